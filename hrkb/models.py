@@ -1,0 +1,156 @@
+"""Building blocks shared by every app: curated records, status, ranks, old slugs."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_delete
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class Rank(models.TextChoices):
+    """Wikidata's statement ranks, for claims that compete."""
+
+    PREFERRED = "preferred", _("preferred")
+    NORMAL = "normal", _("normal")
+    DEPRECATED = "deprecated", _("deprecated")
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", _("high")
+    MEDIUM = "medium", _("medium")
+    LOW = "low", _("low")
+
+
+class CuratedQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def readable(self, *, restricted: bool = False):
+        """What a client may see: published records, and restricted ones only if cleared."""
+        queryset = self.published()
+        return queryset if restricted else queryset.filter(restricted=False)
+
+
+class CuratedModel(models.Model):
+    """A record curators publish: slug as public id, status, restriction, timestamps.
+
+    The slug is the natural key, so fixtures and URLs never carry database ids.
+    Renaming a slug leaves a :class:`SlugRedirect` behind so old links resolve.
+    """
+
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
+    restricted = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text=_("Hidden from anonymous clients and from partners not cleared for restricted records."),
+    )
+    # Plain defaults rather than auto_now: fixture loading saves raw, which skips pre_save().
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    modified = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.modified = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "modified"}
+        old_slug = getattr(self, "_loaded_slug", None)
+        super().save(*args, **kwargs)
+        if old_slug and old_slug != self.slug:
+            SlugRedirect.objects.record(self, old_slug)
+        self._loaded_slug = self.slug
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == Status.PUBLISHED and not self.restricted
+
+
+class SlugRedirectQuerySet(models.QuerySet):
+    def record(self, instance: models.Model, old_slug: str) -> None:
+        """Make ``old_slug`` (and any slug that pointed to it) resolve to ``instance``."""
+        content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+        redirects = self.filter(content_type=content_type)
+        redirects.filter(new_slug=old_slug).update(new_slug=instance.slug)
+        redirects.filter(old_slug=instance.slug).delete()
+        self.update_or_create(content_type=content_type, old_slug=old_slug, defaults={"new_slug": instance.slug})
+
+    def resolve(self, model: type[models.Model], slug: str) -> str | None:
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+        return self.filter(content_type=content_type, old_slug=slug).values_list("new_slug", flat=True).first()
+
+    def get_by_natural_key(self, app_label, model, old_slug):
+        return self.get(content_type__app_label=app_label, content_type__model=model, old_slug=old_slug)
+
+
+class SlugRedirect(models.Model):
+    """The old slug of a renamed or merged record, so links to it keep working."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    old_slug = models.SlugField(max_length=200)
+    new_slug = models.SlugField(max_length=200)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = SlugRedirectQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "old_slug"], name="slugredirect_unique_old_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model}: {self.old_slug} → {self.new_slug}"
+
+    def natural_key(self):
+        return (*self.content_type.natural_key(), self.old_slug)
+
+    natural_key.dependencies = ["contenttypes.contenttype"]
+
+
+class RankedClaim(models.Model):
+    """A statement that may compete with others: which one to prefer, and why."""
+
+    rank = models.CharField(max_length=10, choices=Rank.choices, default=Rank.NORMAL)
+    rank_reason = models.CharField(
+        max_length=300, blank=True, help_text=_("Why this claim is preferred or deprecated over the others.")
+    )
+
+    class Meta:
+        abstract = True
+
+
+def share_history(proxy: type[models.Model], records) -> None:
+    """Record a proxy model's saves in its concrete model's history.
+
+    django-simple-history listens for signals sent by the concrete model, but
+    Django sends a proxy's saves under the proxy's name, so admin edits of a
+    Person (a proxy of Actor) would otherwise go unrecorded.
+    """
+    concrete = proxy._meta.concrete_model
+    proxy._meta.simple_history_manager_attribute = concrete._meta.simple_history_manager_attribute
+    post_save.connect(records.post_save, sender=proxy, weak=False)
+    pre_delete.connect(records.pre_delete, sender=proxy, weak=False)
+    post_delete.connect(records.post_delete, sender=proxy, weak=False)

@@ -1,0 +1,285 @@
+"""Reports (any publication), their authors, topics, quotes and the citations drawn from them."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from actors.models import Membership, Organisation, Person
+from hrkb.dates import PartialDateField
+from hrkb.models import Confidence, CuratedModel, RankedClaim
+
+from .choices import ReportKind, TopicKind
+
+
+class Topic(CuratedModel):
+    """A term of the controlled vocabulary used to tag reports and events."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=TopicKind.choices, default=TopicKind.THEME)
+    udhr_article = models.PositiveSmallIntegerField(
+        "UDHR article",
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("The article of the Universal Declaration of Human Rights this topic is (1–30)."),
+    )
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "udhr_article", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=TopicKind.UDHR_ARTICLE, udhr_article__isnull=False)
+                | (~Q(kind=TopicKind.UDHR_ARTICLE) & Q(udhr_article__isnull=True)),
+                name="topic_udhr_article_iff_kind",
+                violation_error_message=_("UDHR-article topics, and only they, carry an article number."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("api:topic-detail", kwargs={"slug": self.slug})
+
+
+class Report(CuratedModel):
+    """A publication: a report, article, UN document, resolution or open letter."""
+
+    title = models.CharField(max_length=500)
+    subtitle = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(max_length=20, choices=ReportKind.choices, db_index=True)
+    publishers = models.ManyToManyField(Organisation, blank=True, related_name="published_reports")
+    published = PartialDateField(null=True, blank=True, db_index=True, help_text=_("When it was published."))
+    language = models.CharField(max_length=20, default="en", help_text=_("BCP 47 tag of the text, e.g. en, ko."))
+    summary = models.TextField(blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    un_symbol = models.CharField(
+        "UN document symbol", max_length=100, blank=True, help_text=_("For UN documents, e.g. A/HRC/25/63.")
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="reports")
+    references = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="referenced_by",
+        help_text=_("Other reports this one cites or discusses."),
+    )
+    text = models.TextField(blank=True, help_text=_("The full text, exactly as in the source."))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["un_symbol"], condition=~Q(un_symbol=""), name="report_unique_un_symbol"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("api:report-detail", kwargs={"slug": self.slug})
+
+
+class AuthorshipQuerySet(models.QuerySet):
+    def get_by_natural_key(self, report_slug, position):
+        return self.get(report__slug=report_slug, position=position)
+
+
+class Authorship(models.Model):
+    """A report's author: a person, or an organisational byline such as "CSW's North Korea Desk Officer"."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="authorships")
+    position = models.PositiveSmallIntegerField(default=1, help_text=_("Order in the byline, from 1."))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="authorships")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bylines",
+        help_text=_("The organisation behind an organisational byline."),
+    )
+    byline = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("The byline as printed, e.g. \u201cCSW's North Korea Desk Officer\u201d."),
+    )
+
+    objects = AuthorshipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "position"], name="authorship_unique_position"),
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | ~Q(byline=""),
+                name="authorship_has_person_or_byline",
+                violation_error_message=_("An author is a person or a byline."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.person) if self.person_id else self.byline
+
+    def natural_key(self):
+        return (self.report.slug, self.position)
+
+    natural_key.dependencies = ["reports.report", "actors.actor"]
+
+
+class Quote(CuratedModel):
+    """A statement attributed to a person, with when it was said and where it is reported."""
+
+    speaker = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="quotes")
+    text = models.TextField()
+    said = PartialDateField(null=True, blank=True, help_text=_("When it was said."))
+    occasion = models.CharField(max_length=300, blank=True, help_text=_("e.g. Nobel Peace Prize lecture."))
+    source = models.ForeignKey(
+        Report,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+        help_text=_("The report in which the quote appears."),
+    )
+    language = models.CharField(max_length=20, default="en")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-said", "speaker__name"]
+
+    def __str__(self):
+        text = self.text if len(self.text) <= 60 else f"{self.text[:59]}…"
+        return f"{self.speaker}: \u201c{text}\u201d"
+
+    def get_absolute_url(self):
+        return reverse("api:quote-detail", kwargs={"slug": self.slug})
+
+
+class CitationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, *key):
+        *subject_key, source_slug, start = key
+        subject_model = self.model._meta.get_field("subject").related_model
+        subject = subject_model._default_manager.get_by_natural_key(*subject_key)
+        return self.get(subject=subject, source__slug=source_slug, start=start)
+
+
+class Citation(RankedClaim):
+    """The passage of a source that supports a fact.
+
+    Each kind of fact has its own citation table (``subject`` points at the
+    fact) so that every citation is a real foreign key; they all share this
+    behaviour. The passage must occur verbatim in the source's stored text at
+    ``start``–``end``; :meth:`clean` and fixture loading refuse it otherwise.
+    """
+
+    source = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
+    passage = models.TextField(help_text=_("The exact words of the source that state the fact."))
+    start = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Character offset of the passage in the source's text; found if left blank.")
+    )
+    end = models.PositiveIntegerField(null=True, blank=True)
+    confidence = models.CharField(max_length=6, choices=Confidence.choices, default=Confidence.HIGH)
+    claim = models.CharField(
+        max_length=100, blank=True, help_text=_("The fact the passage supports, e.g. start, role, place.")
+    )
+    value = models.CharField(
+        max_length=300, blank=True, help_text=_("What the source says, where it differs from the stored value.")
+    )
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["source", "start"]
+
+    def __str__(self):
+        passage = self.passage if len(self.passage) <= 60 else f"{self.passage[:59]}…"
+        return f"{self.source}: \u201c{passage}\u201d"
+
+    def natural_key(self):
+        return (*self.subject.natural_key(), self.source.slug, self.start)
+
+    def locate(self) -> None:
+        """Check the passage against the source's text, filling offsets that were left blank.
+
+        Raises ValidationError naming the passage when it is not in the text.
+        """
+        text = self.source.text
+        if self.start is None:
+            found = text.find(self.passage) if self.passage else -1
+            if found < 0:
+                raise ValidationError(
+                    {
+                        "passage": _(
+                            "The passage \u201c%(passage)s\u201d does not occur in the text of \u201c%(source)s\u201d."
+                        )
+                    },
+                    params={"passage": self.passage, "source": self.source},
+                    code="passage_not_found",
+                )
+            self.start = found
+        if self.end is None:
+            self.end = self.start + len(self.passage)
+        if not self.passage or text[self.start : self.end] != self.passage:
+            raise ValidationError(
+                _(
+                    "The passage \u201c%(passage)s\u201d does not occur in the text of \u201c%(source)s\u201d "
+                    "at characters %(start)s–%(end)s."
+                ),
+                params={"passage": self.passage, "source": self.source, "start": self.start, "end": self.end},
+                code="passage_not_found",
+            )
+
+    def clean(self):
+        if self.source_id is not None:
+            self.locate()
+
+    @classmethod
+    def subject_constraints(cls, name):
+        return [
+            models.UniqueConstraint(fields=["subject", "source", "start"], name=f"{name}_unique_passage"),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name=f"{name}_end_after_start"),
+        ]
+
+
+class ReportCitation(Citation):
+    """A citation for a fact about a report: its date, authors, publishers, references."""
+
+    subject = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="citations")
+    history = HistoricalRecords()
+
+    class Meta(Citation.Meta):
+        constraints = Citation.subject_constraints("reportcitation")
+
+
+class MembershipCitation(Citation):
+    """A citation for a role a person holds."""
+
+    subject = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="citations")
+    history = HistoricalRecords()
+
+    class Meta(Citation.Meta):
+        constraints = Citation.subject_constraints("membershipcitation")
+
+
+class QuoteCitation(Citation):
+    """A citation for a quote's wording, speaker or date."""
+
+    subject = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="citations")
+    history = HistoricalRecords()
+
+    class Meta(Citation.Meta):
+        constraints = Citation.subject_constraints("quotecitation")
