@@ -22,6 +22,9 @@ class Event(CuratedModel):
     """Something that happened: a summit, a report's publication, a resolution, a visit."""
 
     title = models.CharField(max_length=500)
+    aliases = models.TextField(
+        blank=True, help_text=_("Other names it goes by, one per line, e.g. the Singapore Summit.")
+    )
     kind = models.CharField(max_length=20, choices=EventKind.choices, db_index=True)
     start = PartialDateField(null=True, blank=True, db_index=True)
     end = PartialDateField(null=True, blank=True)

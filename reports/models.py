@@ -56,6 +56,9 @@ class Report(CuratedModel):
 
     title = models.CharField(max_length=500)
     subtitle = models.CharField(max_length=500, blank=True)
+    aliases = models.TextField(
+        blank=True, help_text=_("Other titles it goes by, one per line, e.g. a short title such as Total Denial.")
+    )
     kind = models.CharField(max_length=20, choices=ReportKind.choices, db_index=True)
     publishers = models.ManyToManyField(Organisation, blank=True, related_name="published_reports")
     published = PartialDateField(null=True, blank=True, db_index=True, help_text=_("When it was published."))
