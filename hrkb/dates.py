@@ -143,11 +143,13 @@ class PartialDateFormField(forms.CharField):
     default_error_messages = {"invalid": _("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD.")}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 10)
+        # No max_length: its validator would run on the PartialDate, not the text.
+        kwargs.pop("max_length", None)
         kwargs.setdefault("help_text", _("YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source."))
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("placeholder", "YYYY[-MM[-DD]]")
         self.widget.attrs.setdefault("size", 12)
+        self.widget.attrs.setdefault("maxlength", 10)
 
     def prepare_value(self, value):
         return "" if value is None else str(value)

@@ -212,6 +212,11 @@ class Citation(RankedClaim):
         passage = self.passage if len(self.passage) <= 60 else f"{self.passage[:59]}…"
         return f"{self.source}: \u201c{passage}\u201d"
 
+    def save(self, *args, **kwargs):
+        # Saving through the ORM is held to the same rule as forms and fixtures.
+        self.locate()
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (*self.subject.natural_key(), self.source.slug, self.start)
 
@@ -221,29 +226,23 @@ class Citation(RankedClaim):
         Raises ValidationError naming the passage when it is not in the text.
         """
         text = self.source.text
-        if self.start is None:
-            found = text.find(self.passage) if self.passage else -1
-            if found < 0:
-                raise ValidationError(
-                    {
-                        "passage": _(
-                            "The passage \u201c%(passage)s\u201d does not occur in the text of \u201c%(source)s\u201d."
-                        )
-                    },
-                    params={"passage": self.passage, "source": self.source},
-                    code="passage_not_found",
-                )
-            self.start = found
-        if self.end is None:
+        if self.start is None and self.passage:
+            found = text.find(self.passage)
+            self.start = found if found >= 0 else None
+        if self.start is not None and self.end is None:
             self.end = self.start + len(self.passage)
-        if not self.passage or text[self.start : self.end] != self.passage:
+        if self.start is None or not self.passage or text[self.start : self.end] != self.passage:
+            where = "" if self.start is None else " at characters %(start)s–%(end)s"
             raise ValidationError(
-                _(
-                    "The passage \u201c%(passage)s\u201d does not occur in the text of \u201c%(source)s\u201d "
-                    "at characters %(start)s–%(end)s."
-                ),
-                params={"passage": self.passage, "source": self.source, "start": self.start, "end": self.end},
-                code="passage_not_found",
+                {
+                    "passage": ValidationError(
+                        _("The passage \u201c%(passage)s\u201d does not occur in the text of \u201c%(source)s\u201d")
+                        + where
+                        + ".",
+                        code="passage_not_found",
+                        params={"passage": self.passage, "source": self.source, "start": self.start, "end": self.end},
+                    )
+                }
             )
 
     def clean(self):

@@ -9,7 +9,9 @@ included.
 """
 
 from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
+from simple_history.models import HistoricalChanges
 
 from hrkb.models import CuratedModel
 
@@ -28,6 +30,9 @@ def _stored_unchanged(instance, m2m_data) -> bool:
     stored = model._base_manager.filter(pk=instance.pk).first()
     if stored is None:
         return False
+    if isinstance(instance, HistoricalChanges):
+        # Audit rows never change once written (and JSON keeps only milliseconds of their dates).
+        return True
     if isinstance(instance, CuratedModel):
         # Fixtures written by hand carry no timestamps; keep the stored ones.
         instance.created = stored.created
@@ -47,16 +52,43 @@ def _stored_unchanged(instance, m2m_data) -> bool:
 class Command(loaddata.Command):
     help = loaddata.Command.help + " Objects are validated first; unchanged objects are left alone."
 
+    def load_label(self, fixture_label):
+        self.current_files = [path for path, _, _ in self.find_fixtures(fixture_label)]
+        return super().load_label(fixture_label)
+
+    def fail(self, instance, problem: str):
+        where = ", ".join(self.current_files)
+        raise CommandError(f"Problem installing fixture {where}: {describe(instance)}: {problem}")
+
     def save_obj(self, obj):
         instance = obj.object
-        try:
-            instance.full_clean(validate_unique=False, validate_constraints=False)
-        except ValidationError as error:
-            problems = "; ".join(
-                f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
-                for field, messages in error.message_dict.items()
-            )
-            raise ValidationError(f"{describe(instance)}: {problems}") from None
+        # Audit rows from django-simple-history are not curated records.
+        if not isinstance(instance, HistoricalChanges):
+            self.check_references(obj)
+            try:
+                instance.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                self.fail(
+                    instance,
+                    "; ".join(
+                        f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
+                        for field, messages in error.message_dict.items()
+                    ),
+                )
         if _stored_unchanged(instance, obj.m2m_data):
             return False
         return super().save_obj(obj)
+
+    def check_references(self, obj):
+        """Refuse references to records that do not exist, naming the key.
+
+        Django defers unresolved natural keys in case the record comes later
+        in the fixtures, but a required foreign key cannot be saved empty.
+        """
+        for field, key in (obj.deferred_fields or {}).items():
+            if not field.null and not field.many_to_many:
+                target = field.related_model._meta.verbose_name
+                self.fail(
+                    obj.object,
+                    f"{field.name}: no {target} with key {key!r} is stored or listed earlier in the fixtures.",
+                )
