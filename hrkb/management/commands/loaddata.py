@@ -11,6 +11,7 @@ included.
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
+from django.core.serializers.base import DeserializationError
 from simple_history.models import HistoricalChanges
 
 from hrkb.models import CuratedModel
@@ -54,7 +55,11 @@ class Command(loaddata.Command):
 
     def load_label(self, fixture_label):
         self.current_files = [path for path, _, _ in self.find_fixtures(fixture_label)]
-        return super().load_label(fixture_label)
+        try:
+            return super().load_label(fixture_label)
+        except DeserializationError as error:
+            # Django's message already names the file, the model and the value; spare the traceback.
+            raise CommandError(str(error)) from error
 
     def fail(self, instance, problem: str):
         where = ", ".join(self.current_files)
