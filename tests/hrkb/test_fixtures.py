@@ -59,7 +59,8 @@ def test_fixtures_carry_no_database_ids(knowledge_base):
             assert not (name in {"actor", "person", "report", "subject", "source"} and isinstance(value, int))
 
 
-def test_dumpdata_flush_loaddata_gives_the_same_records(knowledge_base, tmp_path):
+def test_dumpdata_flush_loaddata_gives_the_same_records(transactional_db, knowledge_base, tmp_path):
+    # Transactional: PostgreSQL cannot TRUNCATE (flush) inside the test's transaction.
     before = dump()
     fixture = tmp_path / "everything.json"
     fixture.write_text(json.dumps(before), encoding="utf-8")
