@@ -1,0 +1,109 @@
+"""``manage.py ingest_sources PATH...``: load source texts as reports and link the mentions in them.
+
+The command lives in the events app, not in reports, because the mentions it
+records may point at events as well as at actors and reports, and only events
+may depend on all three apps.
+"""
+
+import argparse
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from events.services import matcher_build, mentions_link
+from reports.services import source_ingest
+from reports.sources import SourceError
+
+FORMAT = """\
+Each file (.txt or .md, UTF-8) holds one or more articles, each under a header:
+
+  ---
+  title: <the article's title>                 required
+  slug: <slug>                                 optional; default: the title, slugified
+  kind: article                                optional; a report kind; default article
+  date: <YYYY, YYYY-MM or YYYY-MM-DD>          optional
+  publisher: <slug, name or alias of an organisation>   required; repeat for several
+  author: <slug, name or alias of a person>    optional; repeat for several, in byline order
+  byline: <an organisational byline as printed, e.g. CSW's North Korea Desk Officer>
+  url: <URL>                                   optional
+  language: <BCP 47 tag>                       optional; default en
+  summary: <one paragraph>                     optional
+  ---
+  <the article's text, verbatim, title line included>
+
+A '---' line opens a header when it starts the file or the next line reads
+'key: value'; any other '---' (a Markdown rule) is text. The text runs to the
+next header or the end of the file, without its leading and trailing blank lines.
+
+Reports are matched by slug: new ones are created, changed ones updated, and
+unchanged ones left alone, so running the command twice changes nothing. A
+header key left out keeps an existing report's stored value. Then every
+ingested report's text is scanned for the names and aliases of known actors,
+reports and events (see manage.py link_mentions), and its linked mentions are
+brought up to date. Everything is checked before anything is written, and the
+run is one transaction: any error (reported as path:line: problem) leaves the
+database unchanged."""
+
+
+class Progress:
+    """Prints a line every ``every`` items with the rate, for long runs."""
+
+    def __init__(self, stream, label: str, every: int = 1000):
+        self.stream = stream
+        self.label = label
+        self.every = every
+        self.started = time.perf_counter()
+        self.next = every
+
+    def __call__(self, done: int) -> None:
+        if done >= self.next:
+            rate = done / max(time.perf_counter() - self.started, 1e-9)
+            self.stream.write(f"{self.label}: {done} done, {rate:.0f}/s")
+            self.next = (done // self.every + 1) * self.every
+
+
+class Command(BaseCommand):
+    help = "Create or update reports from source files and link the mentions in their texts.\n\n" + FORMAT
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        return parser
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="Source files (.txt or .md).")
+
+    def handle(self, *args, paths, verbosity, **options):
+        quiet = verbosity == 0
+        try:
+            with transaction.atomic():
+                ingest = source_ingest(paths=paths, progress=None if quiet else Progress(self.stderr, "ingested"))
+                matcher = matcher_build()
+                linking = Progress(self.stderr, "linked")
+                linked_before = 0
+                for file in ingest.files:
+                    offset = linked_before
+                    link = mentions_link(
+                        reports=file.report_ids,
+                        matcher=matcher,
+                        progress=None if quiet else lambda done, offset=offset: linking(offset + done),
+                    )
+                    linked_before += link.reports
+                    if not quiet:
+                        self.stdout.write(
+                            f"{file.path}: {file.articles} articles: {file.created} created, {file.updated} updated, "
+                            f"{file.unchanged} unchanged; {link.linked} mentions linked "
+                            f"({link.added} added, {link.removed} removed)"
+                        )
+        except SourceError as error:
+            raise CommandError(str(error)) from None
+        if not quiet:
+            self.stdout.write(
+                f"Total: {ingest.articles} articles: {ingest.created} created, {ingest.updated} updated, "
+                f"{ingest.unchanged} unchanged."
+            )
+            if matcher.ambiguous and verbosity > 1:
+                self.stdout.write(
+                    f"Names not linked because several records share them: {', '.join(matcher.ambiguous)}"
+                )

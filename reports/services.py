@@ -1,0 +1,275 @@
+"""Writes that touch several report records: ingesting source files."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
+
+from actors.models import Actor, Organisation, Person
+
+from .choices import ReportKind
+from .models import Authorship, Report
+from .sources import SourceArticle, SourceError, Value, read_articles
+
+BATCH_SIZE = 500
+
+# What a new report gets when its header leaves the key out. An existing report
+# keeps its stored value instead, so curators' edits to fields a header omits survive.
+_CREATE_DEFAULTS = {"kind": ReportKind.ARTICLE, "language": "en"}
+_HEADER_FIELDS = {"kind": "kind", "url": "url", "language": "language", "summary": "summary"}
+
+# (position, person id, organisation id, byline), in position order.
+AuthorshipRow = tuple[int, int | None, int | None, str]
+
+
+@dataclass
+class FileResult:
+    """What ingesting one source file did."""
+
+    path: Path
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    report_ids: list[int] = field(default_factory=list)
+
+    @property
+    def articles(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass
+class IngestResult:
+    """What :func:`source_ingest` did, file by file."""
+
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def created(self) -> int:
+        return sum(file.created for file in self.files)
+
+    @property
+    def updated(self) -> int:
+        return sum(file.updated for file in self.files)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(file.unchanged for file in self.files)
+
+    @property
+    def articles(self) -> int:
+        return sum(file.articles for file in self.files)
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """An article turned into report field values and resolved actor ids."""
+
+    article: SourceArticle
+    fields: dict[str, object]
+    publisher_ids: list[int]
+    # None when the header names no author or byline: the stored authorships are then left alone.
+    authorships: list[AuthorshipRow] | None
+
+    @property
+    def slug(self) -> str:
+        return self.fields["slug"]
+
+
+class _ActorResolver:
+    """Finds the one actor of a kind that a header value names by slug, name or alias (case-insensitively)."""
+
+    def __init__(self, model: type[Actor], role: str):
+        self.model = model
+        self.role = role
+        self._cache: dict[str, int | str] = {}
+
+    def __call__(self, article: SourceArticle, value: Value) -> int:
+        found = self._cache.get(value.text)
+        if found is None:
+            found = self._cache[value.text] = self._lookup(value.text)
+        if isinstance(found, str):
+            raise article.error(found, value)
+        return found
+
+    def _lookup(self, text: str) -> int | str:
+        noun = self.model._meta.verbose_name
+        by_slug = self.model.objects.filter(slug=text).values_list("pk", flat=True).first()
+        if by_slug is not None:
+            return by_slug
+        matches = list(
+            self.model.objects.filter(models.Q(name__iexact=text) | models.Q(aliases__name__iexact=text))
+            .values_list("slug", flat=True)
+            .distinct()
+            .order_by("slug")
+        )
+        if not matches:
+            return f"unknown {self.role} {text!r}: no {noun} has this slug, name or alias"
+        if len(matches) > 1:
+            return f"ambiguous {self.role} {text!r}: it names {', '.join(matches)}; give the slug instead"
+        return self.model.objects.get(slug=matches[0]).pk
+
+
+class _Preparer:
+    """Turns articles into report values, checking everything that can be checked before writing."""
+
+    def __init__(self):
+        self.publishers = _ActorResolver(Organisation, "publisher")
+        self.authors = _ActorResolver(Person, "author")
+
+    def __call__(self, article: SourceArticle) -> _Prepared:
+        source = article.slug or article.title
+        slug = article.slug.text if article.slug else slugify(article.title.text)[:200].strip("-")
+        if not slug:
+            raise article.error("cannot make a slug from the title; add a 'slug:' line", source)
+        fields = {"slug": slug, "title": article.title.text, "text": article.text}
+        if article.published:
+            fields["published"] = article.published
+        for key, name in _HEADER_FIELDS.items():
+            value = getattr(article, key)
+            if value is not None:
+                fields[name] = value.text
+        publisher_ids = [self.publishers(article, value) for value in article.publishers]
+        authorships = None
+        if article.authors or article.byline:
+            authorships = [
+                (position, self.authors(article, value), None, "") for position, value in enumerate(article.authors, 1)
+            ]
+            if article.byline:
+                authorships.append((len(authorships) + 1, None, publisher_ids[0], article.byline.text))
+        return _Prepared(article, fields, publisher_ids, authorships)
+
+    def check(self, prepared: _Prepared) -> None:
+        """Validate the values as a form would, pointing at the header line of the first bad one."""
+        article = prepared.article
+        report = Report(**{**_CREATE_DEFAULTS, **prepared.fields})
+        lines = {"slug": article.slug or article.title, "published": article.date, "title": article.title}
+        lines |= {name: getattr(article, key) for key, name in _HEADER_FIELDS.items()}
+        try:
+            report.clean_fields()
+        except ValidationError as error:
+            name, messages = next(iter(error.message_dict.items()))
+            raise article.error(f"{name}: {' '.join(messages)}", lines.get(name)) from None
+
+
+def source_ingest(
+    *, paths: Iterable[Path | str], progress: Callable[[int], None] | None = None, batch_size: int = BATCH_SIZE
+) -> IngestResult:
+    """Create or update a report for every article in the source files, by slug.
+
+    All files are read and checked first, so a bad file stops the run before
+    anything is written; writing then streams through the files again in
+    batches, so memory does not grow with the number of articles. An article
+    that matches its stored report exactly is not saved again. The whole run is
+    one transaction: a :class:`~reports.sources.SourceError` leaves the
+    database as it was. ``progress`` is called with the number of articles
+    written so far after each batch.
+    """
+    paths = [Path(path) for path in paths]
+    preparer = _Preparer()
+    with transaction.atomic():
+        seen: dict[str, str] = {}
+        for article in _articles(paths):
+            prepared = preparer(article)
+            preparer.check(prepared)
+            if prepared.slug in seen:
+                raise article.error(f"slug {prepared.slug!r} is already used at {seen[prepared.slug]}")
+            seen[prepared.slug] = f"{article.path}:{article.line}"
+        del seen
+        result = IngestResult()
+        written = 0
+        for path in paths:
+            file_result = FileResult(path)
+            result.files.append(file_result)
+            for batch in _batched(read_articles(path), batch_size):
+                _write_batch([preparer(article) for article in batch], file_result)
+                written += len(batch)
+                if progress:
+                    progress(written)
+    return result
+
+
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _articles(paths: list[Path]) -> Iterator[SourceArticle]:
+    for path in paths:
+        yield from read_articles(path)
+
+
+def _write_batch(batch: list[_Prepared], result: FileResult) -> None:
+    stored = {report.slug: report for report in Report.objects.filter(slug__in=[item.slug for item in batch])}
+    stored_ids = [report.pk for report in stored.values()]
+    stored_publishers: dict[int, set[int]] = defaultdict(set)
+    through = Report.publishers.through
+    for report_id, organisation_id in through.objects.filter(report_id__in=stored_ids).values_list(
+        "report_id", "organisation_id"
+    ):
+        stored_publishers[report_id].add(organisation_id)
+    stored_authorships: dict[int, list[AuthorshipRow]] = defaultdict(list)
+    for report_id, *row in (
+        Authorship.objects.filter(report_id__in=stored_ids)
+        .order_by("report_id", "position")
+        .values_list("report_id", "position", "person_id", "organisation_id", "byline")
+    ):
+        stored_authorships[report_id].append(tuple(row))
+
+    new: list[tuple[Report, _Prepared]] = []
+    for item in batch:
+        report = stored.get(item.slug)
+        if report is None:
+            new.append((Report(**{**_CREATE_DEFAULTS, **item.fields}), item))
+            continue
+        changed_fields = [name for name, value in item.fields.items() if getattr(report, name) != value]
+        publishers_changed = set(item.publisher_ids) != stored_publishers[report.pk]
+        authorships_changed = item.authorships is not None and item.authorships != stored_authorships[report.pk]
+        if changed_fields or publishers_changed or authorships_changed:
+            for name in changed_fields:
+                setattr(report, name, item.fields[name])
+            report.save()
+            if publishers_changed:
+                report.publishers.set(item.publisher_ids)
+            if authorships_changed:
+                report.authorships.all().delete()
+                _create_authorships([(report, item)])
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        result.report_ids.append(report.pk)
+
+    if new:
+        bulk_create_with_history([report for report, _ in new], Report, batch_size=BATCH_SIZE)
+        through.objects.bulk_create(
+            [
+                through(report_id=report.pk, organisation_id=organisation_id)
+                for report, item in new
+                for organisation_id in dict.fromkeys(item.publisher_ids)
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        _create_authorships(new)
+        result.created += len(new)
+        result.report_ids.extend(report.pk for report, _ in new)
+
+
+def _create_authorships(items: list[tuple[Report, _Prepared]]) -> None:
+    authorships = [
+        Authorship(report=report, position=position, person_id=person, organisation_id=organisation, byline=byline)
+        for report, item in items
+        for position, person, organisation, byline in item.authorships or ()
+    ]
+    if authorships:
+        bulk_create_with_history(authorships, Authorship, batch_size=BATCH_SIZE)
+
+
+__all__ = ["FileResult", "IngestResult", "SourceError", "source_ingest"]
