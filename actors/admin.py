@@ -1,0 +1,260 @@
+"""Admin for people, organisations, their aliases and the roles people hold."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from hrkb.admin import CuratedAdmin, admin_link, partial_date
+
+from .choices import ActorKind
+from .models import Actor, Alias, Membership, Organisation, Person
+
+ACTOR_SEARCH_FIELDS = ["name", "aliases__name", "slug", "wikidata_id"]
+
+
+def actor_admin_url(actor: Actor) -> str:
+    """The Person or Organisation page of an actor; the Actor table itself has no page."""
+    model = Person if actor.kind == ActorKind.PERSON else Organisation
+    return reverse(f"admin:actors_{model._meta.model_name}_change", args=[actor.pk])
+
+
+def actor_link(actor: Actor | None):
+    """A link to an actor's Person or Organisation page, for list columns."""
+    if actor is None:
+        return "—"
+    return format_html('<a href="{}">{}</a>', actor_admin_url(actor), actor)
+
+
+def alias_names(actor: Actor) -> str:
+    # Reads the prefetched aliases, so a changelist costs one query for all of them.
+    return ", ".join(alias.name for alias in actor.aliases.all())
+
+
+class MembershipForm(forms.ModelForm):
+    """A membership whose slug may be left blank: it is then made from person, role and organisation."""
+
+    class Meta:
+        model = Membership
+        fields = [
+            "person",
+            "organisation",
+            "role",
+            "start",
+            "end",
+            "rank",
+            "rank_reason",
+            "note",
+            "slug",
+            "status",
+            "restricted",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _("Left blank, it is made from the person, role and organisation.")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        person = cleaned_data.get("person") or getattr(self.instance, "person", None)
+        organisation = cleaned_data.get("organisation") or getattr(self.instance, "organisation", None)
+        if not cleaned_data.get("slug") and person and organisation and cleaned_data.get("role"):
+            cleaned_data["slug"] = slugify(f"{person.slug} {cleaned_data['role']} {organisation.slug}")[:200]
+        return cleaned_data
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    fields = ["name", "kind", "language"]
+    extra = 1
+
+
+class MembershipInline(admin.TabularInline):
+    """Roles on a person's or an organisation's page; subclasses pick the side."""
+
+    model = Membership
+    form = MembershipForm
+    extra = 0
+    show_change_link = True
+    fields = ["role", "start", "end", "rank", "status", "slug"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "organisation")
+
+
+class PersonMembershipInline(MembershipInline):
+    fk_name = "person"
+    fields = ["organisation", *MembershipInline.fields]
+    autocomplete_fields = ["organisation"]
+    verbose_name_plural = _("roles held")
+
+
+class OrganisationMembershipInline(MembershipInline):
+    fk_name = "organisation"
+    fields = ["person", *MembershipInline.fields]
+    autocomplete_fields = ["person"]
+    verbose_name_plural = _("people and their roles")
+
+
+class ChildOrganisationInline(admin.TabularInline):
+    """The organisations that belong to this one; each is edited on its own page."""
+
+    model = Organisation
+    fk_name = "parent"
+    fields = ["name", "organisation_kind", "status"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("child organisations")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ActorAdminMixin:
+    """What the person and organisation admins share: search by any name, alias columns, history."""
+
+    search_fields = ACTOR_SEARCH_FIELDS
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(Prefetch("aliases", Alias.objects.order_by("name")))
+
+    @admin.display(description=_("aliases"))
+    def alias_names(self, actor):
+        return alias_names(actor)
+
+
+@admin.register(Person)
+class PersonAdmin(ActorAdminMixin, CuratedAdmin):
+    list_display = ["name", "alias_names", "roles", "wikidata_id", "status", "restricted", "modified"]
+    list_filter = [("memberships__organisation", admin.RelatedOnlyFieldListFilter), *CuratedAdmin.list_filter]
+    fields = ["name", "slug", "description", "wikidata_id", "status", "restricted", "created", "modified"]
+    inlines = [AliasInline, PersonMembershipInline]
+
+    def get_queryset(self, request):
+        memberships = Membership.objects.select_related("organisation").order_by("start")
+        return super().get_queryset(request).prefetch_related(Prefetch("memberships", memberships))
+
+    @admin.display(description=_("roles"))
+    def roles(self, person):
+        return "; ".join(f"{m.role}, {m.organisation}" for m in person.memberships.all())
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ActorAdminMixin, CuratedAdmin):
+    list_display = ["name", "alias_names", "organisation_kind", "parent_link", "wikidata_id", "status", "restricted"]
+    list_filter = ["organisation_kind", ("parent", admin.RelatedOnlyFieldListFilter), *CuratedAdmin.list_filter]
+    list_select_related = ["parent"]
+    fields = [
+        "name",
+        "slug",
+        "organisation_kind",
+        "parent",
+        "description",
+        "wikidata_id",
+        "status",
+        "restricted",
+        "created",
+        "modified",
+    ]
+    autocomplete_fields = ["parent"]
+    inlines = [AliasInline, OrganisationMembershipInline, ChildOrganisationInline]
+
+    @admin.display(description=_("part of"), ordering="parent__name")
+    def parent_link(self, organisation):
+        return admin_link(organisation.parent)
+
+
+@admin.register(Actor)
+class ActorAdmin(ActorAdminMixin, CuratedAdmin):
+    """Serves autocomplete wherever a record points at "an actor" (participants, mentions, aliases).
+
+    People and organisations are curated on their own pages, so this admin is
+    kept off the index and its change links lead there.
+    """
+
+    list_display = ["name", "kind", "alias_names", "status"]
+    list_filter = ["kind", *CuratedAdmin.list_filter]
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        actor = self.get_object(request, object_id)
+        if actor is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        return HttpResponseRedirect(actor_admin_url(actor))
+
+
+@admin.register(Membership)
+class MembershipAdmin(CuratedAdmin):
+    """Who held which role where, and when: filter by organisation to list its people."""
+
+    form = MembershipForm
+    list_display = ["person", "role", "organisation_link", "start_display", "end_display", "rank", "status"]
+    list_filter = [
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+        "role",
+        "rank",
+        *CuratedAdmin.list_filter,
+        "start",
+    ]
+    list_select_related = ["person", "organisation"]
+    search_fields = [
+        "role",
+        "person__name",
+        "person__aliases__name",
+        "organisation__name",
+        "organisation__aliases__name",
+    ]
+    autocomplete_fields = ["person", "organisation"]
+    date_hierarchy = "start"
+    fields = [
+        "person",
+        "role",
+        "organisation",
+        ("start", "end"),
+        ("rank", "rank_reason"),
+        "note",
+        "slug",
+        ("status", "restricted"),
+        ("created", "modified"),
+    ]
+    # The citation inline comes from reports, which depends on this app; see reports/admin.py.
+
+    @admin.display(description=_("organisation"), ordering="organisation__name")
+    def organisation_link(self, membership):
+        return admin_link(membership.organisation)
+
+    @admin.display(description=_("start"), ordering="start")
+    def start_display(self, membership):
+        return partial_date(membership.start)
+
+    @admin.display(description=_("end"), ordering="end")
+    def end_display(self, membership):
+        return partial_date(membership.end)
+
+
+@admin.register(Alias)
+class AliasAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "actor_link", "kind", "language"]
+    list_filter = ["kind", "language", "actor__kind"]
+    list_select_related = ["actor"]
+    search_fields = ["name", "actor__name"]
+    autocomplete_fields = ["actor"]
+
+    @admin.display(description=_("actor"), ordering="actor__name")
+    def actor_link(self, alias):
+        return actor_link(alias.actor)

@@ -1,0 +1,148 @@
+"""Admin building blocks shared by every app, and the admin for old slugs.
+
+One level of base classes: :class:`CuratedAdmin` for curated records and
+:class:`CitationInline` / :class:`CitationAdmin` for the citation tables.
+The apps' admin modules use them and add only what is particular to a model.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from hrkb.dates import PartialDate
+
+from .models import SlugRedirect, Status
+
+
+def admin_url(obj: models.Model) -> str | None:
+    """The admin change page of ``obj``, or None when its model has no admin."""
+    opts = obj._meta
+    try:
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    except NoReverseMatch:
+        return None
+
+
+def admin_link(obj: models.Model | None, text: str | None = None):
+    """A link to ``obj``'s admin page, for list columns and read-only fields."""
+    if obj is None:
+        return "—"
+    url = admin_url(obj)
+    text = str(obj) if text is None else text
+    return format_html('<a href="{}">{}</a>', url, text) if url else text
+
+
+def partial_date(value: PartialDate | None) -> str:
+    """A partial date at the precision the source gave, e.g. "February 2014"."""
+    return value.display() if value else "—"
+
+
+# Searches that cross to-many relations (aliases, authors) return each record
+# once: Django's changelist wraps such queries in EXISTS, so no DISTINCT here.
+class CuratedAdmin(SimpleHistoryAdmin):
+    """The admin of a curated record: status, restriction, slug, timestamps, history.
+
+    The History page (from django-simple-history) lists who changed the record,
+    when, and each changed field with its old and new value. Search is kept to
+    ``search_fields`` here so that a ranked search can later replace it for
+    every model by overriding ``get_search_results`` in this one class.
+    """
+
+    list_filter = ["status", "restricted"]
+    readonly_fields = ["created", "modified"]
+    actions = ["publish", "unpublish", "restrict", "unrestrict"]
+    save_on_top = True
+    list_per_page = 50
+    # Sources are on the web today; Django 6 makes https the default scheme anyway.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def _set(self, request, queryset, message, **values):
+        # Saved one by one, not with update(), so each change lands in the history.
+        count = 0
+        for record in queryset:
+            if any(getattr(record, field) != value for field, value in values.items()):
+                for field, value in values.items():
+                    setattr(record, field, value)
+                record.save(update_fields=list(values))
+                count += 1
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Publish the selected records"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._set(request, queryset, _("%(count)s record(s) published."), status=Status.PUBLISHED)
+
+    @admin.action(description=_("Return the selected records to draft"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._set(request, queryset, _("%(count)s record(s) returned to draft."), status=Status.DRAFT)
+
+    @admin.action(description=_("Restrict the selected records"), permissions=["change"])
+    def restrict(self, request, queryset):
+        self._set(request, queryset, _("%(count)s record(s) restricted."), restricted=True)
+
+    @admin.action(description=_("Lift the restriction on the selected records"), permissions=["change"])
+    def unrestrict(self, request, queryset):
+        self._set(request, queryset, _("%(count)s record(s) no longer restricted."), restricted=False)
+
+
+class CitationInline(admin.StackedInline):
+    """The passages that support a fact, edited on the fact's own page.
+
+    Every citation table points at its fact through ``subject``; the source is a
+    report picked by autocomplete (by title, alias or UN symbol).
+    """
+
+    fk_name = "subject"
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = [("source", "confidence"), "passage", ("start", "end"), ("claim", "value"), ("rank", "rank_reason")]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
+    classes = ["collapse"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+
+class CitationAdmin(SimpleHistoryAdmin):
+    """A citation table on its own: every passage, searchable by words and source."""
+
+    list_display = ["short_passage", "subject_link", "source_link", "claim", "confidence", "rank"]
+    list_filter = ["confidence", "rank", "claim"]
+    list_select_related = ["subject", "source"]
+    search_fields = ["passage", "claim", "value", "source__title", "source__un_symbol"]
+    autocomplete_fields = ["subject", "source"]
+    fields = ["subject", *CitationInline.fields]
+
+    @admin.display(description=_("passage"))
+    def short_passage(self, citation):
+        return citation.passage if len(citation.passage) <= 80 else f"{citation.passage[:79]}…"
+
+    @admin.display(description=_("fact"), ordering="subject")
+    def subject_link(self, citation):
+        return admin_link(citation.subject)
+
+    @admin.display(description=_("source"), ordering="source__title")
+    def source_link(self, citation):
+        return admin_link(citation.source)
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    """Old slugs and where they lead; written by renames, so only read here."""
+
+    list_display = ["old_slug", "new_slug", "content_type", "created"]
+    list_filter = ["content_type"]
+    list_select_related = ["content_type"]
+    search_fields = ["old_slug", "new_slug"]
+    date_hierarchy = "created"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
