@@ -159,9 +159,14 @@ def _header_end(path: Path, lines: list[str], start: int) -> int:
         if line.rstrip() == _DELIMITER:
             return number
         if not _HEADER_LINE.match(line):
-            if number > start + 1 and not line.strip():
-                raise SourceError(path, start + 1, f"the header opened here is not closed by {_DELIMITER!r}")
-            raise SourceError(path, number + 1, f"malformed header line {line.strip()!r}: expected 'key: value'")
+            if _first_content_line(lines, number) is None:
+                break
+            raise SourceError(
+                path,
+                number + 1,
+                f"malformed header line {line.strip()!r}: expected 'key: value', "
+                f"or {_DELIMITER!r} closing the header opened on line {start + 1}",
+            )
     raise SourceError(path, start + 1, f"the header opened here is not closed by {_DELIMITER!r}")
 
 

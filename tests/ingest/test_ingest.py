@@ -1,0 +1,221 @@
+"""The ingest_sources command: what it stores, that running it twice changes nothing, and clean failures."""
+
+import pytest
+from django.core.management.base import CommandError
+
+from events.choices import MentionOrigin
+from events.models import Mention
+from hrkb.dates import PartialDate
+from reports.models import Authorship, Report
+from tests import factories
+
+from .helpers import ingest, row_counts
+
+TWO_ARTICLES = """
+---
+title: Human Rights Must be Included in Talks to Ensure True Peace in North Korea
+date: 2018-06-20
+publisher: CSW
+author: Benedict Rogers
+url: https://www.csw.org.uk/2018/06/20/talks
+---
+Human Rights Must be Included in Talks to Ensure True Peace in North Korea
+
+Statue of Kim II Sung
+
+Christian Solidarity Worldwide has documented the crisis. By Benedict Rogers.
+---
+title: North Korea and Human Rights: A State of Denial
+kind: statement
+date: 2016-04
+publisher: csw
+byline: CSW’s North Korea Desk Officer
+---
+North Korea and Human Rights: A State of Denial
+
+As we said in Human Rights Must be Included in Talks to Ensure True Peace in North Korea, Kim Il-Sung …
+"""
+
+
+@pytest.fixture
+def kim(db):
+    return factories.person("Kim Il-sung", slug="kim-il-sung", aliases=["Kim II Sung", "김일성"])
+
+
+@pytest.fixture
+def source(write, csw, rogers, kim):
+    return write("articles.txt", TWO_ARTICLES)
+
+
+def test_ingest_creates_reports_with_publishers_authors_and_mentions(source, csw, rogers, kim):
+    output = ingest(source)
+
+    assert f"{source}: 2 articles: 2 created, 0 updated, 0 unchanged; 5 mentions linked" in output
+    talks = Report.objects.get(slug="human-rights-must-be-included-in-talks-to-ensure-true-peace-in-north-korea")
+    assert talks.kind == "article"
+    assert talks.published == PartialDate(2018, 6, 20)
+    assert talks.url == "https://www.csw.org.uk/2018/06/20/talks"
+    assert talks.text.startswith("Human Rights Must be Included")
+    assert talks.text.endswith("By Benedict Rogers.")
+    assert list(talks.publishers.all()) == [csw]
+    assert [(a.position, a.person, a.byline) for a in talks.authorships.all()] == [(1, rogers, "")]
+    denial = Report.objects.get(slug="north-korea-and-human-rights-a-state-of-denial")
+    assert denial.kind == "statement"
+    assert denial.published == PartialDate(2016, 4)
+    [byline] = denial.authorships.all()
+    assert (byline.position, byline.person, byline.organisation, byline.byline) == (
+        1,
+        None,
+        csw,
+        "CSW’s North Korea Desk Officer",
+    )
+    linked = {(m.report.slug[:5], m.text, m.target) for m in Mention.objects.all()}
+    assert linked == {
+        ("human", "Kim II Sung", kim),
+        ("human", "Christian Solidarity Worldwide", csw),
+        ("human", "Benedict Rogers", rogers),
+        ("north", "Human Rights Must be Included in Talks to Ensure True Peace in North Korea", talks),
+        ("north", "Kim Il-Sung", kim),
+    }
+    assert all(mention.origin == MentionOrigin.LINKED for mention in Mention.objects.all())
+
+
+def test_ingest_twice_changes_nothing(source):
+    ingest(source)
+    modified = dict(Report.objects.values_list("slug", "modified"))
+    mentions = list(Mention.objects.values_list("pk", "report_id", "start", "end", "actor_id", "mentioned_report_id"))
+    counts = row_counts()
+
+    output = ingest(source)
+
+    assert "0 created, 0 updated, 2 unchanged; 5 mentions linked (0 added, 0 removed)" in output
+    assert dict(Report.objects.values_list("slug", "modified")) == modified
+    assert list(Mention.objects.values_list("pk", "report_id", "start", "end", "actor_id", "mentioned_report_id")) == (
+        mentions
+    )
+    assert row_counts() == counts
+
+
+def test_changed_article_updates_its_report_and_relinks(source, write, kim):
+    ingest(source)
+    talks = Report.objects.get(slug__startswith="human-rights-must")
+    before = talks.modified
+    source.write_text(source.read_text().replace("Statue of Kim II Sung", "A statue of Kim Il Sung"))
+
+    output = ingest(source)
+
+    assert "0 created, 1 updated, 1 unchanged" in output
+    talks.refresh_from_db()
+    assert talks.modified > before
+    assert "A statue of Kim Il Sung" in talks.text
+    assert talks.mentions.get(actor=kim).text == "Kim Il Sung"
+
+
+def test_header_keys_left_out_keep_curated_values(source):
+    ingest(source)
+    Report.objects.filter(slug__startswith="human-rights-must").update(summary="Curated summary.", language="en-GB")
+
+    output = ingest(source)
+
+    assert "0 updated, 2 unchanged" in output
+    assert Report.objects.get(slug__startswith="human-rights-must").summary == "Curated summary."
+
+
+def test_curated_mentions_survive_ingest(source, kim):
+    ingest(source)
+    talks = Report.objects.get(slug__startswith="human-rights-must")
+    curated = factories.mention(talks, "Statue", actor=kim)
+    curated.origin = MentionOrigin.CURATED
+    curated.save()
+
+    ingest(source)
+
+    assert Mention.objects.filter(pk=curated.pk, origin=MentionOrigin.CURATED).exists()
+
+
+def _bad_sources(write, tmp_path):
+    """Each kind of bad input, with the line the message must name (None: the file as a whole)."""
+    good = "---\ntitle: Good\npublisher: csw\n---\nText.\n"
+    not_utf8 = tmp_path / "latin1.txt"
+    not_utf8.write_bytes(b"---\ntitle: Caf\xe9\npublisher: csw\n---\nText.\n")
+    directory = tmp_path / "folder.md"
+    directory.mkdir()
+    return {
+        "malformed header": (write("malformed.txt", good.replace("title: Good", "title Good")), 2),
+        "unterminated header": (write("unterminated.txt", "---\ntitle: Good\npublisher: csw\n"), 1),
+        "unknown key": (write("unknown.md", good.replace("publisher:", "colour: red\npublisher:")), 3),
+        "missing title": (write("untitled.txt", good.replace("title: Good\n", "")), 1),
+        "missing publisher": (write("unpublished.txt", good.replace("publisher: csw\n", "")), 1),
+        "bad date": (write("date.txt", good.replace("publisher:", "date: 2018-02-30\npublisher:")), 3),
+        "unknown publisher": (write("publisher.txt", good.replace("csw", "Amnesty International")), 3),
+        "unknown author": (write("author.txt", good.replace("publisher: csw", "publisher: csw\nauthor: Nobody")), 4),
+        "bad URL": (write("url.txt", good.replace("publisher: csw", "publisher: csw\nurl: not a url")), 4),
+        "duplicate slug": (write("twice.txt", good + good), 6),
+        "missing file": (tmp_path / "missing.txt", None),
+        "unreadable file": (directory, None),
+        "not UTF-8": (not_utf8, 2),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "malformed header",
+        "unterminated header",
+        "unknown key",
+        "missing title",
+        "missing publisher",
+        "bad date",
+        "unknown publisher",
+        "unknown author",
+        "bad URL",
+        "duplicate slug",
+        "missing file",
+        "unreadable file",
+        "not UTF-8",
+    ],
+)
+@pytest.mark.parametrize("position", ["alone", "second of two"])
+def test_bad_input_fails_cleanly_and_stores_nothing(source, write, tmp_path, case, position):
+    bad, line = _bad_sources(write, tmp_path)[case]
+    paths = [bad] if position == "alone" else [source, bad]
+    counts = row_counts()
+
+    with pytest.raises(CommandError) as caught:
+        ingest(*paths)
+
+    where = f"{bad}:{line}: " if line else f"{bad}: "
+    assert str(caught.value).startswith(where)
+    assert row_counts() == counts
+
+
+def test_bad_input_leaves_stored_reports_as_they_were(source, write, tmp_path):
+    ingest(source)
+    modified = dict(Report.objects.values_list("slug", "modified"))
+    counts = row_counts()
+    source.write_text(source.read_text().replace("Statue of", "A new statue of"))
+    bad, _ = _bad_sources(write, tmp_path)["unknown author"]
+
+    with pytest.raises(CommandError):
+        ingest(source, bad)
+
+    assert row_counts() == counts
+    assert dict(Report.objects.values_list("slug", "modified")) == modified
+    assert "A new statue" not in Report.objects.get(slug__startswith="human-rights-must").text
+
+
+def test_authorships_follow_the_header(source, write, rogers):
+    ingest(source)
+    other = factories.person("Lord Alton", slug="lord-alton", aliases=["David Alton"])
+    source.write_text(source.read_text().replace("author: Benedict Rogers", "author: David Alton\nauthor: rogers"))
+
+    with pytest.raises(CommandError, match=r":6: unknown author 'rogers'"):
+        ingest(source)
+    source.write_text(source.read_text().replace("author: rogers", "author: benedict-rogers"))
+    ingest(source)
+
+    talks = Report.objects.get(slug__startswith="human-rights-must")
+    assert list(Authorship.objects.filter(report=talks).values_list("position", "person")) == [
+        (1, other.pk),
+        (2, rogers.pk),
+    ]
