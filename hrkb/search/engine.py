@@ -1,0 +1,142 @@
+"""The search engine: one entry point for list filters and the admin, one for /search/."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.urls import NoReverseMatch
+
+from . import postgres, sqlite
+from .documents import SEARCH_TYPES, SearchType, is_searchable
+from .query import ParsedQuery, clean, parse
+
+SUMMARY_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result, ready to serialise: nothing in it is unreadable for the client."""
+
+    type: str
+    slug: str
+    title: str
+    summary: str
+    url: str | None
+    snippet: str
+    score: float
+
+
+def _backend():
+    if connection.vendor == "postgresql":
+        return postgres
+    if connection.vendor == "sqlite":
+        return sqlite
+    raise NotImplementedError(f"Search supports PostgreSQL and SQLite, not {connection.vendor}.")
+
+
+def _parsed(q: str | ParsedQuery) -> ParsedQuery:
+    return q if isinstance(q, ParsedQuery) else parse(clean(q))
+
+
+def search_queryset(queryset: QuerySet, q: str | ParsedQuery) -> QuerySet:
+    """Narrow ``queryset`` to the records matching ``q``, best first, annotated with ``search_rank``.
+
+    ``q`` in web-search syntax (see :mod:`hrkb.search.query`); an empty query
+    leaves the queryset as it is. Raises :class:`~hrkb.search.query.SearchQueryError`
+    for a query too long to search, and ``TypeError`` for a model without a
+    search document (see :func:`is_searchable`). The caller's queryset keeps
+    its access rules: this only narrows and orders it.
+    """
+    if not is_searchable(queryset.model):
+        raise TypeError(f"{queryset.model.__name__} has no search document.")
+    parsed = _parsed(q)
+    if not parsed:
+        if parsed.excluded or (isinstance(q, str) and q.strip()):
+            # Only exclusions, or no searchable word at all: nothing is "found".
+            return queryset.none()
+        return queryset
+    return _backend().filter_queryset(queryset, parsed).order_by("-search_rank", "-pk")
+
+
+def search_all(
+    q: str | ParsedQuery,
+    *,
+    types: list[str] | None = None,
+    restricted: bool = False,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[Hit]:
+    """Ranked hits across ``types`` (default: all), readable by a client of the given clearance.
+
+    Drafts never appear; restricted records only when ``restricted`` is true.
+    The access rule is applied in the database before ranking, so an
+    unreadable record cannot surface as a hit, a snippet or in a count.
+    Scores are on a 0–1 scale on both databases but are not comparable
+    between them.
+    """
+    parsed = _parsed(q)
+    if not parsed:
+        return []
+    backend = _backend()
+    wanted = [SEARCH_TYPES[name] for name in (types or SEARCH_TYPES)]
+    scored = []
+    for search_type in wanted:
+        for row_id, score in backend.ranked(search_type, parsed, restricted=restricted, limit=offset + limit):
+            scored.append((score, search_type.name, row_id))
+    scored.sort(key=lambda item: (-item[0], item[1], -item[2]))
+    page = scored[offset : offset + limit]
+    return _hits(backend, parsed, page)
+
+
+def _hits(backend, parsed: ParsedQuery, page: list[tuple[float, str, int]]) -> list[Hit]:
+    by_type: dict[str, list[int]] = {}
+    for _score, name, row_id in page:
+        by_type.setdefault(name, []).append(row_id)
+    records, passages = {}, {}
+    for name, ids in by_type.items():
+        search_type = SEARCH_TYPES[name]
+        # The ids were chosen under the access rule; the base manager only fetches them.
+        for record in search_type.model._base_manager.filter(pk__in=ids):
+            records[name, record.pk] = record
+        for row_id, passage in backend.snippets(search_type, parsed, ids).items():
+            passages[name, row_id] = passage
+    hits = []
+    for score, name, row_id in page:
+        record = records.get((name, row_id))
+        if record is None:  # deleted between ranking and fetching
+            continue
+        hits.append(_hit(SEARCH_TYPES[name], record, passages.get((name, row_id)), score))
+    return hits
+
+
+def _hit(search_type: SearchType, record, passage: str | None, score: float) -> Hit:
+    summary = getattr(record, search_type.summary_field) or ""
+    if len(summary) > SUMMARY_LENGTH:
+        summary = summary[: SUMMARY_LENGTH - 1].rstrip() + "…"
+    if passage is None:
+        passage = summary
+    return Hit(
+        type=search_type.name,
+        slug=record.slug,
+        title=str(getattr(record, search_type.title_field)),
+        summary=summary,
+        url=_url(record),
+        snippet=highlighted(passage),
+        score=round(score, 6),
+    )
+
+
+def _url(record) -> str | None:
+    try:
+        return record.get_absolute_url()
+    except NoReverseMatch:  # the resource has no API route (yet)
+        return None
+
+
+def highlighted(passage: str) -> str:
+    """HTML-escape a passage whose matches are bracketed by \\x02…\\x03, then mark them."""
+    escaped = html.escape(passage, quote=False)
+    return escaped.replace("\x02", "<mark>").replace("\x03", "</mark>")
