@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from hrkb.admin import CuratedAdmin, admin_link, partial_date
+from hrkb.admin import FORMFIELD_OVERRIDES, CuratedAdmin, admin_link, partial_date
 
 from .choices import ActorKind
 from .models import Actor, Alias, Membership, Organisation, Person
@@ -81,6 +81,8 @@ class MembershipInline(admin.TabularInline):
 
     model = Membership
     form = MembershipForm
+    formfield_overrides = FORMFIELD_OVERRIDES
+    ordering = [F("start").asc(nulls_last=True), "role"]
     extra = 0
     show_change_link = True
     fields = ["role", "start", "end", "rank", "status", "slug"]
@@ -221,6 +223,8 @@ class MembershipAdmin(CuratedAdmin):
     ]
     autocomplete_fields = ["person", "organisation"]
     date_hierarchy = "start"
+    # Roles in the order they began; undated ones after, wherever the database puts NULLs.
+    ordering = ["organisation__name", F("start").asc(nulls_last=True), "person__name"]
     fields = [
         "person",
         "role",

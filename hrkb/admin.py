@@ -11,11 +11,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from hrkb.dates import PartialDate
+from hrkb.dates import PartialDate, PartialDateField
 
 from .models import SlugRedirect, Status
 
@@ -38,9 +38,23 @@ def admin_link(obj: models.Model | None, text: str | None = None):
     return format_html('<a href="{}">{}</a>', url, text) if url else text
 
 
+def admin_links(objs) -> str:
+    """Comma-separated links for a to-many column; plain strings (e.g. bylines) stay text."""
+    return format_html_join(", ", "{}", ((admin_link(obj) if isinstance(obj, models.Model) else obj,) for obj in objs))
+
+
 def partial_date(value: PartialDate | None) -> str:
     """A partial date at the precision the source gave, e.g. "February 2014"."""
     return value.display() if value else "—"
+
+
+FORMFIELD_OVERRIDES = {
+    # The admin gives every DateField a calendar and a "Today" link, which
+    # would turn "2014" into a full day; a partial date is typed as the source gives it.
+    PartialDateField: {"widget": forms.TextInput},
+    # Sources are on the web today; Django 6 makes https the default scheme anyway.
+    models.URLField: {"assume_scheme": "https"},
+}
 
 
 # Searches that cross to-many relations (aliases, authors) return each record
@@ -59,8 +73,7 @@ class CuratedAdmin(SimpleHistoryAdmin):
     actions = ["publish", "unpublish", "restrict", "unrestrict"]
     save_on_top = True
     list_per_page = 50
-    # Sources are on the web today; Django 6 makes https the default scheme anyway.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = FORMFIELD_OVERRIDES
 
     def _set(self, request, queryset, message, **values):
         # Saved one by one, not with update(), so each change lands in the history.

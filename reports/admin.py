@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from actors.admin import MembershipAdmin
 from actors.models import Membership
-from hrkb.admin import CitationAdmin, CitationInline, CuratedAdmin, admin_link, partial_date
+from hrkb.admin import CitationAdmin, CitationInline, CuratedAdmin, admin_link, admin_links, partial_date
 
 from .models import Authorship, MembershipCitation, Quote, QuoteCitation, Report, ReportCitation, Topic
 
@@ -101,11 +101,11 @@ class ReportAdmin(CuratedAdmin):
 
     @admin.display(description=_("publishers"))
     def publisher_names(self, report):
-        return ", ".join(publisher.name for publisher in report.publishers.all())
+        return admin_links(report.publishers.all())
 
     @admin.display(description=_("authors"))
     def author_names(self, report):
-        return ", ".join(str(authorship) for authorship in report.authorships.all())
+        return admin_links(authorship.person or authorship.byline for authorship in report.authorships.all())
 
 
 @admin.register(Authorship)

@@ -292,3 +292,18 @@ def test_changelist_queries_do_not_grow_with_rows(curator_client, records, model
         response = curator_client.get(url)
     assert response.status_code == 200
     assert len(more) == len(few), [query["sql"] for query in more.captured_queries]
+
+
+def test_list_columns_link_to_related_records(curator_client, records):
+    kirby, coi = records[Membership].person, records[Organisation]
+    pages = {
+        Report: [_url(Person, "change", kirby.pk), _url(Organisation, "change", coi.pk)],
+        Membership: [_url(Organisation, "change", coi.pk)],
+        # Participants point at "an actor"; the link goes to the person's own page.
+        Participant: [_url(Person, "change", kirby.pk), _url(Event, "change", records[Event].pk)],
+        Mention: [_url(Person, "change", records[Person].pk), _url(Report, "change", records[Report].pk)],
+    }
+    for model, links in pages.items():
+        page = curator_client.get(_url(model, "changelist")).content.decode()
+        for link in links:
+            assert f'href="{link}"' in page, (model, link)
