@@ -1,0 +1,67 @@
+"""/api/v1/search/: ranked hits across reports, people, organisations, events and quotes."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from .engine import search_all
+from .serializers import MAX_HITS, HitSerializer, SearchParamsSerializer, SearchResponseSerializer
+
+
+def can_read_restricted(request) -> bool:
+    """Whether the client is cleared for restricted records.
+
+    Partner keys carry the clearance (``request.auth.can_read_restricted``);
+    anonymous clients and everyone else are not cleared. Drafts are never searchable here.
+    """
+    return bool(getattr(request.auth, "can_read_restricted", False))
+
+
+class SearchView(GenericAPIView):
+    """Search everything at once; hits are ranked across types, each with a highlighted snippet."""
+
+    serializer_class = HitSerializer
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[SearchParamsSerializer],
+        responses={200: SearchResponseSerializer},
+        description=(
+            "Ranked full-text search across reports, people, organisations, events and quotes. "
+            'Syntax: words (all required), "quoted phrases", OR between alternatives, -word to exclude. '
+            "Names are also matched approximately (misspellings, other romanisations). "
+            f"Paginated with `page` and `page_size`; at most the first {MAX_HITS} hits. "
+            "An empty or over-long `q`, an unknown `type` or a page beyond the cap answer 400 naming the parameter."
+        ),
+    )
+    def get(self, request):
+        params = SearchParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page, size = params.validated_data["page"], params.validated_data["page_size"]
+        offset = (page - 1) * size
+        limit = min(size, MAX_HITS - offset)
+        # One more than the page tells whether there is a next page, without counting.
+        hits = search_all(
+            params.validated_data["q"],
+            types=params.validated_data.get("type"),
+            restricted=can_read_restricted(request),
+            limit=limit + 1,
+            offset=offset,
+        )
+        url = request.build_absolute_uri()
+        has_next = len(hits) > limit and offset + limit < MAX_HITS
+        previous = None
+        if page > 1:
+            previous = replace_query_param(url, "page", page - 1) if page > 2 else remove_query_param(url, "page")
+        return Response(
+            {
+                "query": params.validated_data["q"],
+                "next": replace_query_param(url, "page", page + 1) if has_next else None,
+                "previous": previous,
+                "results": self.get_serializer(hits[:limit], many=True).data,
+            }
+        )
