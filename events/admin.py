@@ -59,6 +59,20 @@ class MentionInline(admin.TabularInline):
         return mention_target(mention)
 
 
+class RelatedEventInline(admin.TabularInline):
+    """The events a report is related to, edited from the report's side too."""
+
+    model = Event.related_reports.through
+    fields = ["event"]
+    autocomplete_fields = ["event"]
+    extra = 0
+    verbose_name = _("related event")
+    verbose_name_plural = _("related events")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("event")
+
+
 @admin.register(Event)
 class EventAdmin(CuratedAdmin):
     list_display = ["title", "kind", "start_display", "end_display", "place", "country", "status"]
@@ -152,11 +166,11 @@ class ParticipantCitationAdmin(CitationAdmin):
     pass
 
 
-# Reports cannot know about mentions (they live here, downstream), so the
-# report admin gains its mentions inline here.
+# Reports cannot know about events and mentions (they live here, downstream),
+# so the report admin gains those inlines here.
 admin.site.unregister(Report)
 
 
 @admin.register(Report)
 class ReportWithMentionsAdmin(ReportAdmin):
-    inlines = [*ReportAdmin.inlines, MentionInline]
+    inlines = [*ReportAdmin.inlines, RelatedEventInline, MentionInline]

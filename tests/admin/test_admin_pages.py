@@ -42,10 +42,13 @@ def records(db):
         authors=[kirby],
         text=COI_TEXT,
         published="2014-02-07",
+        aliases="COI report\nKirby report",
         un_symbol="A/HRC/25/63",
     )
     quote = factories.quote(kirby, text="Chaired by Michael Kirby", source=report, said="2014")
-    event = factories.event("Publication of the COI report", participants=[kirby, coi], start="2014-02-17")
+    event = factories.event(
+        "Publication of the COI report", participants=[kirby, coi], start="2014-02-17", related_reports=[report]
+    )
     participant = Participant.objects.get(event=event, actor=kirby)
     passage = {"source": report, "passage": "chaired by Michael Kirby"}
     kirby.slug = "michael-kirby"
@@ -150,8 +153,8 @@ def test_search_matching_several_aliases_lists_the_person_once(curator_client, r
     assert list(response.context["cl"].result_list) == [records[Person]]
 
 
-def test_report_search_finds_alias_symbol_and_author(curator_client, records):
-    for term in ["A/HRC/25/63", "Michael Donald Kirby"]:
+def test_report_search_finds_symbol_alias_and_author(curator_client, records):
+    for term in ["A/HRC/25/63", "Kirby report", "Michael Donald Kirby"]:
         response = curator_client.get(_url(Report, "changelist"), {"q": term})
         assert list(response.context["cl"].result_list) == [records[Report]], term
 
@@ -307,3 +310,9 @@ def test_list_columns_link_to_related_records(curator_client, records):
         page = curator_client.get(_url(model, "changelist")).content.decode()
         for link in links:
             assert f'href="{link}"' in page, (model, link)
+
+
+def test_report_page_shows_its_events_and_mentions(curator_client, records):
+    page = curator_client.get(_url(Report, "change", records[Report].pk)).content.decode()
+    assert "Publication of the COI report" in page
+    assert _url(Person, "change", records[Person].pk) in page
