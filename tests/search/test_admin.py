@@ -1,0 +1,66 @@
+"""The admin's search box finds what the API finds, best match first."""
+
+from django.contrib import admin
+from django.contrib.messages.storage.fallback import FallbackStorage
+
+from actors.models import Alias, Person
+from hrkb.search.admin import RankedSearchAdminMixin
+from reports.models import Report
+from tests import factories
+
+
+class ReportAdmin(RankedSearchAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "status"]
+    search_fields = ["title"]
+
+
+class PersonAdmin(RankedSearchAdminMixin, admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class AliasAdmin(RankedSearchAdminMixin, admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+def _changelist(rf, curator, model_admin, **params):
+    request = rf.get("/admin/", params)
+    request.user = curator
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return model_admin.get_changelist_instance(request), request
+
+
+def test_admin_search_ranks_best_first_and_finds_drafts(rf, curator):
+    in_body = factories.report("A report", text="Passing mention of songbun.")
+    in_title = factories.report("Songbun explained", text="The caste system.", status="draft")
+    factories.report("Other", text="Nothing.")
+    changelist, _request = _changelist(rf, curator, ReportAdmin(Report, admin.site), q="songbun")
+    assert list(changelist.queryset) == [in_title, in_body]
+
+
+def test_admin_search_finds_a_misspelt_name_and_an_alias(rf, curator):
+    darusman = factories.person("Marzuki Darusman")
+    kim = factories.person("Kim Jong-un", aliases=["김정은"])
+    model_admin = PersonAdmin(Person, admin.site)
+    assert list(_changelist(rf, curator, model_admin, q="Darusmann")[0].queryset) == [darusman]
+    assert list(_changelist(rf, curator, model_admin, q="김정은")[0].queryset) == [kim]
+
+
+def test_sorting_by_a_column_wins_over_relevance(rf, curator):
+    b = factories.report("B songbun", text="songbun songbun songbun")
+    a = factories.report("A songbun", text="")
+    changelist, _request = _changelist(rf, curator, ReportAdmin(Report, admin.site), q="songbun", o="0")
+    assert list(changelist.queryset) == [a, b]
+
+
+def test_an_over_long_search_finds_nothing_and_says_why(rf, curator):
+    factories.report("Songbun", text="songbun")
+    changelist, request = _changelist(rf, curator, ReportAdmin(Report, admin.site), q="songbun " * 100)
+    assert list(changelist.queryset) == []
+    assert "500 characters" in str(next(iter(request._messages)))
+
+
+def test_models_without_a_document_use_search_fields(rf, curator):
+    alias = Alias.objects.create(actor=factories.person("Kim Il-sung"), name="Eternal President")
+    changelist, _request = _changelist(rf, curator, AliasAdmin(Alias, admin.site), q="eternal")
+    assert list(changelist.queryset) == [alias]
