@@ -63,9 +63,14 @@ class CuratedAdmin(SimpleHistoryAdmin):
     """The admin of a curated record: status, restriction, slug, timestamps, history.
 
     The History page (from django-simple-history) lists who changed the record,
-    when, and each changed field with its old and new value. Search is kept to
-    ``search_fields`` here so that a ranked search can later replace it for
-    every model by overriding ``get_search_results`` in this one class.
+    when, and each changed field with its old and new value.
+
+    Search is Django's, over each admin's ``search_fields``, which reach
+    through relations (a report by its author's alias, an event by a
+    participant's). The ranked engine's ``hrkb.search.admin.RankedSearchAdminMixin``
+    would replace it for every model if added to this class's bases, but its
+    documents do not yet hold authors or participants, so those searches would
+    find nothing.
     """
 
     list_filter = ["status", "restricted"]
@@ -118,7 +123,8 @@ class CitationInline(admin.StackedInline):
     classes = ["collapse"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("source")
+        # A source's full text can run to megabytes; the form needs only its title.
+        return super().get_queryset(request).select_related("source").defer("source__text")
 
 
 class CitationAdmin(SimpleHistoryAdmin):
@@ -130,6 +136,9 @@ class CitationAdmin(SimpleHistoryAdmin):
     search_fields = ["passage", "claim", "value", "source__title", "source__un_symbol"]
     autocomplete_fields = ["subject", "source"]
     fields = ["subject", *CitationInline.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("source__text")
 
     @admin.display(description=_("passage"))
     def short_passage(self, citation):

@@ -115,6 +115,9 @@ class AuthorshipAdmin(SimpleHistoryAdmin):
     search_fields = ["report__title", "person__name", "person__aliases__name", "byline", "organisation__name"]
     autocomplete_fields = ["report", "person", "organisation"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("report__text")
+
     @admin.display(description=_("person"), ordering="person__name")
     def person_link(self, authorship):
         return admin_link(authorship.person)
@@ -133,6 +136,9 @@ class QuoteAdmin(CuratedAdmin):
     autocomplete_fields = ["speaker", "source"]
     date_hierarchy = "said"
     inlines = [QuoteCitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("source__text")
 
     @admin.display(description=_("quote"))
     def short_text(self, quote):
@@ -153,7 +159,8 @@ class QuoteAdmin(CuratedAdmin):
 
 @admin.register(ReportCitation)
 class ReportCitationAdmin(CitationAdmin):
-    pass
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("subject__text")
 
 
 @admin.register(MembershipCitation)

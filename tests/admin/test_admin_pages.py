@@ -316,3 +316,19 @@ def test_report_page_shows_its_events_and_mentions(curator_client, records):
     page = curator_client.get(_url(Report, "change", records[Report].pk)).content.decode()
     assert "Publication of the COI report" in page
     assert _url(Person, "change", records[Person].pk) in page
+
+
+def test_report_text_edited_in_the_admin_is_saved_and_kept_in_history(curator_client, curator, records):
+    # The report list defers the full text; the change form must still load and save it.
+    report = records[Report]
+    change_url = _url(Report, "change", report.pk)
+    data = _change_form_data(curator_client.get(change_url))
+    assert data["text"] == COI_TEXT
+    data["text"] = COI_TEXT + " It called for a referral to the International Criminal Court."
+    data["summary"] = "Crimes against humanity."
+    response = curator_client.post(change_url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    report.refresh_from_db()
+    assert report.text.endswith("International Criminal Court.")
+    assert report.history.latest("history_date").history_user == curator
+    assert report.citations.get().passage == "chaired by Michael Kirby"
