@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import F, Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -194,7 +195,7 @@ class ActorAdmin(ActorAdminMixin, CuratedAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        actor = self.get_object(request, object_id)
+        actor = self.get_object(request, unquote(object_id))
         if actor is None:
             return super().change_view(request, object_id, form_url, extra_context)
         return HttpResponseRedirect(actor_admin_url(actor))

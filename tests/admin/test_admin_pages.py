@@ -332,3 +332,21 @@ def test_report_text_edited_in_the_admin_is_saved_and_kept_in_history(curator_cl
     assert report.text.endswith("International Criminal Court.")
     assert report.history.latest("history_date").history_user == curator
     assert report.citations.get().passage == "chaired by Michael Kirby"
+
+
+def test_role_added_on_a_person_page_gets_a_slug_and_shows_on_the_organisation(curator_client, records):
+    kim, coi = records[Person], records[Organisation]
+    change_url = _url(Person, "change", kim.pk)
+    data = _change_form_data(curator_client.get(change_url))
+    row = int(data["memberships-TOTAL_FORMS"])
+    data["memberships-TOTAL_FORMS"] = str(row + 1)
+    data |= {f"memberships-{row}-{field}": value for field, value in [("organisation", coi.pk), ("role", "Subject")]}
+    data |= {f"memberships-{row}-rank": "normal", f"memberships-{row}-status": "published"}
+    data |= {f"memberships-{row}-start": "2014-02", f"memberships-{row}-slug": ""}
+    response = curator_client.post(change_url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][1].formset.errors
+    membership = Membership.objects.get(person=kim, role="Subject")
+    assert membership.slug == f"{kim.slug}-subject-{coi.slug}"
+    assert membership.start.display() == "February 2014"
+    page = curator_client.get(_url(Organisation, "change", coi.pk)).content.decode()
+    assert "Kim Il-sung — Subject" in page
