@@ -27,6 +27,10 @@ Rules when names compete:
   least three words ("Movies, Markets and Mass Surveillance"); derived names
   give way to explicit names and aliases of other records instead of being
   ambiguous with them. Short titles ("Total Denial") belong in Report.aliases.
+- A name written in capitals ("UN", "US", "COI") only matches text in
+  capitals, so the pronoun "us" is not the United States. (If another name
+  of the same folded form is not in capitals, case is ignored as usual.)
+- A span that opens a bracket takes in the closing one ("United Nations (UN)").
 - Names that fold to fewer than two characters are ignored.
 """
 
@@ -43,6 +47,7 @@ import ahocorasick
 MIN_NAME_LENGTH = 2
 MIN_PREFIX_WORDS = 3
 _SEPARATOR_CATEGORIES = frozenset("PSZC")
+_BRACKETS = ("()", "[]")
 
 
 class Target(NamedTuple):
@@ -141,6 +146,23 @@ class Name:
     derived: bool = False
 
 
+def _in_capitals(name: str) -> bool:
+    """True for names written in capitals, such as "UN" or "U.S.": they match only text in capitals."""
+    return name.upper() == name and name.lower() != name
+
+
+def _close_brackets(text: str, start: int, end: int) -> int:
+    """Extend a span over the brackets its name opened: "United Nations (UN)", not "United Nations (UN"."""
+    for opening, closing in _BRACKETS:
+        while (
+            end < len(text)
+            and text[end] == closing
+            and text.count(opening, start, end) > text.count(closing, start, end)
+        ):
+            end += 1
+    return end
+
+
 class Matcher:
     """Finds every known name in a text. Build it once with :meth:`build`, then call :meth:`find` per text."""
 
@@ -153,10 +175,13 @@ class Matcher:
     def build(cls, names: Iterable[Name]) -> Matcher:
         explicit: dict[str, set[Target]] = {}
         derived: dict[str, set[Target]] = {}
+        # Folded forms whose every name is written in capitals ("UN", "US", "COI").
+        capitals: dict[str, bool] = {}
         for name in names:
             folded = fold(name.text)
             if len(folded) >= MIN_NAME_LENGTH:
                 (derived if name.derived else explicit).setdefault(folded, set()).add(name.target)
+                capitals[folded] = capitals.get(folded, True) and _in_capitals(name.text)
         automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
         ambiguous = []
         for folded in explicit.keys() | derived.keys():
@@ -165,7 +190,7 @@ class Matcher:
             if target is _AMBIGUOUS:
                 ambiguous.append(folded)
             key = f" {folded} "
-            automaton.add_word(key, (len(key), target))
+            automaton.add_word(key, (len(key), target, capitals[folded]))
         if len(automaton):
             automaton.make_automaton()
         return cls(automaton, len(automaton), sorted(ambiguous))
@@ -180,11 +205,14 @@ class Matcher:
             return []
         folded = Folded(text)
         candidates = []
-        for last, (length, target) in self._automaton.iter(folded.text):
+        for last, (length, target, capitals) in self._automaton.iter(folded.text):
             if target is not _AMBIGUOUS and target == exclude:
                 continue
             # The key includes a space on each side; the name is between them.
-            candidates.append((last - length + 2, last, target))
+            start, end = last - length + 2, last
+            if capitals and not _in_capitals(text[folded.original(start) : folded.original(end - 1) + 1]):
+                continue
+            candidates.append((start, end, target))
         if not candidates:
             return []
         candidates.sort(key=lambda candidate: (candidate[0] - candidate[1], candidate[0]))
@@ -196,6 +224,7 @@ class Matcher:
             covered[start:end] = b"\x01" * (end - start)
             if target is not _AMBIGUOUS:
                 original_start, original_end = folded.original(start), folded.original(end - 1) + 1
+                original_end = _close_brackets(text, original_start, original_end)
                 chosen.append(Match(original_start, original_end, text[original_start:original_end], target))
         chosen.sort()
         return chosen

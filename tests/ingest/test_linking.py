@@ -51,6 +51,24 @@ def test_names_do_not_link_inside_longer_words(db):
     assert linked(report) == [("Kim", kim), ("U.N", un)]
 
 
+def test_names_in_capitals_match_only_capitals(db):
+    united_states = factories.organisation("United States", aliases=["US", "U.S."])
+    report = factories.report(text="Join us, said the US envoy; the U.S. and the Us of old.")
+
+    mentions_link()
+
+    assert linked(report) == [("US", united_states), ("U.S", united_states)]
+
+
+def test_a_span_keeps_the_bracket_its_name_closes(db):
+    un = factories.organisation("United Nations", aliases=["United Nations (UN)"])
+    report = factories.report(text="The United Nations (UN) and the United Nations (then new).")
+
+    mentions_link()
+
+    assert linked(report) == [("United Nations (UN)", un), ("United Nations", un)]
+
+
 def test_hangul_counts_as_letters(kim):
     report = factories.report(text="김일성은 말했다. 동상: 김일성 (1912–1994)")
 

@@ -1,0 +1,207 @@
+"""Benchmark of ``manage.py ingest_sources``: generated articles against many aliases (a script, not a test).
+
+    DATABASE_URL=postgres://root@127.0.0.1:5432/hrkb_me .venv/bin/python benchmarks/ingest.py
+    .venv/bin/python benchmarks/ingest.py --articles 10000 --aliases 10000   # a temporary SQLite file
+
+It builds the schema in a throwaway database (a temporary SQLite file, or, when
+DATABASE_URL names a PostgreSQL server, a new database ``<name>_bench`` on it
+that is dropped afterwards), creates one actor per alias (each with its name
+and one alias, so the matcher holds twice as many names), writes the articles
+as source files of 100 articles each, and runs what the command runs: ingest,
+build the matcher, link every file. It prints articles per second, the
+resident memory after every 1,000 articles of each phase (flat means
+streaming works), and the peak. ``--tracemalloc`` adds Python's own peak at a
+large cost in speed, so rates from such a run are not comparable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLES_PER_FILE = 100
+SYLLABLES = (
+    "an bae bin cho chul dae dong eun gil gwang ha hee ho hwa hyun il jae jin jong ju jung kang ki kwon "
+    "kyung man min myung nam ok pil sang seo seok soo sun sung tae won yeon yong young yu"
+).split()
+
+
+def rss_mib() -> float:
+    """Resident memory now (Linux), in MiB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def actor_names(count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """``count`` distinct (name, alias) pairs shaped like romanised Korean names."""
+    names: set[tuple[str, ...]] = set()
+    while len(names) < count:
+        names.add(tuple(rng.sample(SYLLABLES, 3)))
+    return [(f"{a.title()} {b.title()}-{c}", f"{b.title()}{c} {a.upper()}") for a, b, c in sorted(names)]
+
+
+def write_sources(directory: Path, articles: int, words: int, names: list[str], rng: random.Random) -> list[Path]:
+    vocabulary = [
+        "".join(rng.choice("abcdefghijklmnoprstuvwy") for _ in range(rng.randint(2, 9))) for _ in range(3000)
+    ]
+    paths = []
+    for first in range(0, articles, ARTICLES_PER_FILE):
+        path = directory / f"articles-{first:06d}.md"
+        with path.open("w", encoding="utf-8") as out:
+            for number in range(first, min(first + ARTICLES_PER_FILE, articles)):
+                body = rng.choices(vocabulary, k=words)
+                # About one word in a hundred is a known name, some in another case or with punctuation.
+                for position in rng.sample(range(words), words // 100):
+                    name = rng.choice(names)
+                    body[position] = name.upper() if position % 3 == 0 else f"“{name}’s”"
+                paragraphs = [" ".join(body[start : start + 80]) + "." for start in range(0, words, 80)]
+                out.write(
+                    f"---\ntitle: Generated article {number}\ndate: 2020-01-{number % 28 + 1:02d}\n"
+                    f"publisher: bench-publisher\nurl: https://example.org/{number}\n---\n"
+                    f"Generated article {number}\n\n" + "\n\n".join(paragraphs) + "\n\n"
+                )
+        paths.append(path)
+    return paths
+
+
+class Sampler:
+    """Records resident memory every 1,000 items of a phase."""
+
+    def __init__(self, label: str, offset: int = 0):
+        self.label = label
+        self.offset = offset
+        self.samples: dict[int, float] = {}
+        self.started = time.perf_counter()
+
+    def __call__(self, done: int) -> None:
+        done += self.offset
+        if done // 1000 > max(self.samples, default=0) // 1000:
+            self.samples[done] = rss_mib()
+            rate = done / (time.perf_counter() - self.started)
+            print(f"  {self.label}: {done} articles, {rate:.0f}/s, RSS {self.samples[done]:.0f} MiB", flush=True)
+
+
+def throwaway_database(url: str | None) -> tuple[str, callable]:
+    """A database URL to use, and a function that removes the database afterwards."""
+    if not url or url.startswith("sqlite"):
+        handle, path = tempfile.mkstemp(prefix="hrkb-bench-", suffix=".sqlite3")
+        os.close(handle)
+        return f"sqlite:///{path}", lambda: os.unlink(path)
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'hrkb'}_bench"
+    server = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(server, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+    return urlunsplit(parts._replace(path=f"/{name}")), drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--aliases", type=int, default=10_000, help="Actors to create, each with a name and an alias.")
+    parser.add_argument("--words", type=int, default=1_000, help="Words per article.")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tracemalloc", action="store_true", help="Also report Python's peak allocation (slow).")
+    parser.add_argument(
+        "--without-search",
+        action="store_true",
+        help="Disable the full-text search triggers (PostgreSQL only), to see what they cost.",
+    )
+    parser.add_argument("--profile", action="store_true", help="Print where the time goes (cProfile; slow).")
+    parser.add_argument("--profile-sort", default="tottime", help="cProfile sort key, e.g. cumtime.")
+    options = parser.parse_args()
+
+    url, drop = throwaway_database(os.environ.get("DATABASE_URL"))
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hrkb.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from actors.models import Alias, Organisation, Person
+    from events.models import Mention
+    from events.services import matcher_build, mentions_link
+    from reports.services import source_ingest
+
+    # With DEBUG on, Django keeps every query in memory.
+    settings.DEBUG = False
+    try:
+        call_command("migrate", verbosity=0)
+        if options.without_search and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE reports_report DISABLE TRIGGER USER")
+        rng = random.Random(options.seed)
+        pairs = actor_names(options.aliases, rng)
+        Organisation.objects.create(slug="bench-publisher", name="Bench Publisher", organisation_kind="ngo")
+        people = Person.objects.bulk_create(
+            Person(slug=f"person-{number}", name=name, kind="person") for number, (name, _) in enumerate(pairs)
+        )
+        Alias.objects.bulk_create(Alias(actor=person, name=alias) for person, (_, alias) in zip(people, pairs))
+        with tempfile.TemporaryDirectory(prefix="hrkb-bench-") as directory:
+            paths = write_sources(Path(directory), options.articles, options.words, [n for pair in pairs for n in pair], rng)
+            size = sum(path.stat().st_size for path in paths) / 2**20
+            print(
+                f"{connection.vendor}: {options.articles} articles of {options.words} words ({size:.0f} MiB in "
+                f"{len(paths)} files), {len(pairs)} actors with {2 * len(pairs)} names; RSS {rss_mib():.0f} MiB"
+            )
+            if options.tracemalloc:
+                tracemalloc.start()
+            profile = cProfile.Profile() if options.profile else None
+            if profile:
+                profile.enable()
+            started = time.perf_counter()
+            with transaction.atomic():
+                ingest = source_ingest(paths=paths, progress=Sampler("ingest"))
+                ingested = time.perf_counter()
+                matcher = matcher_build()
+                built = time.perf_counter()
+                linking, linked = Sampler("link"), 0
+                for file in ingest.files:
+                    linking.offset = linked
+                    linked += mentions_link(reports=file.report_ids, matcher=matcher, progress=linking).reports
+            finished = time.perf_counter()
+            if profile:
+                profile.disable()
+                pstats.Stats(profile).sort_stats(options.profile_sort).print_stats(30)
+        traced = tracemalloc.get_traced_memory()[1] / 2**20 if options.tracemalloc else None
+        total = finished - started
+        print(
+            f"ingest {ingested - started:.1f} s ({ingest.created} created), matcher {built - ingested:.1f} s "
+            f"({matcher.names} names), linking {finished - built:.1f} s ({Mention.objects.count()} mentions)"
+        )
+        print(f"total {total:.1f} s: {options.articles / total:.0f} articles/s")
+        print(f"peak RSS {peak_rss_mib():.0f} MiB" + (f", tracemalloc peak {traced:.0f} MiB" if traced else ""))
+    finally:
+        connection.close()
+        drop()
+
+
+if __name__ == "__main__":
+    main()
