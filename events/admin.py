@@ -88,6 +88,19 @@ class EventAdmin(CuratedAdmin):
     date_hierarchy = "start"
     autocomplete_fields = ["related_reports", "topics"]
     prepopulated_fields = {"slug": ["title"]}
+    fields = [
+        "title",
+        "aliases",
+        "slug",
+        "kind",
+        ("start", "end"),
+        ("place", "country"),
+        "description",
+        "related_reports",
+        "topics",
+        ("status", "restricted"),
+        ("created", "modified"),
+    ]
     inlines = [ParticipantInline, EventCitationInline]
 
     @admin.display(description=_("start"), ordering="start")

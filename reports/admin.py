@@ -40,6 +40,15 @@ class TopicAdmin(CuratedAdmin):
     search_fields = ["name", "slug", "description"]
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = [
+        "name",
+        "slug",
+        ("kind", "udhr_article"),
+        "parent",
+        "description",
+        ("status", "restricted"),
+        ("created", "modified"),
+    ]
 
 
 @admin.register(Report)
@@ -135,6 +144,16 @@ class QuoteAdmin(CuratedAdmin):
     search_fields = ["text", "slug", "occasion", "speaker__name", "speaker__aliases__name", "source__title"]
     autocomplete_fields = ["speaker", "source"]
     date_hierarchy = "said"
+    fields = [
+        "speaker",
+        "text",
+        ("said", "language"),
+        "occasion",
+        "source",
+        "slug",
+        ("status", "restricted"),
+        ("created", "modified"),
+    ]
     inlines = [QuoteCitationInline]
 
     def get_queryset(self, request):
