@@ -1,5 +1,10 @@
 """The ingest_sources command: what it stores, that running it twice changes nothing, and clean failures."""
 
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.core.management.base import CommandError
 
@@ -10,6 +15,8 @@ from reports.models import Authorship, Report
 from tests import factories
 
 from .helpers import ingest, row_counts
+
+NOBODY = 65534
 
 TWO_ARTICLES = """
 ---
@@ -187,6 +194,36 @@ def test_bad_input_fails_cleanly_and_stores_nothing(source, write, tmp_path, cas
     where = f"{bad}:{line}: " if line else f"{bad}: "
     assert str(caught.value).startswith(where)
     assert row_counts() == counts
+
+
+@contextlib.contextmanager
+def without_root():
+    """Run as an unprivileged user, so file permissions apply (the tests may run as root, whom they do not stop)."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.seteuid(NOBODY)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+
+
+@pytest.mark.parametrize("position", ["alone", "second of two"])
+def test_file_without_read_permission_fails_cleanly(csw, position):
+    with tempfile.TemporaryDirectory() as directory:
+        # pytest's tmp_path lies under a directory only its owner may enter.
+        os.chmod(directory, 0o755)
+        readable, secret = Path(directory, "readable.md"), Path(directory, "secret.md")
+        for path, mode in ((readable, 0o644), (secret, 0o000)):
+            path.write_text(f"---\ntitle: {path.stem}\npublisher: csw\n---\nText.\n")
+            path.chmod(mode)
+        counts = row_counts()
+
+        with without_root(), pytest.raises(CommandError, match=rf"^{secret}: cannot read the file: Permission denied"):
+            ingest(*([secret] if position == "alone" else [readable, secret]))
+
+        assert row_counts() == counts
 
 
 def test_bad_input_leaves_stored_reports_as_they_were(source, write, tmp_path):
