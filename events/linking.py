@@ -37,6 +37,7 @@ Rules when names compete:
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -87,11 +88,13 @@ class Folded:
     __slots__ = ("_char_origins", "_segment_origins", "_segment_starts", "text")
 
     def __init__(self, original: str):
-        translated = original.translate(_FOLD)
-        # Most characters fold to exactly one character; only then is the map the identity.
+        translated = _fold_mostly_ascii(original)
         self._char_origins = None
-        if len(translated) != len(original):
-            self._char_origins = [index for index, char in enumerate(original) for _ in _FOLD[ord(char)]]
+        if translated is None:
+            translated = original.translate(_FOLD)
+            # Most characters fold to exactly one character; only then is the map the identity.
+            if len(translated) != len(original):
+                self._char_origins = [index for index, char in enumerate(original) for _ in _FOLD[ord(char)]]
         # Collapse runs of spaces, remembering where each kept stretch starts in `translated`.
         parts, starts, origins = [" "], [], []
         position, folded_length = 0, 1
@@ -116,6 +119,35 @@ class Folded:
         segment = bisect.bisect_right(self._segment_starts, index) - 1
         translated = self._segment_origins[segment] + index - self._segment_starts[segment]
         return translated if self._char_origins is None else self._char_origins[translated]
+
+
+_ASCII_FOLD = bytes(ord(_FOLD[code]) for code in range(128)) + b" " * 128
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_mostly_ascii(text: str) -> str | None:
+    """``text.translate(_FOLD)``, several times faster for English text, or None where it does not apply.
+
+    ``str.translate`` looks every character up in a dictionary; here the ASCII
+    characters go through a byte table instead, and only the few others (curly
+    quotes, dashes) are looked up. None if they are many, or one folds to
+    several characters.
+    """
+    folded = text.encode("ascii", "replace").translate(_ASCII_FOLD).decode("ascii")
+    positions = [match.start() for match in _NON_ASCII.finditer(text)]
+    if not positions:
+        return folded
+    if len(positions) * 8 > len(text):
+        return None
+    parts, last = [], 0
+    for position in positions:
+        character = _FOLD[ord(text[position])]
+        if len(character) != 1:
+            return None
+        parts += (folded[last:position], character)
+        last = position + 1
+    parts.append(folded[last:])
+    return "".join(parts)
 
 
 def _space_runs(text: str):

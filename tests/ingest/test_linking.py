@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from events.choices import MentionOrigin
-from events.linking import Matcher, Name, Target, fold
+from events.linking import _FOLD, Folded, Matcher, Name, Target, _fold_mostly_ascii, fold
 from events.models import Mention
 from events.services import mentions_link
 from tests import factories
@@ -203,3 +203,31 @@ def test_matcher_folds_case_punctuation_and_width():
     matcher = Matcher.build([Name("Kim Il-sung", Target("actor", 1)), Name("x", Target("actor", 2))])
     assert matcher.names == 1
     assert [match.text for match in matcher.find("(KIM-IL-SUNG)")] == ["KIM-IL-SUNG"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain ASCII, with (brackets) and\ttabs.",
+        "“Quoted” – dashed — Kim Il-Sung’s statue, in a long enough English sentence.",
+        "Ｆｕｌｌ width and ﬁ ligature and İstanbul",
+        "한국어 텍스트 김일성 and English",
+        "",
+    ],
+)
+def test_folding_maps_every_character_back_to_the_original(text):
+    fast = _fold_mostly_ascii(text)
+    assert fast is None or fast == text.translate(_FOLD)
+    folded = Folded(text)
+    assert " ".join(folded.text.split()) == fold(text)
+    assert "  " not in folded.text.strip()
+    for index, char in enumerate(folded.text[1:-1], 1):
+        if char != " ":
+            assert char in _FOLD[ord(text[folded.original(index)])]
+
+
+def test_english_text_takes_the_fast_path():
+    assert (
+        _fold_mostly_ascii("“Kim Il-Sung’s” statue stands in the capital, Pyongyang.")
+        == " kim il sung s  statue stands in the capital  pyongyang "
+    )
