@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -12,12 +13,18 @@ from .documents import SearchType, fuzzy_table
 from .query import ParsedQuery
 from .schema import CONFIG
 
-# Matches beyond this many (newest first) are not ranked: ranking reads each match's whole
-# vector, and a word half of a large corpus contains would cost hundreds of milliseconds.
-CANDIDATES = 1000
+# Matches beyond this many (newest first) are not ranked; see ranked_sql().
+CANDIDATES = 500
+# Words estimated in more rows than this are first looked for among the newest WALK_ROWS rows.
+WALK_FROM = 10_000
+WALK_ROWS = 5000
 
 TSQUERY = f"websearch_to_tsquery('{CONFIG}', %(query)s)"
 NAMES = "lower(unaccent(%(names)s))"
+# The planner deems `@@` on a row cheap though it reads the row's whole vector; these settings
+# (for one transaction) hold it to the plan each strategy is written for.
+PLAN_WITH_BITMAPS = "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"
+PLAN_WITH_WALK = "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off"
 _NAMED = re.compile(r"%\((\w+)\)s")
 HEADLINE_OPTIONS = 'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=24, MinWords=10, FragmentDelimiter=" … "'
 # ts_headline parses the whole document it is given: bound the work for very long texts.
@@ -61,8 +68,8 @@ def _positional(sql: str, params: dict) -> tuple[str, list]:
     return _NAMED.sub(replace, sql), values
 
 
-def readable_sql(search_type: SearchType, *, restricted: bool, alias: str = "t") -> str:
-    """The access rule in SQL, applied before ranking so nothing unreadable is ranked or counted."""
+def readable_conditions(search_type: SearchType, restricted: bool, alias: str = "t") -> list[str]:
+    """The access rule as SQL conditions, applied before ranking so nothing unreadable is ranked or counted."""
     conditions = [f"{alias}.status = 'published'"]
     if not restricted:
         conditions.append(f"NOT {alias}.restricted")
@@ -72,25 +79,105 @@ def readable_sql(search_type: SearchType, *, restricted: bool, alias: str = "t")
         # A quote names its speaker: an unreadable speaker makes the quote unreadable.
         speaker = "s.status = 'published'" + ("" if restricted else " AND NOT s.restricted")
         conditions.append(f"EXISTS (SELECT 1 FROM actors_actor s WHERE s.id = {alias}.speaker_id AND {speaker})")
-    return " AND ".join(conditions)
+    return conditions
+
+
+def readable_sql(search_type: SearchType, *, restricted: bool, alias: str = "t") -> str:
+    return " AND ".join(readable_conditions(search_type, restricted, alias))
+
+
+def _loose_tsquery(parsed: ParsedQuery) -> tuple[str, dict]:
+    """The query with phrases as plain ANDs and no exclusions: what the GIN index answers without rechecks."""
+    params, groups = {}, []
+    for group_index, group in enumerate(parsed.groups):
+        alternatives = []
+        for term_index, term in enumerate(group):
+            key = f"term_{group_index}_{term_index}"
+            params[key] = term.text
+            alternatives.append(f"plainto_tsquery('{CONFIG}', %({key})s)")
+        groups.append("(" + " || ".join(alternatives) + ")")
+    return " && ".join(groups), params
+
+
+def ranked_sql(
+    search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int, walk: bool
+) -> tuple[str, dict]:
+    """The SQL of :func:`ranked` and its parameters (also for EXPLAIN in the benchmark).
+
+    Either plan ranks at most ``CANDIDATES`` rows, because ranking reads each
+    row's whole vector (ranking the 90,000 matches of a very common word would
+    cost about a second at 100,000 reports):
+
+    - the *bitmap* plan, for words of a few thousand matches at most: the GIN
+      index lists the readable rows having every word (no vector is read; the
+      caller disables plain index and sequential scans, since the planner
+      deems ``@@`` on a row cheap though it reads the whole vector), phrases and
+      exclusions are checked on the newest of those, the newest
+      ``CANDIDATES`` are ranked;
+    - the *walk* plan, for very common words: the newest ``WALK_ROWS``
+      readable rows are read newest first and the first ``CANDIDATES`` matches
+      are ranked. ``found`` tells the caller when too few matched and the
+      bitmap plan must answer instead.
+    """
+    loose, params = _loose_tsquery(parsed)
+    exact = bool(parsed.excluded) or any(len(term.words) > 1 for group in parsed.groups for term in group)
+    _match, rank = _match_and_rank("t", search_type.fuzzy)
+    names = ", t.search_names" if search_type.fuzzy else ""
+    fuzzy = f" OR {NAMES} <%% t.search_names" if search_type.fuzzy else ""
+    # IS TRUE keeps the b-tree indexes on these columns from standing in for the GIN or primary key index.
+    readable = " AND ".join(f"({condition}) IS TRUE" for condition in readable_conditions(search_type, restricted))
+    if walk:
+        matches = f"""
+            SELECT t.id, t.search_vector{names} FROM {search_type.table} t
+            WHERE t.id >= coalesce(
+                (SELECT newest.id FROM {search_type.table} newest ORDER BY newest.id DESC OFFSET {WALK_ROWS} LIMIT 1), 0
+            ) AND {readable} AND (t.search_vector @@ {TSQUERY}{fuzzy})
+            ORDER BY t.id DESC LIMIT {CANDIDATES}
+        """
+    else:
+        matches = f"""
+            SELECT t.id, t.search_vector{names} FROM {search_type.table} t
+            WHERE (t.search_vector @@ ({loose}){fuzzy}) AND {readable}
+            ORDER BY t.id DESC LIMIT {CANDIDATES * 4 if exact else CANDIDATES}
+        """
+        if exact:
+            matches = f"""
+                SELECT t.* FROM ({matches}) t WHERE t.search_vector @@ {TSQUERY}{fuzzy}
+                ORDER BY t.id DESC LIMIT {CANDIDATES}
+            """
+    sql = f"""
+        WITH candidates AS MATERIALIZED ({matches})
+        SELECT t.id, {rank} AS score, (SELECT count(*) FROM candidates) AS found
+        FROM candidates t ORDER BY score DESC, t.id DESC LIMIT %(limit)s
+    """
+    return sql, {**params, **_params(parsed), "limit": limit}
+
+
+def _estimated_matches(search_type: SearchType, parsed: ParsedQuery, cursor) -> float:
+    """The planner's estimate of the rows having every word (from the column's statistics)."""
+    loose, params = _loose_tsquery(parsed)
+    cursor.execute(
+        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {search_type.table} t WHERE t.search_vector @@ ({loose})", params
+    )
+    plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return plan[0]["Plan"]["Plan Rows"]
 
 
 def ranked(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int) -> list[tuple[int, float]]:
     """The best ``limit`` readable matches of one type as (id, score), best first."""
-    table = search_type.table
-    match, rank = _match_and_rank("t", search_type.fuzzy)
-    names = ", t.search_names" if search_type.fuzzy else ""
-    sql = f"""
-        WITH candidates AS MATERIALIZED (
-            SELECT t.id, t.search_vector{names} FROM {table} t
-            WHERE {match} AND {readable_sql(search_type, restricted=restricted)}
-            ORDER BY t.id DESC LIMIT {CANDIDATES}
-        )
-        SELECT t.id, {rank} AS score FROM candidates t ORDER BY score DESC, t.id DESC LIMIT %(limit)s
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {**_params(parsed), "limit": limit})
-        return [(row_id, float(score)) for row_id, score in cursor.fetchall()]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not search_type.fuzzy and _estimated_matches(search_type, parsed, cursor) >= WALK_FROM:
+            sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=limit, walk=True)
+            cursor.execute(PLAN_WITH_WALK)
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            if rows and rows[0][2] >= CANDIDATES:
+                return [(row_id, float(score)) for row_id, score, _found in rows]
+        sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=limit, walk=False)
+        cursor.execute(PLAN_WITH_BITMAPS)
+        cursor.execute(sql, params)
+        return [(row_id, float(score)) for row_id, score, _found in cursor.fetchall()]
 
 
 def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
