@@ -1,0 +1,318 @@
+"""Benchmark of the API v1 against a plain-Django floor, on PostgreSQL (a script, not a test).
+
+    DATABASE_URL=postgres://root@127.0.0.1:5432/postgres .venv/bin/python benchmarks/api.py
+    .venv/bin/python benchmarks/api.py --sizes 10000 --requests 100 --no-wrk     # a quick look
+
+For each size it uses a dedicated database on the server DATABASE_URL names
+(``hrkb_bench_10k``, ``hrkb_bench_100k``; created, migrated and filled with
+``generate_synthetic`` the first time, reused afterwards), then, in a child
+process configured like production (DEBUG off, persistent connections):
+
+1. in process, with Django's test client: the p50/p95 latency of every list's
+   first page, a deep page near the end, and a detail, each beside the floor
+   view for the same page (``benchmarks/floor.py``: ``.values()`` of the same
+   fields and a JsonResponse), and the ratio API/floor;
+2. under gunicorn (2 workers, 127.0.0.1 only) with wrk for a bounded time:
+   requests/s of the reports list and of its floor, and their ratio.
+
+Targets (issue 4 item 9): at 100,000 reports, p95 under 30 ms for list and
+detail, deep pages as fast as the first, latency within 2x of the floor,
+throughput at least 0.6x the floor's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import re
+import shlex
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SECONDS = 1000  # milliseconds per second, for the tables
+
+
+def size_label(reports: int) -> str:
+    return f"{reports // 1000}k" if reports % 1000 == 0 else str(reports)
+
+
+def database_url(server_url: str, name: str) -> str:
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+def ensure_database(server_url: str, name: str) -> bool:
+    """Create database ``name`` unless it exists; True if it was created."""
+    import psycopg
+
+    with psycopg.connect(database_url(server_url, "postgres"), autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        connection.execute(f'CREATE DATABASE "{name}"')
+        return True
+
+
+def production_env(url: str) -> dict[str, str]:
+    """The environment of a production deployment on this machine, with the floor views mounted."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "PYTHONPATH": str(ROOT),
+        "DEBUG": "off",
+        "SECRET_KEY": "benchmark-only-not-a-secret",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "off",
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        # Behind a proxy, as in production; each request comes from its own address (see client_address),
+        # so the anonymous rate limit is checked on every request but never trips.
+        "API_NUM_PROXIES": "1",
+    }
+
+
+def run(command: list[str], env: dict[str, str]) -> None:
+    print("$", shlex.join(command), flush=True)
+    subprocess.run(command, env=env, cwd=ROOT, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="Numbers of reports.")
+    parser.add_argument("--requests", type=int, default=200, help="Timed requests per case (after warm-up).")
+    parser.add_argument("--warmup", type=int, default=20, help="Untimed requests per case first.")
+    parser.add_argument("--wrk-duration", type=int, default=10, help="Seconds of load per wrk run.")
+    parser.add_argument("--wrk-connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
+    parser.add_argument("--no-wrk", action="store_true", help="Skip the gunicorn + wrk part.")
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # internal: the child for one size
+    args = parser.parse_args()
+    if args.measure:
+        measure(args)
+        return
+
+    server = os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/postgres")
+    if not server.startswith(("postgres://", "postgresql://")):
+        sys.exit("benchmarks/api.py needs DATABASE_URL to name a PostgreSQL server (any database on it).")
+    for reports in args.sizes:
+        name = f"hrkb_bench_{size_label(reports)}"
+        created = ensure_database(server, name)
+        print(f"\n=== {reports:,} reports: database {name} ({'created' if created else 'reused'}) ===", flush=True)
+        env = production_env(database_url(server, name))
+        python = sys.executable
+        run([python, "manage.py", "migrate", "--no-input", "-v0"], env)
+        child = [python, "benchmarks/api.py", "--measure", str(reports), "--requests", str(args.requests)]
+        child += ["--warmup", str(args.warmup), "--wrk-duration", str(args.wrk_duration)]
+        child += ["--wrk-connections", str(args.wrk_connections), "--workers", str(args.workers)]
+        run([*child, *(["--no-wrk"] if args.no_wrk else [])], env)
+
+
+# --- the child: one database, configured like production ----------------------------------------------------------
+
+
+def measure(args) -> None:
+    import django
+
+    # whitenoise warns that collectstatic has not run; the benchmark serves no static files.
+    warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
+    django.setup()
+    from django.conf import settings
+
+    assert not settings.DEBUG and settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
+    ensure_corpus(args.measure)
+    cases = benchmark_cases()
+    print(f"\nIn process (django.test.Client), {args.requests} requests per case after {args.warmup} warm-up:")
+    header = f"{'case':<26} {'p50 ms':>7} {'p95 ms':>7} {'q':>3} | {'floor p50':>9} {'floor p95':>9} {'q':>3} | ratio"
+    header += " p50   p95"
+    print(header)
+    print("-" * len(header))
+    for case in cases:
+        api = time_requests(case.api_paths, args.requests, args.warmup)
+        floor = time_requests(case.floor_paths, args.requests, args.warmup)
+        print(
+            f"{case.name:<26} {api.p50:7.2f} {api.p95:7.2f} {api.queries:3d} | {floor.p50:9.2f} {floor.p95:9.2f} "
+            f"{floor.queries:3d} | {api.p50 / floor.p50:5.2f}x {api.p95 / floor.p95:5.2f}x",
+            flush=True,
+        )
+    print("(q: SQL queries per request. Each case cycles through these paths, and the floor through its own:)")
+    for case in cases:
+        more = f" and {len(case.api_paths) - 1} more like it" if len(case.api_paths) > 1 else ""
+        print(f"  {case.name}: {case.api_paths[0]}{more}")
+    if not args.no_wrk:
+        reports_list = next(case for case in cases if case.name == "reports list")
+        throughput(reports_list, args)
+
+
+def ensure_corpus(reports: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from reports.models import Report, Topic
+
+    stored = Report.objects.filter(slug__startswith="syn-").count()
+    if stored and stored != reports:
+        sys.exit(f"this database holds {stored:,} synthetic reports, not {reports:,}; drop it to regenerate")
+    if not stored:
+        if not Topic.objects.exists():
+            call_command("load_fixtures", verbosity=0)
+        print(f"$ manage.py generate_synthetic --reports {reports} --force", flush=True)
+        started = time.monotonic()
+        call_command("generate_synthetic", reports=reports, force=True, verbosity=0)
+        print(f"generated {reports:,} reports in {time.monotonic() - started:.0f} s", flush=True)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
+class Timing:
+    """Milliseconds at the 50th and 95th percentile, and the queries one request makes."""
+
+    def __init__(self, samples: list[float], queries: int):
+        cuts = statistics.quantiles(samples, n=100, method="inclusive")
+        self.p50, self.p95, self.queries = statistics.median(samples) * SECONDS, cuts[94] * SECONDS, queries
+
+
+def time_requests(paths: list[str], count: int, warmup: int) -> Timing:
+    """Time ``count`` GETs cycling through ``paths``, after ``warmup`` untimed ones (each checked for 200)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(raise_request_exception=True)
+    for path in itertools.islice(itertools.cycle(paths), max(warmup, len(paths))):
+        response = client.get(path, HTTP_X_FORWARDED_FOR=client_address())
+        if response.status_code != 200:
+            raise SystemExit(f"GET {path} answered {response.status_code}: {response.content[:300]!r}")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(paths[0], HTTP_X_FORWARDED_FOR=client_address())
+    # Counted now: the captured list is a view of the connection's log, which the next request clears.
+    query_count = len(queries)
+    samples = []
+    for path in itertools.islice(itertools.cycle(paths), count):
+        address = client_address()
+        started = time.perf_counter()
+        client.get(path, HTTP_X_FORWARDED_FOR=address)
+        samples.append(time.perf_counter() - started)
+    return Timing(samples, query_count)
+
+
+_addresses = itertools.count(1)
+
+
+def client_address() -> str:
+    """A new client address (10.x.y.z) for every request: many clients, none near its rate limit."""
+    number = next(_addresses)
+    return f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"
+
+
+@dataclass
+class Case:
+    """One kind of request, for the API and for the floor: the same pages, in the same order."""
+
+    name: str
+    api_paths: list[str]
+    floor_paths: list[str]
+
+
+RESOURCES = [("reports", "report"), ("people", "person"), ("organisations", "organisation"), ("events", "event")]
+DETAILS = 20  # records spread over each table, so a detail's time is not one record's
+DEEP_PAGES = 10  # positions within the last two per cent of each list
+
+
+def benchmark_cases() -> list[Case]:
+    """First page, deep pages and details of every resource, each beside the floor's."""
+    from django.urls import NoReverseMatch, resolve, reverse
+
+    from hrkb.api.pagination import KeysetPagination
+
+    cases = []
+    for plural, basename in RESOURCES:
+        try:
+            api_list, floor_list = reverse(f"api:{basename}-list"), reverse(f"floor:{basename}-list")
+        except NoReverseMatch:
+            print(f"({plural}: no API or floor route yet, skipped)")
+            continue
+        view = resolve(api_list).func.cls
+        # The API's default order is slug; deep cursors are made the way its next links are.
+        assert view.ordering == "slug", f"{plural}: the benchmark assumes the default ordering is slug"
+        slugs = view.model._default_manager.readable().order_by("slug").values_list("slug", flat=True)
+        total = slugs.count()
+        pagination = KeysetPagination()
+        deep = [
+            "?cursor=" + pagination.encode_cursor({"o": "slug", "v": [slugs[position]]})
+            for position in range(total - total // 50, total - 1, max(1, total // 50 // DEEP_PAGES))[:DEEP_PAGES]
+        ]
+        details = [slugs[position] for position in range(0, total, max(1, total // DETAILS))[:DETAILS]]
+        cases += [
+            Case(f"{plural} list", [api_list], [floor_list]),
+            Case(f"{plural} deep page", [api_list + query for query in deep], [floor_list + query for query in deep]),
+            Case(
+                f"{plural} detail",
+                [reverse(f"api:{basename}-detail", args=[slug]) for slug in details],
+                [reverse(f"floor:{basename}-detail", args=[slug]) for slug in details],
+            ),
+        ]
+    return cases
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def throughput(case, args) -> None:
+    """Requests/s of the reports list and its floor under gunicorn, loaded by wrk on 127.0.0.1."""
+    wrk = shutil.which("wrk")
+    if not wrk:
+        print("\nwrk is not installed (apt-get install -y wrk): skipping the throughput runs.")
+        return
+    port = free_port()
+    gunicorn = [sys.executable, "-m", "gunicorn", "hrkb.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    gunicorn += ["--workers", str(args.workers), "--log-level", "warning"]
+    print(f"\nUnder gunicorn ({args.workers} workers) with wrk, {args.wrk_duration} s per run:")
+    print("$", shlex.join(gunicorn), flush=True)
+    server = subprocess.Popen(gunicorn, cwd=ROOT, env=os.environ.copy())
+    try:
+        wait_for_port(port)
+        rates = {}
+        for label, path in (("api", case.api_paths[0]), ("floor", case.floor_paths[0])):
+            url = f"http://127.0.0.1:{port}{path}"
+            subprocess.run([wrk, "-t2", "-c4", "-d2s", url], check=True, capture_output=True)  # warm both workers
+            command = [wrk, "-t2", f"-c{args.wrk_connections}", f"-d{args.wrk_duration}s", "--latency", url]
+            print("$", shlex.join(command), flush=True)
+            output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+            if errors:
+                raise SystemExit(f"wrk saw {errors.group(1)} error responses from {url}:\n{output}")
+            rates[label] = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+            latency = re.search(r"50%\s+(\S+).*?99%\s+(\S+)", output, re.S)
+            p50, p99 = latency.groups()
+            print(f"  {label:<5} {rates[label]:8.1f} requests/s   (latency p50 {p50}, p99 {p99})")
+        print(f"  ratio api/floor: {rates['api'] / rates['floor']:.2f}x", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not listen on 127.0.0.1:{port} within {timeout:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
