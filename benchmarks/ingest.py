@@ -31,10 +31,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES_PER_FILE = 100
+# Romanised Korean syllables: names made of them look like the corpus's and never collide with filler words.
 SYLLABLES = (
     "an bae bin cho chul dae dong eun gil gwang ha hee ho hwa hyun il jae jin jong ju jung kang ki kwon "
     "kyung man min myung nam ok pil sang seo seok soo sun sung tae won yeon yong young yu"
-).split()
+)
 
 
 def rss_mib() -> float:
@@ -49,16 +50,15 @@ def peak_rss_mib() -> float:
 
 def actor_names(count: int, rng: random.Random) -> list[tuple[str, str]]:
     """``count`` distinct (name, alias) pairs shaped like romanised Korean names."""
+    syllables = SYLLABLES.split()
     names: set[tuple[str, ...]] = set()
     while len(names) < count:
-        names.add(tuple(rng.sample(SYLLABLES, 3)))
+        names.add(tuple(rng.sample(syllables, 3)))
     return [(f"{a.title()} {b.title()}-{c}", f"{b.title()}{c} {a.upper()}") for a, b, c in sorted(names)]
 
 
 def write_sources(directory: Path, articles: int, words: int, names: list[str], rng: random.Random) -> list[Path]:
-    vocabulary = [
-        "".join(rng.choice("abcdefghijklmnoprstuvwy") for _ in range(rng.randint(2, 9))) for _ in range(3000)
-    ]
+    vocabulary = ["".join(rng.choice("abcdefghijklmnoprstuvwy") for _ in range(rng.randint(2, 9))) for _ in range(3000)]
     paths = []
     for first in range(0, articles, ARTICLES_PER_FILE):
         path = directory / f"articles-{first:06d}.md"
@@ -163,9 +163,12 @@ def main() -> None:
         people = Person.objects.bulk_create(
             Person(slug=f"person-{number}", name=name, kind="person") for number, (name, _) in enumerate(pairs)
         )
-        Alias.objects.bulk_create(Alias(actor=person, name=alias) for person, (_, alias) in zip(people, pairs))
+        Alias.objects.bulk_create(
+            Alias(actor=person, name=alias) for person, (_, alias) in zip(people, pairs, strict=True)
+        )
         with tempfile.TemporaryDirectory(prefix="hrkb-bench-") as directory:
-            paths = write_sources(Path(directory), options.articles, options.words, [n for pair in pairs for n in pair], rng)
+            names = [name for pair in pairs for name in pair]
+            paths = write_sources(Path(directory), options.articles, options.words, names, rng)
             size = sum(path.stat().st_size for path in paths) / 2**20
             print(
                 f"{connection.vendor}: {options.articles} articles of {options.words} words ({size:.0f} MiB in "
@@ -176,7 +179,7 @@ def main() -> None:
             profile = cProfile.Profile() if options.profile else None
             if profile:
                 profile.enable()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             with transaction.atomic():
                 ingest = source_ingest(paths=paths, progress=Sampler("ingest"))
                 ingested = time.perf_counter()
@@ -186,7 +189,7 @@ def main() -> None:
                 for file in ingest.files:
                     linking.offset = linked
                     linked += mentions_link(reports=file.report_ids, matcher=matcher, progress=linking).reports
-            finished = time.perf_counter()
+            finished, cpu = time.perf_counter(), time.process_time() - cpu_started
             if profile:
                 profile.disable()
                 pstats.Stats(profile).sort_stats(options.profile_sort).print_stats(30)
@@ -196,7 +199,10 @@ def main() -> None:
             f"ingest {ingested - started:.1f} s ({ingest.created} created), matcher {built - ingested:.1f} s "
             f"({matcher.names} names), linking {finished - built:.1f} s ({Mention.objects.count()} mentions)"
         )
-        print(f"total {total:.1f} s: {options.articles / total:.0f} articles/s")
+        print(
+            f"total {total:.1f} s: {options.articles / total:.0f} articles/s; this process used {cpu:.1f} s of CPU "
+            f"({options.articles / cpu:.0f} articles per CPU second); load average {os.getloadavg()[0]:.1f}"
+        )
         print(f"peak RSS {peak_rss_mib():.0f} MiB" + (f", tracemalloc peak {traced:.0f} MiB" if traced else ""))
     finally:
         connection.close()
