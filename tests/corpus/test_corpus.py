@@ -197,3 +197,10 @@ def test_every_record_is_published_and_unrestricted_except_the_unsourced_members
     # Darusman's seat on the commission is true but stated in none of the stored texts.
     assert list(drafts.values_list("slug", flat=True)) == ["marzuki-darusman-member-un-commission-of-inquiry-dprk"]
     assert not drafts.get().citations.exists()
+
+
+def test_ingesting_the_source_copy_agrees_with_the_curated_articles(corpus):
+    # The ingest command reads the same header blocks; a disagreement would show as an update.
+    before = dump("reports.report", "reports.authorship")
+    call_command("ingest_sources", str(source.SOURCE_MD), verbosity=0)
+    assert dump("reports.report", "reports.authorship") == before
