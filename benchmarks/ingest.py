@@ -93,7 +93,11 @@ class Sampler:
         if done // 1000 > max(self.samples, default=0) // 1000:
             self.samples[done] = rss_mib()
             rate = done / (time.perf_counter() - self.started)
-            print(f"  {self.label}: {done} articles, {rate:.0f}/s, RSS {self.samples[done]:.0f} MiB", flush=True)
+            traced = ""
+            if tracemalloc.is_tracing():
+                traced = f", Python heap {tracemalloc.get_traced_memory()[0] / 2**20:.1f} MiB"
+            rss = f"RSS {self.samples[done]:.0f} MiB"
+            print(f"  {self.label}: {done} articles, {rate:.0f}/s, {rss}{traced}", flush=True)
 
 
 def throwaway_database(url: str | None) -> tuple[str, callable]:
