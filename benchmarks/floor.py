@@ -21,7 +21,7 @@ from django.http import Http404, JsonResponse
 from django.urls import path
 
 from actors.models import Actor, Alias, Membership
-from events.models import Event, Mention
+from events.models import Event, EventCitation, Mention, Participant, ParticipantCitation
 from hrkb.api.pagination import KeysetPagination
 from hrkb.api.serializers import SUMMARY_NAME_LENGTH
 from reports.models import Authorship, MembershipCitation, Report, ReportCitation
@@ -356,6 +356,88 @@ def organisation_detail(request, slug):
     return JsonResponse(record)
 
 
+# --- events --------------------------------------------------------------------------------------------------------
+
+EVENT_FIELDS = ("id", "slug", "title", "kind", "start", "start_precision", "end", "end_precision", "place", "country")
+EVENT_FIELDS += ("description", "created", "modified")
+
+
+def event_topics(page: Page, ids: list[int]) -> dict:
+    rows = grouped(
+        Event.topics.through.objects.filter(readable("topic__"), event_id__in=ids)
+        .order_by("topic__kind", "topic__udhr_article", "topic__name")
+        .values_list("event_id", "topic__slug", "topic__name")
+    )
+    return {key: [page.summary("topic", *row) for row in topics] for key, topics in rows.items()}
+
+
+def event_dict(page: Page, row: tuple, topics: dict) -> dict:
+    pk, slug, title, kind, start, start_precision, end, end_precision, place, country, description, *times = row
+    return {
+        "url": page.url("event", slug),
+        "type": "event",
+        "slug": slug,
+        "title": title,
+        "kind": kind,
+        "start": partial_date(start, start_precision),
+        "end": partial_date(end, end_precision),
+        "place": place,
+        "country": country,
+        "description": description,
+        "topics": topics.get(pk, []),
+        "created": times[0],
+        "modified": times[1],
+    }
+
+
+def event_list(request):
+    page = Page(request)
+    rows, next_link = keyset_page(request, Event.objects.filter(readable()), EVENT_FIELDS)
+    topics = event_topics(page, [row[0] for row in rows])
+    return JsonResponse({"next": next_link, "results": [event_dict(page, row, topics) for row in rows]})
+
+
+def event_detail(request, slug):
+    page = Page(request)
+    row = detail_row(Event.objects.filter(readable()), slug, (*EVENT_FIELDS, "aliases"))
+    pk = row[0]
+    record = event_dict(page, row[:-1], event_topics(page, [pk]))
+    participants = list(
+        Participant.objects.filter(readable("actor__"), event_id=pk).values_list(
+            "id", "actor__kind", "actor__slug", "actor__name", "role", "role_title", "rank", "rank_reason"
+        )
+    )
+    participant_citations = grouped(
+        ParticipantCitation.objects.filter(
+            readable("source__"), subject_id__in=[participant[0] for participant in participants]
+        ).values_list("subject_id", *CITATION_FIELDS)
+    )
+    related_reports = (
+        Event.related_reports.through.objects.filter(readable("report__"), event_id=pk)
+        .order_by("-report__published", "report__title")
+        .values_list("report__slug", "report__title")
+    )
+    citations = EventCitation.objects.filter(readable("source__"), subject_id=pk).values_list(*CITATION_FIELDS)
+    record.update(
+        aliases=[line.strip() for line in row[-1].splitlines() if line.strip()],
+        participants=[
+            {
+                "actor": page.summary(kind, actor_slug, actor_name),
+                "role": role,
+                "role_title": role_title,
+                "rank": rank,
+                "rank_reason": rank_reason,
+                "citations": citation_dicts(page, participant_citations.get(participant, [])),
+            }
+            for participant, kind, actor_slug, actor_name, role, role_title, rank, rank_reason in participants
+        ],
+        related_reports=[page.summary("report", *report) for report in related_reports],
+        citations=citation_dicts(page, citations),
+    )
+    record["created"], record["modified"] = record.pop("created"), record.pop("modified")
+    return JsonResponse(record)
+
+
 urlpatterns = [
     path("reports/", report_list, name="report-list"),
     path("reports/<slug:slug>/", report_detail, name="report-detail"),
@@ -363,4 +445,6 @@ urlpatterns = [
     path("people/<slug:slug>/", person_detail, name="person-detail"),
     path("organisations/", organisation_list, name="organisation-list"),
     path("organisations/<slug:slug>/", organisation_detail, name="organisation-detail"),
+    path("events/", event_list, name="event-list"),
+    path("events/<slug:slug>/", event_detail, name="event-detail"),
 ]
