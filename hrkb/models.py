@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_delete
@@ -154,3 +158,78 @@ def share_history(proxy: type[models.Model], records) -> None:
     post_save.connect(records.post_save, sender=proxy, weak=False)
     pre_delete.connect(records.pre_delete, sender=proxy, weak=False)
     post_delete.connect(records.post_delete, sender=proxy, weak=False)
+
+
+class PartnerKeyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked__isnull=True)
+
+    def get_for_secret(self, secret: str) -> PartnerKey | None:
+        """The active key whose secret this is, or None; secrets are compared by their hash."""
+        return self.active().select_related("user").filter(hashed_secret=PartnerKey.hash_secret(secret)).first()
+
+
+class PartnerKey(models.Model):
+    """An API key held by a partner organisation.
+
+    Only the SHA-256 hash of the secret is stored; the secret itself is shown
+    once, when the key is created in the admin. ``can_read_restricted`` clears
+    the key for restricted records (never for drafts). Writes, where the API
+    offers them, follow the model permissions of the linked ``user``.
+    """
+
+    SECRET_PREFIX = "hrkb_"
+
+    name = models.CharField(max_length=200, help_text=_("What the key is for, e.g. \u201cCSW sync server\u201d."))
+    organisation = models.ForeignKey(
+        "actors.Organisation",
+        on_delete=models.PROTECT,
+        related_name="partner_keys",
+        help_text=_("The partner organisation that holds the key."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="partner_keys",
+        help_text=_("Whose model permissions govern the writes this key may make. Leave empty for read-only."),
+    )
+    prefix = models.CharField(
+        max_length=16, unique=True, editable=False, help_text=_("The start of the secret, to recognise a key.")
+    )
+    hashed_secret = models.CharField(max_length=64, unique=True, editable=False)
+    can_read_restricted = models.BooleanField(
+        default=False, help_text=_("Cleared for restricted records (drafts stay hidden).")
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    revoked = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = PartnerKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    def set_new_secret(self) -> str:
+        """Give the key a fresh secret and return it: the only time it is ever readable."""
+        prefix = secrets.token_hex(4)
+        secret = f"{self.SECRET_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+        self.prefix = prefix
+        self.hashed_secret = self.hash_secret(secret)
+        return secret
+
+    def revoke(self) -> None:
+        if self.revoked is None:
+            self.revoked = timezone.now()
+            self.save(update_fields=["revoked"])
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked is None

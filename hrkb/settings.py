@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags from the response body, and 304 for If-None-Match / If-Modified-Since (API sync).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -119,6 +121,63 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "if-modified-since", "if-none-match", "user-agent"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition"]
+
+# The partner API (/api/v1/). Defaults for every resource are set here once.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["hrkb.api.authentication.PartnerKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["hrkb.api.permissions.ReadOnlyOrModelPermissions"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "hrkb.api.throttling.AnonymousRateThrottle",
+        "hrkb.api.throttling.PartnerKeyRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="120/minute"),
+        "partner": env("API_THROTTLE_PARTNER", default="1200/minute"),
+    },
+    # How many proxies in front of the app append to X-Forwarded-For (0: use the peer address).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "DEFAULT_PAGINATION_CLASS": "hrkb.api.pagination.KeysetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "hrkb.search.filters.RankedSearchFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "hrkb.api.exceptions.exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "HRKB partner API",
+    "DESCRIPTION": (
+        "Read-only JSON for human-rights reports, the people and organisations they concern, and events. "
+        "Anonymous clients read published, unrestricted records; send `Authorization: Api-Key <secret>` "
+        "for a partner key's clearance. Lists use keyset pagination (follow `next`; `page_size` up to 500). "
+        "Responses carry ETag and Last-Modified for conditional GET; `modified_since` and /api/v1/changes/ "
+        "support incremental sync; /api/v1/export.ndjson and /api/v1/<resource>/export.csv export in bulk; "
+        "add `?format=jsonld` for schema.org JSON-LD."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Served from this project's static files: the docs page loads nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReportKindEnum": "reports.choices.ReportKind",
+        "TopicKindEnum": "reports.choices.TopicKind",
+        "EventKindEnum": "events.choices.EventKind",
+        "OrganisationKindEnum": "actors.choices.OrganisationKind",
+        "AliasKindEnum": "actors.choices.AliasKind",
+        "ParticipantRoleEnum": "events.choices.ParticipantRole",
+    },
+}
 
 LOGGING = {
     "version": 1,

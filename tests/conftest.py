@@ -20,3 +20,53 @@ def curator_client(client, curator):
 def corpus(db):
     """Everything in fixtures/, loaded the way `make run` loads it."""
     call_command("load_fixtures", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache, so API throttle counts never carry over between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def anonymous_client():
+    """An API client without a key: sees published, unrestricted records only."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def _partner_client(*, can_read_restricted: bool, user=None):
+    from rest_framework.test import APIClient
+
+    from hrkb.models import PartnerKey
+    from tests import factories
+
+    key = PartnerKey(
+        name="Test key",
+        organisation=factories.organisation("Partner NGO"),
+        can_read_restricted=can_read_restricted,
+        user=user,
+    )
+    secret = key.set_new_secret()
+    key.save()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    client.key, client.secret = key, secret
+    return client
+
+
+@pytest.fixture
+def partner_client(db):
+    """An API client with a partner key cleared for restricted records (never drafts)."""
+    return _partner_client(can_read_restricted=True)
+
+
+@pytest.fixture
+def uncleared_partner_client(db):
+    """An API client with a partner key not cleared for restricted records."""
+    return _partner_client(can_read_restricted=False)

@@ -1,0 +1,38 @@
+"""/api/v1/events/."""
+
+from django.db.models import Prefetch
+
+from hrkb.api.access import readable_q
+from hrkb.api.views import CuratedViewSet
+from reports.api.views import readable_citations
+from reports.models import Report, Topic
+
+from ..filtersets import EventFilterSet
+from ..models import Event, EventCitation, Participant, ParticipantCitation
+from .serializers import EventDetailSerializer, EventSerializer
+
+
+class EventViewSet(CuratedViewSet):
+    """Events, with who took part, related reports and the citations behind each fact."""
+
+    model = Event
+    serializer_class = EventSerializer
+    detail_serializer_class = EventDetailSerializer
+    filterset_class = EventFilterSet
+    ordering_fields = ("slug", "title", "start", "created", "modified")
+
+    def get_queryset(self):
+        restricted = self.cleared
+        queryset = super().get_queryset().prefetch_related(Prefetch("topics", self.readable(Topic)))
+        if self.full_records:
+            participants = (
+                Participant.objects.filter(readable_q("actor__", restricted=restricted))
+                .select_related("actor")
+                .prefetch_related(Prefetch("citations", readable_citations(ParticipantCitation, restricted=restricted)))
+            )
+            queryset = queryset.prefetch_related(
+                Prefetch("participants", participants),
+                Prefetch("related_reports", self.readable(Report)),
+                Prefetch("citations", readable_citations(EventCitation, restricted=restricted)),
+            )
+        return queryset

@@ -1,0 +1,57 @@
+"""FilterSet building blocks: every list filters by ``modified_since``; related records by slug."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+
+from hrkb.dates import PartialDateFormField
+
+from .access import is_cleared
+
+
+class StrictPartialDateFormField(PartialDateFormField):
+    """Refuses month or day 00, which PartialDate itself lets through as "unknown"."""
+
+    def to_python(self, value):
+        date = super().to_python(value)
+        if date is not None and (date.month == 0 or date.day == 0):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return date
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"})
+class PartialDateFilter(django_filters.Filter):
+    """A date as YYYY, YYYY-MM or YYYY-MM-DD, compared on the earliest day it covers."""
+
+    field_class = StrictPartialDateFormField
+
+
+@extend_schema_field({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"})
+class RecordFilter(django_filters.ModelChoiceFilter):
+    """A related record given by its slug.
+
+    Only records the client may read are valid choices: a slug that does not
+    exist and one the client is not cleared for get the same 400, so a filter
+    cannot be used to probe for hidden records.
+    """
+
+    def __init__(self, model, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs["queryset"] = lambda request: model._default_manager.readable(restricted=is_cleared(request))
+        super().__init__(**kwargs)
+
+
+class CuratedFilterSet(django_filters.FilterSet):
+    """The filters every curated resource has."""
+
+    modified_since = django_filters.DateTimeFilter(
+        field_name="modified",
+        lookup_expr="gte",
+        help_text=_(
+            "Only records changed at or after this time (ISO 8601, e.g. 2026-01-31T12:00:00Z, or a date). "
+            "For incremental sync; see also /api/v1/changes/ for deletions."
+        ),
+    )

@@ -1,0 +1,241 @@
+"""Keyset ("cursor") pagination: every page costs what the first one costs.
+
+A page is the next ``page_size`` rows after the last row of the previous page
+in a total order (the client's ``ordering`` plus the primary key as a
+tiebreaker), found with a WHERE on the ordering columns rather than an OFFSET,
+and no page counts the table. The ``next`` link carries that position as an
+opaque ``cursor``. Ordering lives here, not in a filter backend, because the
+cursor is only meaningful for the ordering it was made for.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, FloatField, Q
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.utils.urls import replace_query_param
+
+SEARCH_RANK = "search_rank"
+
+
+def _exact(value):
+    """Dates and times in full (DjangoJSONEncoder would cut microseconds, and a cursor must be exact)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(f"{value!r} cannot be part of a cursor")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One column of the total order."""
+
+    name: str
+    descending: bool
+    field: object  # the model field, or a FloatField for the search rank
+
+    @property
+    def nullable(self) -> bool:
+        return getattr(self.field, "null", False)
+
+    def order_by(self):
+        # NULL sorts as the largest value, as PostgreSQL's own indexes order it.
+        if self.descending:
+            return F(self.name).desc(nulls_first=True) if self.nullable else F(self.name).desc()
+        return F(self.name).asc(nulls_last=True) if self.nullable else F(self.name).asc()
+
+    def value_of(self, record):
+        value = getattr(record, self.name if self.name == SEARCH_RANK else self.field.attname)
+        # Partial dates compare on the earliest day they cover, as the column stores them.
+        return self.field.get_prep_value(value) if value is not None else None
+
+    def parse(self, value):
+        if value is None:
+            return None
+        return self.field.to_python(value)
+
+    def equal(self, value) -> Q:
+        return Q(**{f"{self.name}__isnull": True}) if value is None else Q(**{self.name: value})
+
+    def after(self, value) -> Q:
+        """Rows strictly after ``value`` in this column's direction."""
+        if value is None:
+            # Nothing sorts after NULL ascending; everything non-NULL does descending.
+            return Q(**{f"{self.name}__isnull": False}) if self.descending else Q(pk__in=[])
+        condition = Q(**{f"{self.name}__{'lt' if self.descending else 'gt'}": value})
+        if self.nullable and not self.descending:
+            condition |= Q(**{f"{self.name}__isnull": True})
+        return condition
+
+
+class KeysetPagination(BasePagination):
+    """Forward keyset pagination with ``cursor``, ``page_size`` (capped) and ``ordering``.
+
+    Views list ``ordering_fields`` and a default ``ordering``; when the
+    ``search`` parameter ranks the results and no ``ordering`` is given,
+    the best matches come first.
+    """
+
+    page_size = api_settings.PAGE_SIZE or 50
+    max_page_size = 500
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+    ordering_param = api_settings.ORDERING_PARAM
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.limit = self.get_page_size(request)
+        ordering, keys = self.get_ordering(request, queryset, view)
+        queryset = queryset.order_by(*(key.order_by() for key in keys))
+        position = self.decode_cursor(request, ordering, keys)
+        if position is not None:
+            queryset = queryset.filter(self.after(keys, position))
+        rows = list(queryset[: self.limit + 1])
+        self.next_position = None
+        if len(rows) > self.limit:
+            rows = rows[: self.limit]
+            self.next_position = {"o": ordering, "v": [key.value_of(rows[-1]) for key in keys]}
+        return rows
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [_("Give a whole number from 1 to %d.") % self.max_page_size]}
+            )
+        return size
+
+    def get_ordering(self, request, queryset, view) -> tuple[str, list[Key]]:
+        """The client's ordering (validated), the search rank, or the view's default, plus a tiebreaker."""
+        model = queryset.model
+        raw = request.query_params.get(self.ordering_param)
+        allowed = tuple(getattr(view, "ordering_fields", ()))
+        if raw is None and SEARCH_RANK in queryset.query.annotations:
+            keys = [Key(SEARCH_RANK, True, FloatField())]
+            ordering = "-" + SEARCH_RANK
+        else:
+            ordering = raw if raw is not None else getattr(view, "ordering", "slug")
+            names = [name.strip() for name in ordering.split(",")]
+            unknown = [name for name in names if name.lstrip("-") not in allowed]
+            if unknown or not names or len({name.lstrip("-") for name in names}) != len(names):
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            _("Order by one or more of %(fields)s, comma-separated, each optionally prefixed by -.")
+                            % {"fields": ", ".join(allowed)}
+                        ]
+                    }
+                )
+            keys = [
+                Key(name.lstrip("-"), name.startswith("-"), model._meta.get_field(name.lstrip("-"))) for name in names
+            ]
+        last = keys[-1]
+        if not getattr(last.field, "unique", False) or last.nullable:
+            pk = model._meta.pk
+            keys.append(Key(pk.name, keys[0].descending, pk))
+        return ordering, keys
+
+    def after(self, keys: list[Key], values: list) -> Q:
+        """Lexicographically after ``values``: (a > x) or (a = x and b > y) or ..."""
+        condition = Q(pk__in=[])
+        equal = Q()
+        for key, value in zip(keys, values, strict=True):
+            condition |= equal & key.after(value)
+            equal &= key.equal(value)
+        first, value = keys[0], values[0]
+        if value is not None and not first.nullable:
+            # A plain range on the leading column lets the database scan its index from the cursor on.
+            condition &= Q(**{f"{first.name}__{'lte' if first.descending else 'gte'}": value})
+        return condition
+
+    def encode_cursor(self, position) -> str:
+        raw = json.dumps(position, default=_exact, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def decode_cursor(self, request, ordering: str, keys: list[Key]):
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is None:
+            return None
+        try:
+            position = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+            if position["o"] != ordering or len(position["v"]) != len(keys):
+                raise ValueError
+            return [key.parse(value) for key, value in zip(keys, position["v"], strict=True)]
+        except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError, FieldDoesNotExist):
+            raise ValidationError(
+                {
+                    self.cursor_query_param: [
+                        _("Invalid cursor: use the next link of a previous page, with the same ordering.")
+                    ]
+                }
+            ) from None
+
+    def get_next_link(self) -> str | None:
+        if self.next_position is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, self.encode_cursor(self.next_position))
+
+    def get_paginated_response(self, data):
+        return Response({"next": self.get_next_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["next", "results"],
+            "properties": {
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The next page, or null on the last page. Follow it as given.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        allowed = list(getattr(view, "ordering_fields", ()))
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Opaque position from a previous page's `next` link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Results per page: 1 to {self.max_page_size}, default {self.page_size}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size, "default": self.page_size},
+            },
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    f"Comma-separated fields to order by, `-` for descending: {', '.join(allowed)}. "
+                    f"Default `{getattr(view, 'ordering', 'slug')}`; with `search`, best match first. "
+                    "Empty dates sort as the latest."
+                ),
+                "schema": {"type": "string"},
+            },
+        ]

@@ -1,0 +1,106 @@
+"""/api/v1/reports/, /api/v1/topics/ and /api/v1/quotes/."""
+
+from django.db.models import Prefetch, Q
+
+from actors.models import Organisation
+from hrkb.api.access import readable_q
+from hrkb.api.views import CuratedViewSet
+
+from ..filtersets import QuoteFilterSet, ReportFilterSet, TopicFilterSet
+from ..models import Authorship, Quote, QuoteCitation, Report, ReportCitation, Topic
+from .serializers import (
+    QuoteDetailSerializer,
+    QuoteSerializer,
+    ReportDetailSerializer,
+    ReportSerializer,
+    TopicDetailSerializer,
+    TopicSerializer,
+)
+
+
+def readable_citations(citation_model, *, restricted: bool):
+    """Citations whose source report the client may read."""
+    return citation_model.objects.filter(readable_q("source__", restricted=restricted)).select_related("source")
+
+
+class ReportViewSet(CuratedViewSet):
+    """Reports: any publication, with its authors, publishers, topics, mentions and citations."""
+
+    model = Report
+    serializer_class = ReportSerializer
+    detail_serializer_class = ReportDetailSerializer
+    filterset_class = ReportFilterSet
+    ordering_fields = ("slug", "title", "published", "created", "modified")
+
+    def get_queryset(self):
+        restricted = self.cleared
+        authorships = Authorship.objects.filter(
+            Q(person__isnull=True) | readable_q("person__", restricted=restricted),
+            Q(organisation__isnull=True) | readable_q("organisation__", restricted=restricted),
+        ).select_related("person", "organisation")
+        queryset = (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch("publishers", self.readable(Organisation)),
+                Prefetch("authorships", authorships),
+                Prefetch("topics", self.readable(Topic)),
+            )
+        )
+        if self.full_records:
+            # Events and mentions live in the events app (which depends on reports): reached by relation.
+            event_model = Report._meta.get_field("events").related_model
+            mention_model = Report._meta.get_field("mentions").related_model
+            mentions = mention_model.objects.filter(
+                readable_q("actor__", restricted=restricted)
+                | readable_q("mentioned_report__", restricted=restricted)
+                | readable_q("event__", restricted=restricted)
+            ).select_related("actor", "mentioned_report", "event")
+            queryset = queryset.prefetch_related(
+                Prefetch("references", self.readable(Report)),
+                Prefetch("events", self.readable(event_model)),
+                Prefetch("mentions", mentions),
+                Prefetch("citations", readable_citations(ReportCitation, restricted=restricted)),
+            )
+        return queryset
+
+
+class TopicViewSet(CuratedViewSet):
+    """Topics: the controlled vocabulary that tags reports and events."""
+
+    model = Topic
+    serializer_class = TopicSerializer
+    detail_serializer_class = TopicDetailSerializer
+    filterset_class = TopicFilterSet
+    ordering_fields = ("slug", "name", "udhr_article", "created", "modified")
+    search_fields = ("name", "description")
+
+    def get_queryset(self):
+        queryset = super().get_queryset().select_related("parent")
+        if self.full_records:
+            queryset = queryset.prefetch_related(Prefetch("children", self.readable(Topic)))
+        return queryset
+
+
+class QuoteViewSet(CuratedViewSet):
+    """Quotes: statements attributed to a person, with when they were said and the source."""
+
+    model = Quote
+    serializer_class = QuoteSerializer
+    detail_serializer_class = QuoteDetailSerializer
+    filterset_class = QuoteFilterSet
+    ordering_fields = ("slug", "said", "created", "modified")
+
+    def get_queryset(self):
+        # A quote is only as readable as the person who said it.
+        queryset = (
+            super()
+            .get_queryset()
+            .filter(readable_q("speaker__", restricted=self.cleared))
+            .select_related("speaker", "source")
+        )
+        if self.full_records:
+            queryset = queryset.prefetch_related(
+                Prefetch("citations", readable_citations(QuoteCitation, restricted=self.cleared))
+            )
+        return queryset
