@@ -1,14 +1,16 @@
 """The ingest_sources command: what it stores, that running it twice changes nothing, and clean failures."""
 
 import contextlib
+import io
 import os
 import tempfile
 from pathlib import Path
 
 import pytest
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, OutputWrapper
 
 from events.choices import MentionOrigin
+from events.management.commands.ingest_sources import Progress
 from events.models import Mention
 from hrkb.dates import PartialDate
 from reports.models import Authorship, Report
@@ -255,4 +257,19 @@ def test_authorships_follow_the_header(source, write, rogers):
     assert list(Authorship.objects.filter(report=talks).values_list("position", "person")) == [
         (1, other.pk),
         (2, rogers.pk),
+    ]
+
+
+def test_progress_is_reported_on_long_runs():
+    stream = io.StringIO()
+    progress = Progress(OutputWrapper(stream), "articles ingested", every=1000)
+
+    for done in (500, 1000, 1500, 2500, 2600, 3000):
+        progress(done)
+
+    lines = stream.getvalue().splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "1000 articles ingested",
+        "2500 articles ingested",
+        "3000 articles ingested",
     ]

@@ -47,7 +47,7 @@ database unchanged."""
 
 
 class Progress:
-    """Prints a line every ``every`` items with the rate, for long runs."""
+    """Prints a line such as "3000 articles ingested, 812/s" every ``every`` items, for long runs."""
 
     def __init__(self, stream, label: str, every: int = 1000):
         self.stream = stream
@@ -59,7 +59,7 @@ class Progress:
     def __call__(self, done: int) -> None:
         if done >= self.next:
             rate = done / max(time.perf_counter() - self.started, 1e-9)
-            self.stream.write(f"{self.label}: {done} done, {rate:.0f}/s")
+            self.stream.write(f"{done} {self.label}, {rate:.0f}/s")
             self.next = (done // self.every + 1) * self.every
 
 
@@ -78,9 +78,10 @@ class Command(BaseCommand):
         quiet = verbosity == 0
         try:
             with transaction.atomic():
-                ingest = source_ingest(paths=paths, progress=None if quiet else Progress(self.stderr, "ingested"))
+                ingesting = None if quiet else Progress(self.stderr, "articles ingested")
+                ingest = source_ingest(paths=paths, progress=ingesting)
                 matcher = matcher_build()
-                linking = Progress(self.stderr, "linked")
+                linking = Progress(self.stderr, "articles linked")
                 linked_before = 0
                 for file in ingest.files:
                     offset = linked_before

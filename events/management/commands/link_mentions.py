@@ -26,7 +26,7 @@ class Command(BaseCommand):
             missing = sorted(set(slugs) - set(reports.values_list("slug", flat=True)))
             if missing:
                 raise CommandError(f"No report with slug {', '.join(missing)}.")
-        result = mentions_link(reports=reports, progress=Progress(self.stderr, "linked") if verbosity else None)
+        result = mentions_link(reports=reports, progress=Progress(self.stderr, "reports linked") if verbosity else None)
         if verbosity:
             self.stdout.write(
                 f"{result.reports} reports: {result.linked} mentions linked "
