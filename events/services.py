@@ -151,16 +151,23 @@ _INSERT_COLUMNS = ("report_id", "start", "end", "text", "actor_id", "mentioned_r
 
 
 def _insert_mentions(rows: list[tuple]) -> None:
-    """Insert mention rows (values in ``_INSERT_COLUMNS`` order) in one ``executemany``.
+    """Insert mention rows (values in ``_INSERT_COLUMNS`` order) in one round of writes.
 
     Linking writes tens of mentions per report; building a model instance for
     each and letting bulk_create prepare every field costs more than scanning
-    the text, so the rows go to the database as plain tuples. Nothing is lost:
-    Mention has no save() logic, no history and no signals, and the database
-    enforces its constraints.
+    the text, so the rows go to the database as plain tuples: through COPY on
+    PostgreSQL (several times faster than any INSERT), ``executemany``
+    elsewhere. Nothing is lost: Mention has no save() logic, no history and no
+    signals, and the database enforces its constraints.
     """
     quote = connection.ops.quote_name
+    table = quote(Mention._meta.db_table)
     columns = ", ".join(quote(column) for column in _INSERT_COLUMNS)
-    placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {quote(Mention._meta.db_table)} ({columns}) VALUES ({placeholders})", rows)
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
