@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.drainage import set_override
 
 from hrkb.dates import PartialDateFormField
 
@@ -22,21 +22,37 @@ class StrictPartialDateFormField(PartialDateFormField):
         return date
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"})
-class PartialDateFilter(django_filters.Filter):
+class TypedFilterMixin:
+    """Gives a filter an explicit schema type, keeping its own description.
+
+    drf-spectacular drops a filter's help text when its type comes from
+    ``@extend_schema_field`` on the class, so the type is set on each filter instead.
+    """
+
+    schema: dict = {"type": "string"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        help_text = self.extra.get("help_text")
+        set_override(self, "field", {**self.schema, **({"description": str(help_text)} if help_text else {})})
+
+
+class PartialDateFilter(TypedFilterMixin, django_filters.Filter):
     """A date as YYYY, YYYY-MM or YYYY-MM-DD, compared on the earliest day it covers."""
 
     field_class = StrictPartialDateFormField
+    schema = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
 
 
-@extend_schema_field({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"})
-class RecordFilter(django_filters.ModelChoiceFilter):
+class RecordFilter(TypedFilterMixin, django_filters.ModelChoiceFilter):
     """A related record given by its slug.
 
     Only records the client may read are valid choices: a slug that does not
     exist and one the client is not cleared for get the same 400, so a filter
     cannot be used to probe for hidden records.
     """
+
+    schema = {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"}
 
     def __init__(self, model, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
