@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from actors.models import Actor, Alias, Membership, Organisation, Person
 from events.models import Event, EventCitation, Mention, Participant, ParticipantCitation
-from hrkb.models import SlugRedirect, Status
+from hrkb.models import PartnerKey, SlugRedirect, Status
 from reports.models import Authorship, MembershipCitation, Quote, QuoteCitation, Report, ReportCitation, Topic
 from tests import factories
 
@@ -53,6 +53,9 @@ def records(db):
     passage = {"source": report, "passage": "chaired by Michael Kirby"}
     kirby.slug = "michael-kirby"
     kirby.save()
+    partner_key = PartnerKey(name="COI archive sync", organisation=coi)
+    partner_key.set_new_secret()
+    partner_key.save()
     return {
         Actor: Actor.objects.get(pk=kim.pk),
         Person: kim,
@@ -72,6 +75,7 @@ def records(db):
         ParticipantCitation: ParticipantCitation.objects.create(subject=participant, **passage),
         Mention: factories.mention(report, "Kim Il-sung", actor=kim),
         SlugRedirect: SlugRedirect.objects.get(old_slug__startswith="michael-kirby-"),
+        PartnerKey: partner_key,
     }
 
 
