@@ -131,20 +131,24 @@ def measure(args) -> None:
     assert not settings.DEBUG and settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
     ensure_corpus(args.measure)
     cases = benchmark_cases()
-    print(f"\nIn process (django.test.Client), {args.requests} requests per case after {args.warmup} warm-up:")
+    print(
+        f"\nIn process (django.test.Client), {args.requests} requests per case and as many of its floor, "
+        f"alternating, after {args.warmup} warm-up:"
+    )
     header = f"{'case':<26} {'p50 ms':>7} {'p95 ms':>7} {'q':>3} | {'floor p50':>9} {'floor p95':>9} {'q':>3} | ratio"
     header += " p50   p95"
+    print(f"(load average {load_average()} at the start: other work on this machine slows both sides alike)")
     print(header)
     print("-" * len(header))
     for case in cases:
-        api = time_requests(case.api_paths, args.requests, args.warmup)
-        floor = time_requests(case.floor_paths, args.requests, args.warmup)
+        api, floor = time_case(case, args.requests, args.warmup)
         print(
             f"{case.name:<26} {api.p50:7.2f} {api.p95:7.2f} {api.queries:3d} | {floor.p50:9.2f} {floor.p95:9.2f} "
             f"{floor.queries:3d} | {api.p50 / floor.p50:5.2f}x {api.p95 / floor.p95:5.2f}x",
             flush=True,
         )
-    print("(q: SQL queries per request. Each case cycles through these paths, and the floor through its own:)")
+    print(f"(load average {load_average()} at the end; q: SQL queries per request.)")
+    print("Each case cycles through these paths, and the floor through the same ones under /floor/:")
     for case in cases:
         more = f" and {len(case.api_paths) - 1} more like it" if len(case.api_paths) > 1 else ""
         print(f"  {case.name}: {case.api_paths[0]}{more}")
@@ -173,6 +177,10 @@ def ensure_corpus(reports: int) -> None:
             cursor.execute("VACUUM ANALYZE")
 
 
+def load_average() -> str:
+    return " ".join(f"{load:.1f}" for load in os.getloadavg())
+
+
 class Timing:
     """Milliseconds at the 50th and 95th percentile, and the queries one request makes."""
 
@@ -181,28 +189,40 @@ class Timing:
         self.p50, self.p95, self.queries = statistics.median(samples) * SECONDS, cuts[94] * SECONDS, queries
 
 
-def time_requests(paths: list[str], count: int, warmup: int) -> Timing:
-    """Time ``count`` GETs cycling through ``paths``, after ``warmup`` untimed ones (each checked for 200)."""
-    from django.db import connection
+def time_case(case: Case, count: int, warmup: int) -> tuple[Timing, Timing]:
+    """Time ``count`` GETs of the API and of the floor, alternating, after ``warmup`` untimed ones of each.
+
+    Alternating puts both under the same momentary load, so their ratio holds even
+    on a busy machine. Every warm-up response is checked for a 200.
+    """
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client(raise_request_exception=True)
-    for path in itertools.islice(itertools.cycle(paths), max(warmup, len(paths))):
-        response = client.get(path, HTTP_X_FORWARDED_FOR=client_address())
-        if response.status_code != 200:
-            raise SystemExit(f"GET {path} answered {response.status_code}: {response.content[:300]!r}")
+    pairs = list(zip(case.api_paths, case.floor_paths, strict=True))
+    for pair in itertools.islice(itertools.cycle(pairs), max(warmup, len(pairs))):
+        for path in pair:
+            response = client.get(path, HTTP_X_FORWARDED_FOR=client_address())
+            if response.status_code != 200:
+                raise SystemExit(f"GET {path} answered {response.status_code}: {response.content[:300]!r}")
+    queries = [count_queries(client, path) for path in pairs[0]]
+    samples: tuple[list[float], list[float]] = ([], [])
+    for pair in itertools.islice(itertools.cycle(pairs), count):
+        for path, timings in zip(pair, samples, strict=True):
+            address = client_address()
+            started = time.perf_counter()
+            client.get(path, HTTP_X_FORWARDED_FOR=address)
+            timings.append(time.perf_counter() - started)
+    return Timing(samples[0], queries[0]), Timing(samples[1], queries[1])
+
+
+def count_queries(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     with CaptureQueriesContext(connection) as queries:
-        client.get(paths[0], HTTP_X_FORWARDED_FOR=client_address())
+        client.get(path, HTTP_X_FORWARDED_FOR=client_address())
     # Counted now: the captured list is a view of the connection's log, which the next request clears.
-    query_count = len(queries)
-    samples = []
-    for path in itertools.islice(itertools.cycle(paths), count):
-        address = client_address()
-        started = time.perf_counter()
-        client.get(path, HTTP_X_FORWARDED_FOR=address)
-        samples.append(time.perf_counter() - started)
-    return Timing(samples, query_count)
+    return len(queries)
 
 
 _addresses = itertools.count(1)
@@ -313,7 +333,9 @@ def throughput(case, args) -> None:
                 rates[label] = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
                 p50, p99 = re.search(r"50%\s+(\S+).*?99%\s+(\S+)", output, re.S).groups()
                 print(f"  {label:<5} {rates[label]:8.1f} requests/s   (latency p50 {p50}, p99 {p99})")
-            print(f"  ratio api/floor: {rates['api'] / rates['floor']:.2f}x", flush=True)
+            print(
+                f"  ratio api/floor: {rates['api'] / rates['floor']:.2f}x (load average {load_average()})", flush=True
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)
