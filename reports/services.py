@@ -8,12 +8,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from actors.models import Actor, Organisation, Person
+from hrkb.models import SlugRedirect
 
 from .choices import ReportKind
 from .models import Authorship, Report
@@ -207,8 +209,24 @@ def _articles(paths: list[Path]) -> Iterator[SourceArticle]:
         yield from read_articles(path)
 
 
+def _stored_reports(slugs: list[str]) -> dict[str, Report]:
+    """The stored report for each slug, following the redirects curators' renames left behind."""
+    stored = {report.slug: report for report in Report.objects.filter(slug__in=slugs)}
+    missing = [slug for slug in slugs if slug not in stored]
+    if missing:
+        content_type = ContentType.objects.get_for_model(Report)
+        renamed = dict(
+            SlugRedirect.objects.filter(content_type=content_type, old_slug__in=missing).values_list(
+                "old_slug", "new_slug"
+            )
+        )
+        current = {report.slug: report for report in Report.objects.filter(slug__in=renamed.values())}
+        stored |= {old: current[new] for old, new in renamed.items() if new in current}
+    return stored
+
+
 def _write_batch(batch: list[_Prepared], result: FileResult) -> None:
-    stored = {report.slug: report for report in Report.objects.filter(slug__in=[item.slug for item in batch])}
+    stored = _stored_reports([item.slug for item in batch])
     stored_ids = [report.pk for report in stored.values()]
     stored_publishers: dict[int, set[int]] = defaultdict(set)
     through = Report.publishers.through
@@ -230,6 +248,8 @@ def _write_batch(batch: list[_Prepared], result: FileResult) -> None:
         if report is None:
             new.append((Report(**{**_CREATE_DEFAULTS, **item.fields}), item))
             continue
+        # A curator's rename stands: the source's slug now only finds the report.
+        item.fields["slug"] = report.slug
         changed_fields = [name for name, value in item.fields.items() if getattr(report, name) != value]
         publishers_changed = set(item.publisher_ids) != stored_publishers[report.pk]
         authorships_changed = item.authorships is not None and item.authorships != stored_authorships[report.pk]

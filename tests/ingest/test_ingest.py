@@ -120,6 +120,20 @@ def test_changed_article_updates_its_report_and_relinks(source, write, kim):
     assert talks.mentions.get(actor=kim).text == "Kim Il Sung"
 
 
+def test_a_report_renamed_by_a_curator_is_found_by_its_old_slug(source):
+    ingest(source)
+    talks = Report.objects.get(slug__startswith="human-rights-must")
+    talks.slug = "talks-to-ensure-true-peace"
+    talks.save()
+    counts = row_counts()
+
+    output = ingest(source)
+
+    assert "0 created, 0 updated, 2 unchanged" in output
+    assert row_counts() == counts
+    assert Report.objects.get(pk=talks.pk).slug == "talks-to-ensure-true-peace"
+
+
 def test_header_keys_left_out_keep_curated_values(source):
     ingest(source)
     Report.objects.filter(slug__startswith="human-rights-must").update(summary="Curated summary.", language="en-GB")
@@ -159,6 +173,7 @@ def _bad_sources(write, tmp_path):
         "unknown publisher": (write("publisher.txt", good.replace("csw", "Amnesty International")), 3),
         "unknown author": (write("author.txt", good.replace("publisher: csw", "publisher: csw\nauthor: Nobody")), 4),
         "bad URL": (write("url.txt", good.replace("publisher: csw", "publisher: csw\nurl: not a url")), 4),
+        "bad slug": (write("slug.txt", good.replace("publisher: csw", "slug: Not a slug!\npublisher: csw")), 3),
         "duplicate slug": (write("twice.txt", good + good), 6),
         "missing file": (tmp_path / "missing.txt", None),
         "unreadable file": (directory, None),
@@ -178,6 +193,7 @@ def _bad_sources(write, tmp_path):
         "unknown publisher",
         "unknown author",
         "bad URL",
+        "bad slug",
         "duplicate slug",
         "missing file",
         "unreadable file",
