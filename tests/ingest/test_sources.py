@@ -164,3 +164,9 @@ def test_other_kinds_of_file_are_refused(write):
     path = write("article.html", "<p>Not a source</p>")
     with pytest.raises(SourceError, match=r"article\.html: not a source file"):
         list(read_articles(path))
+
+
+def test_empty_file_is_refused(write):
+    path = write("empty.md", "\n\n")
+    with pytest.raises(SourceError, match=rf"^{path}: the file holds no article"):
+        list(read_articles(path))
