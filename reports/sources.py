@@ -24,7 +24,8 @@ or the end of the file; leading and trailing blank lines are dropped, every
 other character is kept as it is (line endings become ``\\n``).
 
 This module only reads files: it knows nothing of the database. Every problem
-is a :class:`SourceError` whose message starts ``path:line:``.
+is a :class:`SourceError` whose message starts ``path:line:``, or ``path:``
+when the file as a whole is at fault (missing, unreadable, empty, not .txt/.md).
 """
 
 from __future__ import annotations
