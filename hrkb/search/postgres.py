@@ -47,14 +47,51 @@ def _match_and_rank(table: str, fuzzy: bool) -> tuple[str, str]:
 
 
 def filter_queryset(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
-    table = queryset.model._meta.concrete_model._meta.db_table
-    match, rank = _match_and_rank(table, fuzzy_table(queryset.model))
+    """The queryset narrowed to its best matches, annotated with ``search_rank``.
+
+    Like :func:`ranked`, it ranks at most ``CANDIDATES`` rows: the newest
+    matches of the caller's own queryset (its access rules and filters
+    included), found with the plan that suits the word's frequency. A list or
+    an admin search for a very common word therefore holds its best
+    ``CANDIDATES`` recent matches, not every match.
+    """
+    model = queryset.model
+    table = model._meta.concrete_model._meta.db_table
+    fuzzy = fuzzy_table(model)
+    match, rank = _match_and_rank(table, fuzzy)
     # RawSQL takes positional parameters: expand the named ones in order.
     match_sql, match_params = _positional(match, _params(parsed))
     rank_sql, rank_params = _positional(rank, _params(parsed))
-    return queryset.filter(RawSQL(match_sql, match_params, output_field=BooleanField())).annotate(
-        search_rank=RawSQL(rank_sql, rank_params, output_field=FloatField())
-    )
+    matching = queryset.filter(RawSQL(match_sql, match_params, output_field=BooleanField()))
+    newest = matching.order_by("-pk").values_list("pk", flat=True)
+    with transaction.atomic(), connection.cursor() as cursor:
+        ids = None
+        if not fuzzy and _estimated_matches(table, parsed, cursor) >= WALK_FROM:
+            threshold = model._base_manager.order_by("-pk").values_list("pk", flat=True)[WALK_ROWS : WALK_ROWS + 1]
+            cursor.execute(PLAN_WITH_WALK)
+            ids = _fetch_ids(cursor, newest.filter(pk__gte=threshold[0] if threshold else 0)[:CANDIDATES])
+            if len(ids) < CANDIDATES:
+                ids = None
+        if ids is None:
+            cursor.execute(PLAN_WITH_BITMAPS)
+            if _needs_positions(parsed):
+                # Phrases and exclusions read each row's vector: check them on the newest rows having every word.
+                loose, loose_params = _loose_tsquery(parsed)
+                loose_sql, loose_params = _positional(f'"{table}"."search_vector" @@ ({loose})', loose_params)
+                having_words = queryset.filter(RawSQL(loose_sql, loose_params, output_field=BooleanField()))
+                ids = _fetch_ids(cursor, having_words.order_by("-pk").values_list("pk", flat=True)[: CANDIDATES * 4])
+                newest = model._base_manager.filter(pk__in=ids)
+                newest = newest.filter(RawSQL(match_sql, match_params, output_field=BooleanField()))
+                newest = newest.order_by("-pk").values_list("pk", flat=True)
+            ids = _fetch_ids(cursor, newest[:CANDIDATES])
+    return queryset.filter(pk__in=ids).annotate(search_rank=RawSQL(rank_sql, rank_params, output_field=FloatField()))
+
+
+def _fetch_ids(cursor, queryset: QuerySet) -> list:
+    """Run a ``values_list("pk", flat=True)`` queryset on ``cursor`` (whose session settings apply)."""
+    sql, params = queryset.query.sql_with_params()
+    cursor.execute(sql, params)
+    return [row[0] for row in cursor.fetchall()]
 
 
 def _positional(sql: str, params: dict) -> tuple[str, list]:
@@ -99,6 +136,11 @@ def _loose_tsquery(parsed: ParsedQuery) -> tuple[str, dict]:
     return " && ".join(groups), params
 
 
+def _needs_positions(parsed: ParsedQuery) -> bool:
+    """Whether the GIN index alone cannot answer the query (phrases, exclusions): rows must be rechecked."""
+    return bool(parsed.excluded) or any(len(term.words) > 1 for group in parsed.groups for term in group)
+
+
 def ranked_sql(
     search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int, walk: bool
 ) -> tuple[str, dict]:
@@ -120,7 +162,7 @@ def ranked_sql(
       bitmap plan must answer instead.
     """
     loose, params = _loose_tsquery(parsed)
-    exact = bool(parsed.excluded) or any(len(term.words) > 1 for group in parsed.groups for term in group)
+    exact = _needs_positions(parsed)
     _match, rank = _match_and_rank("t", search_type.fuzzy)
     names = ", t.search_names" if search_type.fuzzy else ""
     fuzzy = f" OR {NAMES} <%% t.search_names" if search_type.fuzzy else ""
@@ -153,12 +195,10 @@ def ranked_sql(
     return sql, {**params, **_params(parsed), "limit": limit}
 
 
-def _estimated_matches(search_type: SearchType, parsed: ParsedQuery, cursor) -> float:
+def _estimated_matches(table: str, parsed: ParsedQuery, cursor) -> float:
     """The planner's estimate of the rows having every word (from the column's statistics)."""
     loose, params = _loose_tsquery(parsed)
-    cursor.execute(
-        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {search_type.table} t WHERE t.search_vector @@ ({loose})", params
-    )
+    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} t WHERE t.search_vector @@ ({loose})", params)
     plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return plan[0]["Plan"]["Plan Rows"]
@@ -167,7 +207,7 @@ def _estimated_matches(search_type: SearchType, parsed: ParsedQuery, cursor) -> 
 def ranked(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int) -> list[tuple[int, float]]:
     """The best ``limit`` readable matches of one type as (id, score), best first."""
     with transaction.atomic(), connection.cursor() as cursor:
-        if not search_type.fuzzy and _estimated_matches(search_type, parsed, cursor) >= WALK_FROM:
+        if not search_type.fuzzy and _estimated_matches(search_type.table, parsed, cursor) >= WALK_FROM:
             sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=limit, walk=True)
             cursor.execute(PLAN_WITH_WALK)
             cursor.execute(sql, params)

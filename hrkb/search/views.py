@@ -7,17 +7,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from hrkb.api.access import is_cleared
+
 from .engine import search_all
 from .serializers import MAX_HITS, HitSerializer, SearchParamsSerializer, SearchResponseSerializer
-
-
-def can_read_restricted(request) -> bool:
-    """Whether the client is cleared for restricted records.
-
-    Partner keys carry the clearance (``request.auth.can_read_restricted``);
-    anonymous clients and everyone else are not cleared. Drafts are never searchable here.
-    """
-    return bool(getattr(request.auth, "can_read_restricted", False))
 
 
 class SearchView(GenericAPIView):
@@ -48,7 +41,7 @@ class SearchView(GenericAPIView):
         hits = search_all(
             params.validated_data["q"],
             types=params.validated_data.get("type"),
-            restricted=can_read_restricted(request),
+            restricted=is_cleared(request),
             limit=limit + 1,
             offset=offset,
         )

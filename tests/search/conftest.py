@@ -1,69 +1,28 @@
-"""The records the search specification names, on top of the curated corpus.
-
-Until the curated corpus (fixtures/) holds them, the articles and people the
-search tests need are built here from the source texts; once it does, the
-corpus's own records are used and nothing is added.
-"""
-
-from pathlib import Path
+"""The curated corpus, plus hidden records that search must never reveal."""
 
 import pytest
 
-from actors.models import Actor, Person
-from reports.models import Report
+from actors.models import Person
+from reports.models import Quote, Report
 from tests import factories
 
-SOURCE = Path("/work/shared/sources/csw-north-korea-articles.txt")
 DAY_OF_THE_SUN = "From the Darkness into the Light: the Hope for Justice in North Korea"
 SUMMIT = "Human Rights Must be Included in Talks to Ensure True Peace in North Korea"
 # A word no published record contains, given to the hidden ones.
 SECRET = "hushword"
 
 
-def _article(title: str, next_title: str | None) -> str:
-    """The text of one article of the sources file: from its title to the next one's."""
-    text = SOURCE.read_text() if SOURCE.exists() else ""
-    start = text.find(title)
-    if start < 0:
-        return ""
-    end = text.find(next_title, start + len(title)) if next_title else -1
-    return text[start + len(title) : end if end > 0 else None].strip()
-
-
-def _report(title: str, text: str, **fields) -> Report:
-    return Report.objects.filter(title__iexact=title).first() or factories.report(title, text=text, **fields)
-
-
-def _person(name: str, *, aliases=(), **fields) -> Actor:
-    existing = Person.objects.filter(name__iexact=name).first()
-    return existing or factories.person(name, aliases=aliases, **fields)
-
-
 @pytest.fixture
 def search_corpus(corpus):
-    """The corpus, plus what the search tests need and hidden records that must never be found."""
-    sun_text = _article(DAY_OF_THE_SUN, "By CSW’s North Korea Desk Officer") or (
-        "15 April is the Day of the Sun in North Korea. The songbun and prison camp systems are key features. "
-        "Songbun classifies North Korean citizens into three classes."
-    )
-    summit_text = _article(SUMMIT, "Religious persecution takes many forms") or (
-        "For as Soviet dissident Andrei Sakharov said during his 1975 Nobel Peace Prize lecture, "
-        "international confidence is inconceivable without an open society."
-    )
+    """The corpus records the search specification names, and drafts and restricted records sharing its words."""
     records = {
-        "day_of_the_sun": _report(
-            DAY_OF_THE_SUN,
-            sun_text,
-            kind="article",
-            summary="On the Day of the Sun, the regime Kim Il-sung founded and the hope of justice.",
-        ),
-        "summit": _report(SUMMIT, summit_text, kind="article"),
-        "darusman": _person(
-            "Marzuki Darusman", description="UN Special Rapporteur on human rights in North Korea (2010–2016)."
-        ),
-        "kim": _person("Kim Jong-un", aliases=["Kim Jong-Un", "김정은"], description="Supreme Leader of North Korea."),
-        "sakharov": _person("Andrei Sakharov", description="Soviet physicist and dissident."),
+        "day_of_the_sun": Report.objects.get(title=DAY_OF_THE_SUN),
+        "summit": Report.objects.get(title=SUMMIT),
+        "darusman": Person.objects.get(name="Marzuki Darusman"),
+        "kim": Person.objects.get(name="Kim Jong-un"),
+        "sakharov": Person.objects.get(name="Andrei Sakharov"),
     }
+    records["sakharov_quote"] = Quote.objects.get(speaker=records["sakharov"])
     records["draft"] = factories.report(
         f"Draft notes on {SECRET}", text=f"{SECRET} songbun Darusman", status="draft", kind="report"
     )
