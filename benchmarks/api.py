@@ -11,7 +11,7 @@ process configured like production (DEBUG off, persistent connections):
 1. in process, with Django's test client: the p50/p95 latency of every list's
    first page, a deep page near the end, and a detail, each beside the floor
    view for the same page (``benchmarks/floor.py``: ``.values()`` of the same
-   fields and a JsonResponse), and the ratio API/floor;
+   fields and a JsonResponse; checked to serve the same JSON), and the ratio API/floor;
 2. under gunicorn (2 workers, 127.0.0.1 only) with wrk for a bounded time:
    requests/s of the reports list and of its floor, and their ratio.
 
@@ -200,10 +200,15 @@ def time_case(case: Case, count: int, warmup: int) -> tuple[Timing, Timing]:
     client = Client(raise_request_exception=True)
     pairs = list(zip(case.api_paths, case.floor_paths, strict=True))
     for pair in itertools.islice(itertools.cycle(pairs), max(warmup, len(pairs))):
+        responses = []
         for path in pair:
             response = client.get(path, HTTP_X_FORWARDED_FOR=client_address())
             if response.status_code != 200:
                 raise SystemExit(f"GET {path} answered {response.status_code}: {response.content[:300]!r}")
+            responses.append(response.json())
+        difference = first_difference(*responses)
+        if difference:
+            raise SystemExit(f"the floor does not serve the same page as {pair[0]}: {difference}")
     queries = [count_queries(client, path) for path in pairs[0]]
     samples: tuple[list[float], list[float]] = ([], [])
     for pair in itertools.islice(itertools.cycle(pairs), count):
@@ -213,6 +218,36 @@ def time_case(case: Case, count: int, warmup: int) -> tuple[Timing, Timing]:
             client.get(path, HTTP_X_FORWARDED_FOR=address)
             timings.append(time.perf_counter() - started)
     return Timing(samples[0], queries[0]), Timing(samples[1], queries[1])
+
+
+def first_difference(api, floor, where: str = "") -> str | None:
+    """Where the floor's JSON differs from the API's, or None.
+
+    Timestamps are compared to the second (DRF writes microseconds, JsonResponse
+    milliseconds), and next links by their query string (the paths differ).
+    """
+    if isinstance(api, dict) and isinstance(floor, dict):
+        if list(api) != list(floor):
+            return f"{where or 'top'}: keys {list(api)} != {list(floor)}"
+        for key in api:
+            a, f = api[key], floor[key]
+            if key in ("created", "modified") and isinstance(a, str) and isinstance(f, str):
+                a, f = a[:19], f[:19]
+            elif key == "next" and a and f:
+                a, f = a.partition("?")[2], f.partition("?")[2]
+            difference = first_difference(a, f, f"{where}.{key}")
+            if difference:
+                return difference
+        return None
+    if isinstance(api, list) and isinstance(floor, list):
+        if len(api) != len(floor):
+            return f"{where}: {len(api)} items != {len(floor)}"
+        for index, (a, f) in enumerate(zip(api, floor, strict=True)):
+            difference = first_difference(a, f, f"{where}[{index}]")
+            if difference:
+                return difference
+        return None
+    return None if api == floor else f"{where}: {api!r:.80} != {floor!r:.80}"
 
 
 def count_queries(client, path: str) -> int:
@@ -267,9 +302,10 @@ def benchmark_cases() -> list[Case]:
         slugs = view.model._default_manager.readable().order_by("slug").values_list("slug", flat=True)
         total = slugs.count()
         pagination = KeysetPagination()
+        span = max(DEEP_PAGES, total // 50)
         deep = [
             "?cursor=" + pagination.encode_cursor({"o": "slug", "v": [slugs[position]]})
-            for position in range(total - total // 50, total - 1, max(1, total // 50 // DEEP_PAGES))[:DEEP_PAGES]
+            for position in range(max(0, total - span), total - 1, max(1, span // DEEP_PAGES))[:DEEP_PAGES]
         ]
         details = [slugs[position] for position in range(0, total, max(1, total // DETAILS))[:DETAILS]]
         cases += [
