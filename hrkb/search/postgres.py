@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -89,7 +90,10 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
 
 def _fetch_ids(cursor, queryset: QuerySet) -> list:
     """Run a ``values_list("pk", flat=True)`` queryset on ``cursor`` (whose session settings apply)."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. pk__in an empty list
+        return []
     cursor.execute(sql, params)
     return [row[0] for row in cursor.fetchall()]
 
