@@ -3,7 +3,7 @@
 from django.db.models import Prefetch
 
 from hrkb.api.access import readable_q
-from hrkb.api.views import CuratedViewSet
+from hrkb.api.views import CuratedViewSet, with_summaries
 
 from ..filtersets import OrganisationFilterSet, PersonFilterSet, readable_memberships
 from ..models import Alias, Membership, Organisation, Person
@@ -25,10 +25,8 @@ class ActorViewSet(CuratedViewSet):
         # Membership citations live in reports (which depends on actors): reach them by the relation, not an import.
         citation_model = Membership._meta.get_field("citations").related_model
         citations = citation_model.objects.filter(readable_q("source__", restricted=self.cleared))
-        return (
-            readable_memberships(restricted=self.cleared)
-            .select_related(*related)
-            .prefetch_related(Prefetch("citations", queryset=citations.select_related("source")))
+        return with_summaries(readable_memberships(restricted=self.cleared), *related).prefetch_related(
+            Prefetch("citations", queryset=with_summaries(citations, "source"))
         )
 
 
@@ -56,15 +54,12 @@ class OrganisationViewSet(ActorViewSet):
     filterset_class = OrganisationFilterSet
 
     def get_queryset(self):
-        queryset = (
-            super()
-            .get_queryset()
-            .select_related("parent")
-            .prefetch_related(Prefetch("aliases", Alias.objects.order_by("name")))
+        queryset = with_summaries(super().get_queryset(), "parent").prefetch_related(
+            Prefetch("aliases", Alias.objects.order_by("name"))
         )
         if self.full_records:
             queryset = queryset.prefetch_related(
-                Prefetch("children", self.readable(Organisation)),
+                Prefetch("children", self.summaries(Organisation, "parent")),
                 Prefetch("organisation_memberships", self.memberships("person", "organisation")),
             )
         return queryset

@@ -3,9 +3,8 @@
 from django.db.models import Prefetch
 
 from hrkb.api.access import readable_q
-from hrkb.api.views import CuratedViewSet
+from hrkb.api.views import CuratedViewSet, with_summaries
 from reports.api.views import readable_citations
-from reports.models import Report, Topic
 
 from ..filtersets import EventFilterSet
 from ..models import Event, EventCitation, Participant, ParticipantCitation
@@ -20,19 +19,17 @@ class EventViewSet(CuratedViewSet):
     detail_serializer_class = EventDetailSerializer
     filterset_class = EventFilterSet
     ordering_fields = ("slug", "title", "start", "created", "modified")
+    summary_relations = ("topics", "related_reports")
 
     def get_queryset(self):
         restricted = self.cleared
-        queryset = super().get_queryset().prefetch_related(Prefetch("topics", self.readable(Topic)))
+        queryset = super().get_queryset()
         if self.full_records:
-            participants = (
-                Participant.objects.filter(readable_q("actor__", restricted=restricted))
-                .select_related("actor")
-                .prefetch_related(Prefetch("citations", readable_citations(ParticipantCitation, restricted=restricted)))
-            )
+            participants = with_summaries(
+                Participant.objects.filter(readable_q("actor__", restricted=restricted)), "actor"
+            ).prefetch_related(Prefetch("citations", readable_citations(ParticipantCitation, restricted=restricted)))
             queryset = queryset.prefetch_related(
                 Prefetch("participants", participants),
-                Prefetch("related_reports", self.readable(Report)),
                 Prefetch("citations", readable_citations(EventCitation, restricted=restricted)),
             )
         return queryset

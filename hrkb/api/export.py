@@ -28,6 +28,7 @@ def serialized_batches(view, queryset, *, batch_size: int = BATCH_SIZE):
         batch = list((queryset if last is None else queryset.filter(pk__gt=last))[:batch_size])
         if not batch:
             return
+        view.load_summaries(batch)
         yield view.get_serializer(batch, many=True).data
         last = batch[-1].pk
 

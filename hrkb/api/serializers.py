@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -24,24 +27,67 @@ SUMMARY_SCHEMA = {
 SUMMARY_NAME_LENGTH = 120
 
 
+class SummaryRow:
+    """Just what a summary shows of a related record, read as a tuple rather than a model instance."""
+
+    __slots__ = ("name", "public_type", "restricted", "slug", "status")
+
+    def __init__(self, public_type, slug, status, restricted, name):
+        self.public_type, self.slug, self.status, self.restricted, self.name = (
+            public_type,
+            slug,
+            status,
+            restricted,
+            name,
+        )
+
+
 def record_type(record) -> str:
     """The public type of a record: report, person, organisation, event, topic or quote."""
+    if isinstance(record, SummaryRow):
+        return record.public_type
     name = record._meta.concrete_model._meta.model_name
     return record.kind if name == "actor" else name
 
 
+NAME_FIELDS = ("name", "title", "text")
+
+
+def summary_fields(model, prefix: str = "") -> list[str]:
+    """The columns a summary of ``model`` reads: for ``.only()`` on querysets of related records."""
+    names = {field.name for field in model._meta.concrete_fields}
+    fields = ["slug", "status", "restricted", next(name for name in NAME_FIELDS if name in names)]
+    if model._meta.concrete_model._meta.model_name == "actor":
+        fields.append("kind")
+    return [prefix + name for name in fields]
+
+
 def record_name(record) -> str:
-    for attribute in ("name", "title", "text"):
+    for attribute in NAME_FIELDS:
         value = getattr(record, attribute, None)
         if value is not None:
             return value if len(value) <= SUMMARY_NAME_LENGTH else value[: SUMMARY_NAME_LENGTH - 1] + "…"
     return record.slug
 
 
+@functools.lru_cache(maxsize=32)
+def _detail_path(record_type_: str, script_prefix: str) -> tuple[str, str]:
+    path = reverse(f"api:{record_type_}-detail", kwargs={"slug": "slug-placeholder"})
+    head, tail = path.split("slug-placeholder")
+    return head, tail
+
+
 def record_url(record, context) -> str:
-    url = record.get_absolute_url()
-    request = context.get("request")
-    return request.build_absolute_uri(url) if request is not None else url
+    """The record's absolute API URL.
+
+    Built from a cached template rather than reverse() per record: a page of
+    a hundred reports holds several hundred summaries.
+    """
+    head, tail = _detail_path(record_type(record), get_script_prefix())
+    if "base_url" not in context:
+        request = context.get("request")
+        context["base_url"] = request.build_absolute_uri("/")[:-1] if request is not None else ""
+    return f"{context['base_url']}{head}{record.slug}{tail}"
 
 
 def cleared(context) -> bool:
@@ -49,6 +95,18 @@ def cleared(context) -> bool:
     if "cleared" not in context:
         context["cleared"] = is_cleared(context.get("request"))
     return context["cleared"]
+
+
+def summary(record, context) -> dict | None:
+    """``{type, slug, name, url}`` of a related record, or None if the client may not read it."""
+    if record is None or not is_readable(record, restricted=cleared(context)):
+        return None
+    return {
+        "type": record_type(record),
+        "slug": record.slug,
+        "name": record_name(record),
+        "url": record_url(record, context),
+    }
 
 
 @extend_schema_field({**SUMMARY_SCHEMA, "nullable": True})
@@ -64,14 +122,7 @@ class SummaryField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, record):
-        if record is None or not is_readable(record, restricted=cleared(self.context)):
-            return None
-        return {
-            "type": record_type(record),
-            "slug": record.slug,
-            "name": record_name(record),
-            "url": record_url(record, self.context),
-        }
+        return summary(record, self.context)
 
     def get_attribute(self, instance):
         # A null foreign key is a null summary, not a serializer error.
@@ -89,10 +140,14 @@ class SummaryListField(serializers.Field):
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
+    def get_attribute(self, instance):
+        # Summaries the viewset loaded as rows (see CuratedViewSet.load_summaries), else the relation.
+        loaded = getattr(instance, "_summaries", {}).get(self.source)
+        return loaded if loaded is not None else super().get_attribute(instance).all()
+
     def to_representation(self, records):
-        summary = SummaryField()
-        summary.bind("", self.parent)
-        return [item for item in (summary.to_representation(record) for record in records.all()) if item]
+        context = self.context
+        return [item for item in (summary(record, context) for record in records) if item]
 
 
 @extend_schema_field(

@@ -2,9 +2,8 @@
 
 from django.db.models import Prefetch, Q
 
-from actors.models import Organisation
 from hrkb.api.access import readable_q
-from hrkb.api.views import CuratedViewSet
+from hrkb.api.views import CuratedViewSet, with_summaries
 
 from ..filtersets import QuoteFilterSet, ReportFilterSet, TopicFilterSet
 from ..models import Authorship, Quote, QuoteCitation, Report, ReportCitation, Topic
@@ -20,7 +19,7 @@ from .serializers import (
 
 def readable_citations(citation_model, *, restricted: bool):
     """Citations whose source report the client may read."""
-    return citation_model.objects.filter(readable_q("source__", restricted=restricted)).select_related("source")
+    return with_summaries(citation_model.objects.filter(readable_q("source__", restricted=restricted)), "source")
 
 
 class ReportViewSet(CuratedViewSet):
@@ -31,23 +30,22 @@ class ReportViewSet(CuratedViewSet):
     detail_serializer_class = ReportDetailSerializer
     filterset_class = ReportFilterSet
     ordering_fields = ("slug", "title", "published", "created", "modified")
+    summary_relations = ("publishers", "topics", "references")
 
     def get_queryset(self):
         restricted = self.cleared
         authorships = Authorship.objects.filter(
             Q(person__isnull=True) | readable_q("person__", restricted=restricted),
             Q(organisation__isnull=True) | readable_q("organisation__", restricted=restricted),
-        ).select_related("person", "organisation")
+        )
         queryset = (
             super()
             .get_queryset()
-            .prefetch_related(
-                Prefetch("publishers", self.readable(Organisation)),
-                Prefetch("authorships", authorships),
-                Prefetch("topics", self.readable(Topic)),
-            )
+            .prefetch_related(Prefetch("authorships", with_summaries(authorships, "person", "organisation")))
         )
-        if self.full_records:
+        if not self.full_records:
+            queryset = queryset.defer("text")
+        else:
             # Events and mentions live in the events app (which depends on reports): reached by relation.
             event_model = Report._meta.get_field("events").related_model
             mention_model = Report._meta.get_field("mentions").related_model
@@ -55,11 +53,10 @@ class ReportViewSet(CuratedViewSet):
                 readable_q("actor__", restricted=restricted)
                 | readable_q("mentioned_report__", restricted=restricted)
                 | readable_q("event__", restricted=restricted)
-            ).select_related("actor", "mentioned_report", "event")
+            )
             queryset = queryset.prefetch_related(
-                Prefetch("references", self.readable(Report)),
-                Prefetch("events", self.readable(event_model)),
-                Prefetch("mentions", mentions),
+                Prefetch("events", self.summaries(event_model)),
+                Prefetch("mentions", with_summaries(mentions, "actor", "mentioned_report", "event")),
                 Prefetch("citations", readable_citations(ReportCitation, restricted=restricted)),
             )
         return queryset
@@ -76,9 +73,9 @@ class TopicViewSet(CuratedViewSet):
     search_fields = ("name", "description")
 
     def get_queryset(self):
-        queryset = super().get_queryset().select_related("parent")
+        queryset = with_summaries(super().get_queryset(), "parent")
         if self.full_records:
-            queryset = queryset.prefetch_related(Prefetch("children", self.readable(Topic)))
+            queryset = queryset.prefetch_related(Prefetch("children", self.summaries(Topic, "parent")))
         return queryset
 
 
@@ -93,11 +90,8 @@ class QuoteViewSet(CuratedViewSet):
 
     def get_queryset(self):
         # A quote is only as readable as the person who said it.
-        queryset = (
-            super()
-            .get_queryset()
-            .filter(readable_q("speaker__", restricted=self.cleared))
-            .select_related("speaker", "source")
+        queryset = with_summaries(
+            super().get_queryset().filter(readable_q("speaker__", restricted=self.cleared)), "speaker", "source"
         )
         if self.full_records:
             queryset = queryset.prefetch_related(
