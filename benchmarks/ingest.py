@@ -132,7 +132,7 @@ def main() -> None:
     parser.add_argument(
         "--without-search",
         action="store_true",
-        help="Disable the full-text search triggers (PostgreSQL only), to see what they cost.",
+        help="Disable the full-text search triggers on reports, to see what they cost.",
     )
     parser.add_argument("--profile", action="store_true", help="Print where the time goes (cProfile; slow).")
     parser.add_argument("--profile-sort", default="tottime", help="cProfile sort key, e.g. cumtime.")
@@ -158,9 +158,16 @@ def main() -> None:
     settings.DEBUG = False
     try:
         call_command("migrate", verbosity=0)
-        if options.without_search and connection.vendor == "postgresql":
+        if options.without_search:
             with connection.cursor() as cursor:
-                cursor.execute("ALTER TABLE reports_report DISABLE TRIGGER USER")
+                if connection.vendor == "postgresql":
+                    cursor.execute("ALTER TABLE reports_report DISABLE TRIGGER USER")
+                else:
+                    cursor.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", ["reports_report"]
+                    )
+                    for (trigger,) in cursor.fetchall():
+                        cursor.execute(f'DROP TRIGGER "{trigger}"')
         rng = random.Random(options.seed)
         pairs = actor_names(options.aliases, rng)
         Organisation.objects.create(slug="bench-publisher", name="Bench Publisher", organisation_kind="ngo")
