@@ -331,3 +331,16 @@ def rebuild(connection=None) -> None:
             for table in DOCUMENTS:
                 _execute(schema_editor, [f"DROP TRIGGER IF EXISTS {name}" for name in _sqlite_trigger_names(table)])
         install(schema_editor, *DOCUMENTS)
+
+
+def migration_operation(*tables: str):
+    """The migration operation that installs the search documents of ``tables`` (and removes them on reverse)."""
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        install(schema_editor, *tables)
+
+    def backward(apps, schema_editor):
+        uninstall(schema_editor, *tables)
+
+    return migrations.RunPython(forward, backward, elidable=False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -22,7 +23,14 @@ class SearchView(GenericAPIView):
 
     @extend_schema(
         parameters=[SearchParamsSerializer],
-        responses={200: SearchResponseSerializer},
+        operation_id="search",
+        responses={
+            200: SearchResponseSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description='Bad parameters: an object naming each one, e.g. {"q": ["This field may not be blank."]}.',
+            ),
+        },
         description=(
             "Ranked full-text search across reports, people, organisations, events and quotes. "
             'Syntax: words (all required), "quoted phrases", OR between alternatives, -word to exclude. '

@@ -1,18 +1,8 @@
-# Full-text search documents for reports and quotes (see hrkb/search/schema.py): a tsvector on
-# PostgreSQL, FTS5 tables on SQLite, kept current by database triggers. Not part of the model state.
+# Search documents for reports and quotes: tsvectors on PostgreSQL, FTS5 tables on SQLite,
+# kept current by database triggers (see hrkb/search/schema.py). Not part of the model state.
 from django.db import migrations
 
 from hrkb.search import schema
-
-TABLES = ("reports_report", "reports_quote")
-
-
-def install(apps, schema_editor):
-    schema.install(schema_editor, *TABLES)
-
-
-def uninstall(apps, schema_editor):
-    schema.uninstall(schema_editor, *TABLES)
 
 
 class Migration(migrations.Migration):
@@ -22,5 +12,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(install, uninstall, elidable=False),
+        schema.migration_operation("reports_report", "reports_quote"),
     ]
