@@ -9,7 +9,7 @@ For each size it uses a dedicated database on the server DATABASE_URL names
 process configured like production (DEBUG off, persistent connections):
 
 1. in process, with Django's test client: the p50/p95 latency of every list's
-   first page, a deep page near the end, and a detail, each beside the floor
+   first page, early pages, deep pages near the end, and details, each beside the floor
    view for the same page (``benchmarks/floor.py``: ``.values()`` of the same
    fields and a JsonResponse; checked to serve the same JSON), and the ratio API/floor;
 2. under gunicorn (2 workers, 127.0.0.1 only) with wrk for a bounded time:
@@ -280,7 +280,10 @@ class Case:
 
 RESOURCES = [("reports", "report"), ("people", "person"), ("organisations", "organisation"), ("events", "event")]
 DETAILS = 20  # records spread over each table, so a detail's time is not one record's
-DEEP_PAGES = 10  # positions within the last two per cent of each list
+# Deep pages start at positions within the last two per cent of each list; early pages, for comparison,
+# at as many positions within the first two per cent: both cycle through pages the database has not
+# just served, which the first page (always the same) is not.
+DEEP_PAGES = 10
 
 
 def benchmark_cases() -> list[Case]:
@@ -303,14 +306,19 @@ def benchmark_cases() -> list[Case]:
         total = slugs.count()
         pagination = KeysetPagination()
         span = max(DEEP_PAGES, total // 50)
-        deep = [
-            "?cursor=" + pagination.encode_cursor({"o": "slug", "v": [slugs[position]]})
-            for position in range(max(0, total - span), total - 1, max(1, span // DEEP_PAGES))[:DEEP_PAGES]
-        ]
+        step = max(1, span // DEEP_PAGES)
+        early, deep = (
+            [
+                "?cursor=" + pagination.encode_cursor({"o": "slug", "v": [slugs[position]]})
+                for position in range(start, min(start + span, total - 1), step)[:DEEP_PAGES]
+            ]
+            for start in (0, max(0, total - span))
+        )
         details = [slugs[position] for position in range(0, total, max(1, total // DETAILS))[:DETAILS]]
         cases += [
             Case(f"{plural} list", [api_list], [floor_list]),
-            Case(f"{plural} deep page", [api_list + query for query in deep], [floor_list + query for query in deep]),
+            Case(f"{plural} early page", [api_list + q for q in early], [floor_list + q for q in early]),
+            Case(f"{plural} deep page", [api_list + q for q in deep], [floor_list + q for q in deep]),
             Case(
                 f"{plural} detail",
                 [reverse(f"api:{basename}-detail", args=[slug]) for slug in details],
