@@ -20,6 +20,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_fixtures
+	$(BIN)/python manage.py ingest_sources fixtures/sources/*.md
 	$(BIN)/python manage.py ensure_dev_admin
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
