@@ -210,17 +210,28 @@ class _nothing:
 
 
 def explain(search_type_name: str, query: str) -> None:
-    from django.db import connection
+    """Print the plans :func:`hrkb.search.postgres.ranked` would run for ``query``, with their timings."""
+    from django.db import connection, transaction
 
     from hrkb.search import postgres
     from hrkb.search.documents import SEARCH_TYPES
     from hrkb.search.query import parse
 
-    sql, params = postgres.ranked_sql(SEARCH_TYPES[search_type_name], parse(query), restricted=False, limit=20)
+    search_type, parsed = SEARCH_TYPES[search_type_name], parse(query)
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    print(f"\nEXPLAIN ANALYZE of the ranked candidates of {search_type_name} for {query!r}:\n{plan}")
+        estimate = postgres._estimated_matches(search_type.table, parsed, cursor)
+    for walk in (False, True):
+        sql, params = postgres.ranked_sql(search_type, parsed, restricted=False, limit=20, walk=walk)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(postgres.PLAN_WITH_WALK if walk else postgres.PLAN_WITH_BITMAPS)
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        chosen = (estimate >= postgres.WALK_FROM) == walk
+        print(
+            f"\n{'walk' if walk else 'bitmap'} plan of {search_type_name} for {query!r} "
+            f"(estimated {estimate:,.0f} rows with every word; {'chosen first' if chosen else 'not chosen first'}):"
+            f"\n{plan}"
+        )
 
 
 if __name__ == "__main__":
