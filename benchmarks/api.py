@@ -279,6 +279,7 @@ class Case:
 
 
 RESOURCES = [("reports", "report"), ("people", "person"), ("organisations", "organisation"), ("events", "event")]
+RESOURCES += [("quotes", "quote")]
 DETAILS = 20  # records spread over each table, so a detail's time is not one record's
 # Deep pages start at positions within the last two per cent of each list; early pages, for comparison,
 # at as many positions within the first two per cent: both cycle through pages the database has not

@@ -24,11 +24,11 @@ from actors.models import Actor, Alias, Membership
 from events.models import Event, EventCitation, Mention, Participant, ParticipantCitation
 from hrkb.api.pagination import KeysetPagination
 from hrkb.api.serializers import SUMMARY_NAME_LENGTH
-from reports.models import Authorship, MembershipCitation, Report, ReportCitation
+from reports.models import Authorship, MembershipCitation, Quote, QuoteCitation, Report, ReportCitation
 
 PAGE_SIZE = KeysetPagination.page_size
 PLURALS = {"report": "reports", "person": "people", "organisation": "organisations", "event": "events"}
-PLURALS["topic"] = "topics"
+PLURALS.update(topic="topics", quote="quotes")
 PRECISION_LENGTH = {"year": 4, "month": 7, "day": 10}
 CITATION_FIELDS = ("source__slug", "source__title", "passage", "start", "end", "confidence", "claim", "value")
 CITATION_FIELDS += ("rank", "rank_reason")
@@ -438,6 +438,53 @@ def event_detail(request, slug):
     return JsonResponse(record)
 
 
+# --- quotes --------------------------------------------------------------------------------------------------------
+
+QUOTE_FIELDS = ("id", "slug", "text", "speaker__slug", "speaker__name", "said", "said_precision", "occasion")
+QUOTE_FIELDS += ("language", "source__slug", "source__title", "source__status", "source__restricted", "created")
+QUOTE_FIELDS += ("modified",)
+
+
+def quotes():
+    # A quote is only as readable as the person who said it.
+    return Quote.objects.filter(readable(), readable("speaker__"))
+
+
+def quote_dict(page: Page, row: tuple) -> dict:
+    (_, slug, text, speaker_slug, speaker_name, said, precision, occasion, language, source_slug, source_title,
+     source_status, source_restricted, created, modified) = row  # fmt: skip
+    source_readable = source_status == "published" and not source_restricted
+    return {
+        "url": page.url("quote", slug),
+        "type": "quote",
+        "slug": slug,
+        "text": text,
+        "speaker": page.summary("person", speaker_slug, speaker_name),
+        "said": partial_date(said, precision),
+        "occasion": occasion,
+        "language": language,
+        "source": page.summary("report", source_slug, source_title) if source_readable else None,
+        "created": created,
+        "modified": modified,
+    }
+
+
+def quote_list(request):
+    page = Page(request)
+    rows, next_link = keyset_page(request, quotes(), QUOTE_FIELDS)
+    return JsonResponse({"next": next_link, "results": [quote_dict(page, row) for row in rows]})
+
+
+def quote_detail(request, slug):
+    page = Page(request)
+    row = detail_row(quotes(), slug, QUOTE_FIELDS)
+    record = quote_dict(page, row)
+    citations = QuoteCitation.objects.filter(readable("source__"), subject_id=row[0]).values_list(*CITATION_FIELDS)
+    record["citations"] = citation_dicts(page, citations)
+    record["created"], record["modified"] = record.pop("created"), record.pop("modified")
+    return JsonResponse(record)
+
+
 urlpatterns = [
     path("reports/", report_list, name="report-list"),
     path("reports/<slug:slug>/", report_detail, name="report-detail"),
@@ -447,4 +494,6 @@ urlpatterns = [
     path("organisations/<slug:slug>/", organisation_detail, name="organisation-detail"),
     path("events/", event_list, name="event-list"),
     path("events/<slug:slug>/", event_detail, name="event-detail"),
+    path("quotes/", quote_list, name="quote-list"),
+    path("quotes/<slug:slug>/", quote_detail, name="quote-detail"),
 ]

@@ -11,6 +11,8 @@ write the same rows.
 
 Rows are written with ``bulk_create`` in batches and the reports are built one
 batch at a time, so memory stays flat however many reports are asked for.
+A sentence that quotes a person becomes a :class:`~reports.models.Quote`,
+cited at its offsets in the report.
 ``bulk_create`` skips ``save()``: timestamps are set explicitly, citations are
 built at their true offsets rather than located, and no history rows are
 written (synthetic records have no edits to remember).
@@ -36,7 +38,7 @@ from events.models import Event, EventCitation, Mention, Participant, Participan
 from hrkb.dates import PartialDate
 from hrkb.models import Confidence, Status
 from reports.choices import ReportKind, TopicKind
-from reports.models import Authorship, MembershipCitation, Report, ReportCitation, Topic
+from reports.models import Authorship, MembershipCitation, Quote, QuoteCitation, Report, ReportCitation, Topic
 
 SLUG_PREFIX = "syn-"
 
@@ -141,6 +143,13 @@ _NAMING = [
     ("Speaking in {p}, ", " {v} the {a} {n}."),
 ]  # fmt: skip
 
+# How a quote is introduced, and the occasion recorded with it.
+_OCCASIONS = [
+    ("", ""),
+    (" at a press conference", "a press conference in {p}"),
+    (" in testimony", "testimony to a hearing on {n}"),
+    (" in an interview", "an interview about {a} {n}"),
+]
 _REPORT_KINDS = [
     (ReportKind.REPORT, 30), (ReportKind.ARTICLE, 35), (ReportKind.UN_DOCUMENT, 8), (ReportKind.RESOLUTION, 4),
     (ReportKind.OPEN_LETTER, 5), (ReportKind.STATEMENT, 10), (ReportKind.SPEECH, 4), (ReportKind.BOOK, 2),
@@ -552,6 +561,7 @@ class _Generator:
         citations: list[tuple] = []  # (model, subject id, start, end, claim)
         events: set[int] = set()
         references: list[Report] = []
+        quotes: list[tuple] = []  # (speaker id, start, end, occasion)
         position = words = 0
 
         def add(text: str) -> int:
@@ -582,22 +592,22 @@ class _Generator:
                     add(" ")
                 roll = draw()
                 before = position
-                if roll < 0.80:
+                if roll < 0.79:
                     add(self._filler())
-                elif roll < 0.92:
+                elif roll < 0.91:
                     prefix, suffix = choice(_NAMING)
                     slots = self._slots()
                     add(prefix.format(**slots))
                     name(self.actors[self.random.choices(range(len(self.actors)), cum_weights=self.actor_weights)[0]])
                     add(suffix.format(**slots))
-                elif roll < 0.95:
+                elif roll < 0.94:
                     membership = choice(self.memberships)
                     name(membership.person)
                     add(f" served as {membership.role} of ")
                     name(membership.organisation)
                     add(f" from {membership.start.display()}.")
                     citations.append((MembershipCitation, membership.id, before, position, "role"))
-                elif roll < 0.98:
+                elif roll < 0.97:
                     event = choice(self.events)
                     spans.append(_Span(add(event.title), position, event.title, "event_id", event.id))
                     day = "on" if event.start.day else "in"
@@ -610,6 +620,12 @@ class _Generator:
                     name(actor)
                     add(f" took part as {role.lower()}.")
                     citations.append((ParticipantCitation, participant_id, before, position, "role"))
+                elif roll < 0.985:
+                    speaker, (introduction, occasion) = choice(self.people), choice(_OCCASIONS)
+                    name(speaker)
+                    add(f" said{introduction}: \u201c")
+                    quotes.append((speaker.id, add(self._filler()), position, occasion.format(**self._slots())))
+                    add("\u201d")
                 elif self.citable:
                     cited_title, cited = choice(self.citable)
                     add("As documented in ")
@@ -646,12 +662,25 @@ class _Generator:
                 byline = f"{organisation.name}'s {choice(_REGIONS)} Desk Officer"
                 authors.append({"organisation_id": organisation.id, "byline": byline[:300]})
         topics = set(self.random.choices(self.topic_ids, cum_weights=self.topic_weights, k=randint(1, 3)))
-        return report, publishers, authors, topics, spans, citations, events, references
+        return report, publishers, authors, topics, spans, citations, events, references, quotes
 
     def _report_children(self, drafts: list[tuple]) -> None:
         rows: dict[type[models.Model], list] = collections.defaultdict(list)
-        for report, publishers, authors, topics, spans, citations, events, references in drafts:
+        quoted: list[tuple] = []  # (unsaved Quote, its source's id, start, end)
+        for report, publishers, authors, topics, spans, citations, events, references, quotes in drafts:
             text, report_id = report.text, report.pk
+            for number, (speaker_id, start, end, occasion) in enumerate(quotes, 1):
+                quote = Quote(
+                    slug=f"{report.slug}-q{number}",
+                    speaker_id=speaker_id,
+                    text=text[start:end],
+                    said=self._partial_date(report.published.year - 1, report.published.year),
+                    occasion=occasion,
+                    source_id=report_id,
+                    language="en",
+                    **self._curated(),
+                )
+                quoted.append((quote, report_id, start, end))
             rows[Report.publishers.through] += [
                 Report.publishers.through(report_id=report_id, organisation_id=o.id) for o in publishers
             ]
@@ -692,3 +721,14 @@ class _Generator:
                 )
         for model, objects in rows.items():
             self._write(model, objects)
+        # Quote citations need the quotes' ids: the quotes go in first.
+        self._write(Quote, [quote for quote, *_ in quoted])
+        self._write(
+            QuoteCitation,
+            [
+                QuoteCitation(
+                    subject_id=quote.pk, source_id=source_id, passage=quote.text, start=start, end=end, claim="text"
+                )
+                for quote, source_id, start, end in quoted
+            ],
+        )

@@ -22,7 +22,7 @@ def test_every_floor_page_is_the_api_page(client, floor_routes):
     cases = benchmark_cases()
     # Each request from its own address, so the anonymous rate limit never answers 429 here.
     addresses = (f"10.99.{number >> 8}.{number & 255}" for number in itertools.count(1))
-    assert {case.name.split()[0] for case in cases} == {"reports", "people", "organisations", "events"}
+    assert {case.name.split()[0] for case in cases} == {"reports", "people", "organisations", "events", "quotes"}
     for case in cases:
         assert case.api_paths, case.name
         for api_path, floor_path in zip(case.api_paths, case.floor_paths, strict=True):

@@ -11,9 +11,9 @@ from actors.models import Actor, Alias, Membership, Organisation, Person
 from events.models import Event, EventCitation, Mention, Participant, ParticipantCitation
 from hrkb.dates import PartialDate
 from hrkb.models import Status
-from reports.models import Authorship, MembershipCitation, Report, ReportCitation, Topic
+from reports.models import Authorship, MembershipCitation, Quote, QuoteCitation, Report, ReportCitation, Topic
 
-CITATION_MODELS = [ReportCitation, MembershipCitation, EventCitation, ParticipantCitation]
+CITATION_MODELS = [ReportCitation, MembershipCitation, EventCitation, ParticipantCitation, QuoteCitation]
 
 
 def generate(**options):
@@ -30,7 +30,7 @@ def test_counts_follow_the_options_and_the_proportional_defaults():
     assert Organisation.objects.count() == 10
     assert Event.objects.count() == 10
     assert Membership.objects.count() == 30
-    for model in [Alias, Participant, Authorship, Mention, *CITATION_MODELS]:
+    for model in [Alias, Participant, Authorship, Mention, Quote, *CITATION_MODELS]:
         assert model.objects.exists(), model.__name__
     assert ReportCitation.objects.count() == 50, "every report cites its own publication"
     assert Organisation.objects.filter(parent__isnull=False).exists()
@@ -59,6 +59,19 @@ def test_every_citation_validates_against_its_source_text():
         for citation in model.objects.select_related("source"):
             citation.full_clean()
             assert citation.source.text[citation.start : citation.end] == citation.passage
+
+
+@pytest.mark.django_db
+def test_every_quote_is_words_of_its_source_said_by_a_person_it_names():
+    generate()
+
+    for quote in Quote.objects.select_related("source", "speaker"):
+        quote.full_clean()
+        assert quote.speaker.kind == "person"
+        assert quote.source.mentions.filter(actor=quote.speaker).exists()
+        (citation,) = quote.citations.all()
+        assert citation.source_id == quote.source_id
+        assert quote.source.text[citation.start : citation.end] == quote.text
 
 
 @pytest.mark.django_db
