@@ -80,6 +80,8 @@ def clean(raw: str | None) -> str:
     query = (raw or "").strip()
     if len(query) > MAX_QUERY_LENGTH:
         raise SearchQueryError(f"Search queries are limited to {MAX_QUERY_LENGTH} characters.")
+    if "\x00" in query:  # PostgreSQL refuses NUL in any text
+        raise SearchQueryError("Search queries cannot contain null characters.")
     return query
 
 

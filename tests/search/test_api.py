@@ -35,7 +35,14 @@ def test_type_filters_and_an_unknown_type_is_a_400_naming_it(client, search_corp
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({}, "q"), ({"q": ""}, "q"), ({"q": "   "}, "q"), ({"q": "x" * 10_000}, "q"), ({"q": "a", "page": "0"}, "page")],
+    [
+        ({}, "q"),
+        ({"q": ""}, "q"),
+        ({"q": "   "}, "q"),
+        ({"q": "x" * 10_000}, "q"),
+        ({"q": "song\x00bun"}, "q"),
+        ({"q": "a", "page": "0"}, "page"),
+    ],
 )
 def test_bad_parameters_are_a_400_naming_the_parameter(client, db, params, field):
     response = client.get(SEARCH, params)
@@ -107,8 +114,9 @@ def test_list_search_keeps_access_rules_and_an_explicit_ordering(client, db):
     assert [row["slug"] for row in rows] == [a.slug, b.slug]
 
 
-def test_list_search_too_long_is_a_400_naming_search(client, db):
-    response = client.get("/api/v1/reports/", {"search": "x" * 10_000})
+@pytest.mark.parametrize("search", ["x" * 10_000, "song\x00bun"])
+def test_list_search_too_long_or_with_a_null_is_a_400_naming_search(client, db, search):
+    response = client.get("/api/v1/reports/", {"search": search})
     assert response.status_code == 400
     assert "search" in response.json()
 
