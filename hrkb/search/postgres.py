@@ -20,7 +20,6 @@ CANDIDATES = 500
 WALK_FROM = 10_000
 WALK_ROWS = 5000
 
-TSQUERY = f"websearch_to_tsquery('{CONFIG}', %(query)s)"
 NAMES = "lower(unaccent(%(names)s))"
 # The planner deems `@@` on a row cheap though it reads the row's whole vector; these settings
 # (for one transaction) hold it to the plan each strategy is written for.
@@ -32,14 +31,42 @@ HEADLINE_OPTIONS = 'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=24, Mi
 HEADLINE_TEXT_LIMIT = 100_000
 
 
+def _tsquery(parsed: ParsedQuery, *, exact: bool = True) -> tuple[str, dict]:
+    """The query as a tsquery expression built with tsquery operators, and its parameters.
+
+    Built rather than left to ``websearch_to_tsquery``, whose ``a OR b -c``
+    means ``a | (b & !c)``: here, as on SQLite, it means ``(a | b) & !c``. Each
+    term goes through ``phraseto_tsquery`` (the text search configuration
+    normalises it; a phrase's words must be adjacent). ``exact=False`` gives
+    the looser query the GIN index answers without reading rows: every word
+    of every wanted term, no positions, no exclusions.
+    """
+    function = "phraseto_tsquery" if exact else "plainto_tsquery"
+    prefix = "q" if exact else "w"
+    params, groups = {}, []
+    for group_index, group in enumerate(parsed.groups):
+        alternatives = []
+        for term_index, term in enumerate(group):
+            key = f"{prefix}_{group_index}_{term_index}"
+            params[key] = term.text
+            alternatives.append(f"{function}('{CONFIG}', %({key})s)")
+        groups.append("(" + " || ".join(alternatives) + ")")
+    if exact:
+        for index, term in enumerate(parsed.excluded):
+            params[f"x_{index}"] = term.text
+            groups.append(f"(!! phraseto_tsquery('{CONFIG}', %(x_{index})s))")
+    return "(" + " && ".join(groups) + ")", params
+
+
 def _params(parsed: ParsedQuery) -> dict:
-    return {"query": parsed.to_websearch(), "names": parsed.names_text}
+    return {**_tsquery(parsed)[1], "names": parsed.names_text}
 
 
-def _match_and_rank(table: str, fuzzy: bool) -> tuple[str, str]:
+def _match_and_rank(table: str, fuzzy: bool, parsed: ParsedQuery) -> tuple[str, str]:
     vector = f'"{table}"."search_vector"'
-    match = f"{vector} @@ {TSQUERY}"
-    rank = f"ts_rank_cd({vector}, {TSQUERY}, 32)"
+    tsquery = _tsquery(parsed)[0]
+    match = f"{vector} @@ {tsquery}"
+    rank = f"ts_rank_cd({vector}, {tsquery}, 32)"
     if fuzzy:
         names = f'"{table}"."search_names"'
         match = f"({match} OR {NAMES} <%% {names})"
@@ -59,7 +86,7 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     model = queryset.model
     table = model._meta.concrete_model._meta.db_table
     fuzzy = fuzzy_table(model)
-    match, rank = _match_and_rank(table, fuzzy)
+    match, rank = _match_and_rank(table, fuzzy, parsed)
     # RawSQL takes positional parameters: expand the named ones in order.
     match_sql, match_params = _positional(match, _params(parsed))
     rank_sql, rank_params = _positional(rank, _params(parsed))
@@ -77,7 +104,7 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
             cursor.execute(PLAN_WITH_BITMAPS)
             if _needs_positions(parsed):
                 # Phrases and exclusions read each row's vector: check them on the newest rows having every word.
-                loose, loose_params = _loose_tsquery(parsed)
+                loose, loose_params = _tsquery(parsed, exact=False)
                 loose_sql, loose_params = _positional(f'"{table}"."search_vector" @@ ({loose})', loose_params)
                 having_words = queryset.filter(RawSQL(loose_sql, loose_params, output_field=BooleanField()))
                 ids = _fetch_ids(cursor, having_words.order_by("-pk").values_list("pk", flat=True)[: CANDIDATES * 4])
@@ -127,19 +154,6 @@ def readable_sql(search_type: SearchType, *, restricted: bool, alias: str = "t")
     return " AND ".join(readable_conditions(search_type, restricted, alias))
 
 
-def _loose_tsquery(parsed: ParsedQuery) -> tuple[str, dict]:
-    """The query with phrases as plain ANDs and no exclusions: what the GIN index answers without rechecks."""
-    params, groups = {}, []
-    for group_index, group in enumerate(parsed.groups):
-        alternatives = []
-        for term_index, term in enumerate(group):
-            key = f"term_{group_index}_{term_index}"
-            params[key] = term.text
-            alternatives.append(f"plainto_tsquery('{CONFIG}', %({key})s)")
-        groups.append("(" + " || ".join(alternatives) + ")")
-    return " && ".join(groups), params
-
-
 def _needs_positions(parsed: ParsedQuery) -> bool:
     """Whether the GIN index alone cannot answer the query (phrases, exclusions): rows must be rechecked."""
     return bool(parsed.excluded) or any(len(term.words) > 1 for group in parsed.groups for term in group)
@@ -165,9 +179,10 @@ def ranked_sql(
       are ranked. ``found`` tells the caller when too few matched and the
       bitmap plan must answer instead.
     """
-    loose, params = _loose_tsquery(parsed)
+    loose, params = _tsquery(parsed, exact=False)
     exact = _needs_positions(parsed)
-    _match, rank = _match_and_rank("t", search_type.fuzzy)
+    _match, rank = _match_and_rank("t", search_type.fuzzy, parsed)
+    tsquery = _tsquery(parsed)[0]
     names = ", t.search_names" if search_type.fuzzy else ""
     fuzzy = f" OR {NAMES} <%% t.search_names" if search_type.fuzzy else ""
     # IS TRUE keeps the b-tree indexes on these columns from standing in for the GIN or primary key index.
@@ -177,7 +192,7 @@ def ranked_sql(
             SELECT t.id, t.search_vector{names} FROM {search_type.table} t
             WHERE t.id >= coalesce(
                 (SELECT newest.id FROM {search_type.table} newest ORDER BY newest.id DESC OFFSET {WALK_ROWS} LIMIT 1), 0
-            ) AND {readable} AND (t.search_vector @@ {TSQUERY}{fuzzy})
+            ) AND {readable} AND (t.search_vector @@ {tsquery}{fuzzy})
             ORDER BY t.id DESC LIMIT {CANDIDATES}
         """
     else:
@@ -188,7 +203,7 @@ def ranked_sql(
         """
         if exact:
             matches = f"""
-                SELECT t.* FROM ({matches}) t WHERE t.search_vector @@ {TSQUERY}{fuzzy}
+                SELECT t.* FROM ({matches}) t WHERE t.search_vector @@ {tsquery}{fuzzy}
                 ORDER BY t.id DESC LIMIT {CANDIDATES}
             """
     sql = f"""
@@ -201,7 +216,7 @@ def ranked_sql(
 
 def _estimated_matches(table: str, parsed: ParsedQuery, cursor) -> float:
     """The planner's estimate of the rows having every word (from the column's statistics)."""
-    loose, params = _loose_tsquery(parsed)
+    loose, params = _tsquery(parsed, exact=False)
     cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} t WHERE t.search_vector @@ ({loose})", params)
     plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
@@ -236,7 +251,7 @@ def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> di
         parts.insert(0, "(SELECT string_agg(a.name, ', ' ORDER BY a.name) FROM actors_alias a WHERE a.actor_id = t.id)")
     document = f"concat_ws(' … ', {', '.join(parts)})"
     sql = f"""
-        SELECT t.id, ts_headline('{CONFIG}', {document}, {TSQUERY}, %(options)s)
+        SELECT t.id, ts_headline('{CONFIG}', {document}, {_tsquery(parsed)[0]}, %(options)s)
         FROM {search_type.table} t WHERE t.id = ANY(%(ids)s)
     """
     with connection.cursor() as cursor:

@@ -1,13 +1,13 @@
 """Web-search syntax, parsed once and rendered for each database.
 
-The syntax is the one people type into search engines, as PostgreSQL's
-``websearch_to_tsquery`` reads it: words are all required, ``"quoted words"``
-form a phrase, ``OR`` (any case) between two terms accepts either, and
-``-term`` excludes. Parsing never fails: an unbalanced quote runs to the end of
-the query, stray operators are ignored, words without a letter or digit are
-dropped. Rendering quotes every term, so no user input reaches the database's
-query parser as syntax (FTS5 raises on bad syntax; ``websearch_to_tsquery``
-does not, but the same rendering keeps both backends equivalent).
+The syntax is the one people type into search engines: words are all
+required, ``"quoted words"`` form a phrase, ``OR`` (any case) between two terms
+accepts either, and ``-term`` excludes (``a OR b -c`` is ``(a OR b) AND NOT c``).
+Parsing never fails: an unbalanced quote runs to the end of the query, stray
+operators are ignored, words without a letter or digit are dropped. No user
+input reaches a database's query parser as syntax: FTS5 gets every term as a
+quoted string (it raises on bad syntax), PostgreSQL gets each term as a
+parameter of ``phraseto_tsquery`` combined with tsquery operators.
 """
 
 from __future__ import annotations
@@ -51,12 +51,6 @@ class ParsedQuery:
     def names_text(self) -> str:
         """The wanted words as plain text, for fuzzy name matching."""
         return " ".join(term.text for group in self.groups for term in group)
-
-    def to_websearch(self) -> str:
-        """The query in ``websearch_to_tsquery`` syntax, every term quoted."""
-        parts = [" or ".join(_quoted(term) for term in group) for group in self.groups]
-        parts += [f"-{_quoted(term)}" for term in self.excluded]
-        return " ".join(parts)
 
     def to_fts5(self) -> str:
         """The query as an FTS5 MATCH expression, every term a quoted string."""

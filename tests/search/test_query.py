@@ -6,14 +6,11 @@ from hrkb.search.query import MAX_QUERY_LENGTH, SearchQueryError, clean, parse
 
 
 def test_words_are_all_required_and_quoted_for_the_database():
-    parsed = parse("songbun Kim")
-    assert parsed.to_websearch() == '"songbun" "Kim"'
-    assert parsed.to_fts5() == '"songbun" AND "Kim"'
+    assert parse("songbun Kim").to_fts5() == '"songbun" AND "Kim"'
 
 
 def test_phrase_or_and_exclusion():
     parsed = parse('"day of the sun" OR songbun -kim -"prison camp"')
-    assert parsed.to_websearch() == '"day of the sun" or "songbun" -"kim" -"prison camp"'
     assert parsed.to_fts5() == '("day of the sun" OR "songbun") NOT "kim" NOT "prison camp"'
 
 

@@ -63,6 +63,15 @@ def test_or_accepts_either_and_minus_excludes(db):
     assert _keys(search_all("famine -camps", types=["report"])) == [("report", famine.slug)]
 
 
+def test_an_exclusion_applies_to_the_whole_query(db):
+    famine = factories.report("Famine", text="famine")
+    camps = factories.report("Camps", text="camps")
+    factories.report("Famine in Singapore", text="famine")
+    factories.report("Camps in Singapore", text="camps")
+    found = {hit.slug for hit in search_all("famine OR camps -singapore", types=["report"])}
+    assert found == {famine.slug, camps.slug}
+
+
 def test_title_outranks_body(db):
     in_body = factories.report("A report", text="Passing mention of songbun.")
     in_title = factories.report("Songbun explained", text="The caste system.")
