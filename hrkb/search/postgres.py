@@ -25,6 +25,10 @@ NAMES = "lower(unaccent(%(names)s))"
 # (for one transaction) hold it to the plan each strategy is written for.
 PLAN_WITH_BITMAPS = "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"
 PLAN_WITH_WALK = "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off"
+# Inside a caller's transaction, releasing our savepoint keeps SET LOCAL: put the defaults back.
+PLAN_DEFAULTS = (
+    "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT; SET LOCAL enable_bitmapscan TO DEFAULT"
+)
 _NAMED = re.compile(r"%\((\w+)\)s")
 HEADLINE_OPTIONS = 'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=24, MinWords=10, FragmentDelimiter=" … "'
 # ts_headline parses the whole document it is given: bound the work for very long texts.
@@ -112,6 +116,7 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
                 newest = newest.filter(RawSQL(match_sql, match_params, output_field=BooleanField()))
                 newest = newest.order_by("-pk").values_list("pk", flat=True)
             ids = _fetch_ids(cursor, newest[:CANDIDATES])
+        cursor.execute(PLAN_DEFAULTS)
     return queryset.filter(pk__in=ids).annotate(search_rank=RawSQL(rank_sql, rank_params, output_field=FloatField()))
 
 
@@ -226,17 +231,21 @@ def _estimated_matches(table: str, parsed: ParsedQuery, cursor) -> float:
 def ranked(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int) -> list[tuple[int, float]]:
     """The best ``limit`` readable matches of one type as (id, score), best first."""
     with transaction.atomic(), connection.cursor() as cursor:
+        rows = None
         if not search_type.fuzzy and _estimated_matches(search_type.table, parsed, cursor) >= WALK_FROM:
             sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=limit, walk=True)
             cursor.execute(PLAN_WITH_WALK)
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-            if rows and rows[0][2] >= CANDIDATES:
-                return [(row_id, float(score)) for row_id, score, _found in rows]
-        sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=limit, walk=False)
-        cursor.execute(PLAN_WITH_BITMAPS)
-        cursor.execute(sql, params)
-        return [(row_id, float(score)) for row_id, score, _found in cursor.fetchall()]
+            if not rows or rows[0][2] < CANDIDATES:
+                rows = None
+        if rows is None:
+            sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=limit, walk=False)
+            cursor.execute(PLAN_WITH_BITMAPS)
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        cursor.execute(PLAN_DEFAULTS)
+    return [(row_id, float(score)) for row_id, score, _found in rows]
 
 
 def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:

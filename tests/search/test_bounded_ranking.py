@@ -58,3 +58,13 @@ def test_every_plan_finds_the_newest_readable_matches_best_first(famine_reports,
     without_camp = {report.slug for report in famine_reports["published"] if "camp" not in report.text}
     excluded = {hit.slug for hit in search_all("famine -camp", types=["report"], limit=50)}
     assert excluded and excluded <= without_camp
+
+
+def test_planner_settings_do_not_outlive_a_search(famine_reports):
+    # The test runs inside a transaction, as a caller's atomic block would.
+    search_all("famine")
+    list(search_queryset(Report.objects.readable(), "famine"))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')")
+            assert cursor.fetchone() == ("on", "on")
