@@ -135,19 +135,20 @@ def measure(args) -> None:
         f"\nIn process (django.test.Client), {args.requests} requests per case and as many of its floor, "
         f"alternating, after {args.warmup} warm-up:"
     )
-    header = f"{'case':<26} {'p50 ms':>7} {'p95 ms':>7} {'q':>3} | {'floor p50':>9} {'floor p95':>9} {'q':>3} | ratio"
-    header += " p50   p95"
+    header = f"{'case':<26} {'p50 ms':>7} {'p95 ms':>7} {'cpu':>5} {'q':>2} | {'floor p50':>9} {'p95':>6} {'cpu':>5}"
+    header += f" {'q':>2} | ratio p50   p95   cpu"
     print(f"(load average {load_average()} at the start: other work on this machine slows both sides alike)")
     print(header)
     print("-" * len(header))
     for case in cases:
         api, floor = time_case(case, args.requests, args.warmup)
         print(
-            f"{case.name:<26} {api.p50:7.2f} {api.p95:7.2f} {api.queries:3d} | {floor.p50:9.2f} {floor.p95:9.2f} "
-            f"{floor.queries:3d} | {api.p50 / floor.p50:5.2f}x {api.p95 / floor.p95:5.2f}x",
+            f"{case.name:<26} {api.p50:7.2f} {api.p95:7.2f} {api.cpu:5.2f} {api.queries:2d} | {floor.p50:9.2f} "
+            f"{floor.p95:6.2f} {floor.cpu:5.2f} {floor.queries:2d} | {api.p50 / floor.p50:5.2f}x "
+            f"{api.p95 / floor.p95:5.2f}x {api.cpu / floor.cpu:5.2f}x",
             flush=True,
         )
-    print(f"(load average {load_average()} at the end; q: SQL queries per request.)")
+    print(f"(load average {load_average()} at the end; cpu: median ms of CPU in this process; q: SQL queries.)")
     print("Each case cycles through these paths, and the floor through the same ones under /floor/:")
     for case in cases:
         more = f" and {len(case.api_paths) - 1} more like it" if len(case.api_paths) > 1 else ""
@@ -182,11 +183,12 @@ def load_average() -> str:
 
 
 class Timing:
-    """Milliseconds at the 50th and 95th percentile, and the queries one request makes."""
+    """Milliseconds at the 50th and 95th percentile, the median CPU time of this process, and the queries."""
 
-    def __init__(self, samples: list[float], queries: int):
+    def __init__(self, samples: list[float], cpu: list[float], queries: int):
         cuts = statistics.quantiles(samples, n=100, method="inclusive")
         self.p50, self.p95, self.queries = statistics.median(samples) * SECONDS, cuts[94] * SECONDS, queries
+        self.cpu = statistics.median(cpu) * SECONDS
 
 
 def time_case(case: Case, count: int, warmup: int) -> tuple[Timing, Timing]:
@@ -211,13 +213,16 @@ def time_case(case: Case, count: int, warmup: int) -> tuple[Timing, Timing]:
             raise SystemExit(f"the floor does not serve the same page as {pair[0]}: {difference}")
     queries = [count_queries(client, path) for path in pairs[0]]
     samples: tuple[list[float], list[float]] = ([], [])
+    # CPU time of this process (Django, DRF, psycopg; not the database server's): what load does not change.
+    cpu: tuple[list[float], list[float]] = ([], [])
     for pair in itertools.islice(itertools.cycle(pairs), count):
-        for path, timings in zip(pair, samples, strict=True):
+        for path, timings, cpu_times in zip(pair, samples, cpu, strict=True):
             address = client_address()
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             client.get(path, HTTP_X_FORWARDED_FOR=address)
             timings.append(time.perf_counter() - started)
-    return Timing(samples[0], queries[0]), Timing(samples[1], queries[1])
+            cpu_times.append(time.process_time() - started_cpu)
+    return Timing(samples[0], cpu[0], queries[0]), Timing(samples[1], cpu[1], queries[1])
 
 
 def first_difference(api, floor, where: str = "") -> str | None:
