@@ -75,7 +75,9 @@ def _match_and_rank(table: str, fuzzy: bool, parsed: ParsedQuery) -> tuple[str, 
         names = f'"{table}"."search_names"'
         match = f"({match} OR {NAMES} <%% {names})"
         rank = f"greatest({rank}, word_similarity({NAMES}, {names}))"
-    return match, rank
+    # Both functions return real (float4): as double precision, the rank a client gets back in a
+    # keyset cursor compares equal to the rank the database computes again for the next page.
+    return match, f"({rank})::double precision"
 
 
 def filter_queryset(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:

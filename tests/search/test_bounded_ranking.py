@@ -68,3 +68,13 @@ def test_planner_settings_do_not_outlive_a_search(famine_reports):
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')")
             assert cursor.fetchone() == ("on", "on")
+
+
+def test_a_rank_read_back_compares_equal_to_the_rank_computed_again(db):
+    # Keyset pagination sends the last rank back as a cursor: it must select the same row again.
+    for number in range(4):
+        factories.report(f"Camp {number}", summary="camp " * (number + 1), text="camp")
+    ranked = search_queryset(Report.objects.readable(), "camp")
+    for report in ranked:
+        assert ranked.filter(search_rank=report.search_rank).filter(pk=report.pk).exists()
+        assert not ranked.filter(search_rank__gt=report.search_rank).filter(pk=report.pk).exists()
