@@ -220,13 +220,14 @@ def explain(search_type_name: str, query: str) -> None:
     search_type, parsed = SEARCH_TYPES[search_type_name], parse(query)
     with connection.cursor() as cursor:
         estimate = postgres._estimated_matches(search_type.table, parsed, cursor)
+        walk_first = postgres._walk_first(search_type.table, parsed, cursor)
     for walk in (False, True):
         sql, params = postgres.ranked_sql(search_type, parsed, restricted=False, limit=20, walk=walk)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(postgres.PLAN_WITH_WALK if walk else postgres.PLAN_WITH_BITMAPS)
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-        chosen = (estimate >= postgres.WALK_FROM) == walk
+        chosen = walk_first == walk
         print(
             f"\n{'walk' if walk else 'bitmap'} plan of {search_type_name} for {query!r} "
             f"(estimated {estimate:,.0f} rows with every word; {'chosen first' if chosen else 'not chosen first'}):"

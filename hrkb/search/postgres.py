@@ -16,8 +16,11 @@ from .schema import CONFIG
 
 # Matches beyond this many (newest first) are not ranked; see ranked_sql().
 CANDIDATES = 500
-# Words estimated in more rows than this are first looked for among the newest WALK_ROWS rows.
+# Words estimated in at least WALK_FROM rows and WALK_SHARE of the table are first looked for among
+# the newest WALK_ROWS rows. The walk needs CANDIDATES matches there (a share of 10%): asking twice
+# that keeps a misestimated word from paying for the walk and then for the bitmap plan too.
 WALK_FROM = 10_000
+WALK_SHARE = 0.2
 WALK_ROWS = 5000
 
 NAMES = "lower(unaccent(%(names)s))"
@@ -100,7 +103,7 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     newest = matching.order_by("-pk").values_list("pk", flat=True)
     with transaction.atomic(), connection.cursor() as cursor:
         ids = None
-        if not fuzzy and _estimated_matches(table, parsed, cursor) >= WALK_FROM:
+        if not fuzzy and _walk_first(table, parsed, cursor):
             threshold = model._base_manager.order_by("-pk").values_list("pk", flat=True)[WALK_ROWS : WALK_ROWS + 1]
             cursor.execute(PLAN_WITH_WALK)
             ids = _fetch_ids(cursor, newest.filter(pk__gte=threshold[0] if threshold else 0)[:CANDIDATES])
@@ -230,11 +233,20 @@ def _estimated_matches(table: str, parsed: ParsedQuery, cursor) -> float:
     return plan[0]["Plan"]["Plan Rows"]
 
 
+def _walk_first(table: str, parsed: ParsedQuery, cursor) -> bool:
+    """Whether the words look common enough for the walk plan to find ``CANDIDATES`` matches."""
+    estimate = _estimated_matches(table, parsed, cursor)
+    if estimate < WALK_FROM:
+        return False
+    cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+    return estimate >= WALK_SHARE * cursor.fetchone()[0]
+
+
 def ranked(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int) -> list[tuple[int, float]]:
     """The best ``limit`` readable matches of one type as (id, score), best first."""
     with transaction.atomic(), connection.cursor() as cursor:
         rows = None
-        if not search_type.fuzzy and _estimated_matches(search_type.table, parsed, cursor) >= WALK_FROM:
+        if not search_type.fuzzy and _walk_first(search_type.table, parsed, cursor):
             sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=limit, walk=True)
             cursor.execute(PLAN_WITH_WALK)
             cursor.execute(sql, params)

@@ -39,6 +39,7 @@ def _expected(count: int) -> int:
 def test_every_plan_finds_the_newest_readable_matches_best_first(famine_reports, monkeypatch, walk_from, walk_rows):
     monkeypatch.setattr(postgres, "CANDIDATES", CANDIDATES)
     monkeypatch.setattr(postgres, "WALK_FROM", walk_from)
+    monkeypatch.setattr(postgres, "WALK_SHARE", 0)
     monkeypatch.setattr(postgres, "WALK_ROWS", walk_rows)
     published = {report.slug for report in famine_reports["published"]}
 
