@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.dates import PartialDate, PartialDateField
+from hrkb.search.admin import RankedSearchAdminMixin
 
 from .models import SlugRedirect, Status
 
@@ -59,18 +60,17 @@ FORMFIELD_OVERRIDES = {
 
 # Searches that cross to-many relations (aliases, authors) return each record
 # once: Django's changelist wraps such queries in EXISTS, so no DISTINCT here.
-class CuratedAdmin(SimpleHistoryAdmin):
+class CuratedAdmin(RankedSearchAdminMixin, SimpleHistoryAdmin):
     """The admin of a curated record: status, restriction, slug, timestamps, history.
 
     The History page (from django-simple-history) lists who changed the record,
     when, and each changed field with its old and new value.
 
-    Search is Django's, over each admin's ``search_fields``, which reach
-    through relations (a report by its author's alias, an event by a
-    participant's). The ranked engine's ``hrkb.search.admin.RankedSearchAdminMixin``
-    would replace it for every model if added to this class's bases, but its
-    documents do not yet hold authors or participants, so those searches would
-    find nothing.
+    Search is the same ranked engine as the API's ``search`` parameter
+    (``hrkb.search``), so a researcher finds here what a partner finds there;
+    its matches come first, then what each admin's ``search_fields`` find
+    through relations the search documents do not hold (a report by its
+    author's alias, an event by a participant's).
     """
 
     list_filter = ["status", "restricted"]
