@@ -14,11 +14,9 @@ from .serializers import (
     PersonSerializer,
 )
 
-ACTOR_ORDERING = ("slug", "name", "created", "modified")
-
 
 class ActorViewSet(CuratedViewSet):
-    ordering_fields = ACTOR_ORDERING
+    """What people and organisations share: memberships shown with their citations."""
 
     def memberships(self, *related):
         """Readable memberships with their readable citations, for a Prefetch."""

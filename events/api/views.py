@@ -18,7 +18,7 @@ class EventViewSet(CuratedViewSet):
     serializer_class = EventSerializer
     detail_serializer_class = EventDetailSerializer
     filterset_class = EventFilterSet
-    ordering_fields = ("slug", "title", "start", "created", "modified")
+    ordering_fields = ("slug", "start", "modified")
     summary_relations = ("topics", "related_reports")
 
     def get_queryset(self):

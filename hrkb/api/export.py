@@ -20,8 +20,9 @@ from rest_framework.views import APIView
 BATCH_SIZE = 500
 
 
-def serialized_batches(view, queryset, *, batch_size: int = BATCH_SIZE):
+def serialized_batches(view, queryset, *, batch_size: int | None = None):
     """Yield the serialized records of ``queryset`` in primary-key order, a batch at a time."""
+    batch_size = batch_size or BATCH_SIZE
     queryset = queryset.order_by("pk")
     last = None
     while True:

@@ -98,9 +98,12 @@ class KeysetPagination(BasePagination):
         ordering, keys = self.get_ordering(request, queryset, view)
         queryset = queryset.order_by(*(key.order_by() for key in keys))
         position = self.decode_cursor(request, ordering, keys)
-        if position is not None:
-            queryset = queryset.filter(self.after(keys, position))
-        rows = list(queryset[: self.limit + 1])
+        segments = [Q()] if position is None else self.segments(keys, position)
+        rows = []
+        for segment in segments:
+            rows += queryset.filter(segment)[: self.limit + 1 - len(rows)]
+            if len(rows) > self.limit:
+                break
         self.next_position = None
         if len(rows) > self.limit:
             rows = rows[: self.limit]
@@ -151,18 +154,31 @@ class KeysetPagination(BasePagination):
             keys.append(Key(pk.name, keys[0].descending, pk))
         return ordering, keys
 
-    def after(self, keys: list[Key], values: list) -> Q:
-        """Lexicographically after ``values``: (a > x) or (a = x and b > y) or ..."""
-        condition = Q(pk__in=[])
+    def segments(self, keys: list[Key], values: list) -> list[Q]:
+        """The rows after ``values``, as conditions to read in turn until the page is full.
+
+        Lexicographically after: (a > x) or (a = x and b > y) or ... . Each
+        segment is also bounded on the leading column, so the database starts
+        its index scan at the cursor instead of filtering its way there. Where
+        the leading column has NULLs (which sort as the largest value), the
+        non-NULL and NULL rows are separate segments: an OR of the two would
+        stop the index from giving the order.
+        """
+        after = Q(pk__in=[])
         equal = Q()
         for key, value in zip(keys, values, strict=True):
-            condition |= equal & key.after(value)
+            after |= equal & key.after(value)
             equal &= key.equal(value)
         first, value = keys[0], values[0]
-        if value is not None and not first.nullable:
-            # A plain range on the leading column lets the database scan its index from the cursor on.
-            condition &= Q(**{f"{first.name}__{'lte' if first.descending else 'gte'}": value})
-        return condition
+        name = first.name
+        if value is None:
+            if first.descending:  # the rest of the NULLs, then every non-NULL row
+                return [after & Q(**{f"{name}__isnull": True}), Q(**{f"{name}__isnull": False})]
+            return [after]  # only NULLs remain
+        bound = Q(**{f"{name}__{'lte' if first.descending else 'gte'}": value})
+        if first.nullable and not first.descending:  # the rest of the values, then the NULLs
+            return [after & bound, Q(**{f"{name}__isnull": True})]
+        return [after & bound]
 
     def encode_cursor(self, position) -> str:
         raw = json.dumps(position, default=_exact, separators=(",", ":")).encode()

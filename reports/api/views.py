@@ -29,7 +29,7 @@ class ReportViewSet(CuratedViewSet):
     serializer_class = ReportSerializer
     detail_serializer_class = ReportDetailSerializer
     filterset_class = ReportFilterSet
-    ordering_fields = ("slug", "title", "published", "created", "modified")
+    ordering_fields = ("slug", "published", "modified")
     summary_relations = ("publishers", "topics", "references")
 
     def get_queryset(self):
@@ -69,7 +69,7 @@ class TopicViewSet(CuratedViewSet):
     serializer_class = TopicSerializer
     detail_serializer_class = TopicDetailSerializer
     filterset_class = TopicFilterSet
-    ordering_fields = ("slug", "name", "udhr_article", "created", "modified")
+    ordering_fields = ("slug", "name", "udhr_article", "modified")
     search_fields = ("name", "description")
 
     def get_queryset(self):
@@ -86,7 +86,6 @@ class QuoteViewSet(CuratedViewSet):
     serializer_class = QuoteSerializer
     detail_serializer_class = QuoteDetailSerializer
     filterset_class = QuoteFilterSet
-    ordering_fields = ("slug", "said", "created", "modified")
 
     def get_queryset(self):
         # A quote is only as readable as the person who said it.

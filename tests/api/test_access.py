@@ -10,6 +10,7 @@ import json
 import pytest
 
 from hrkb.models import PartnerKey
+from tests import factories
 
 from .conftest import DRAFT, RESTRICTED
 from .resources import RESOURCE_IDS, RESOURCES
@@ -171,3 +172,27 @@ def test_the_api_offers_no_writes(world, anonymous_client, partner_client, djang
     writer = _partner_client(can_read_restricted=False, user=superuser)
     assert writer.post("/api/v1/reports/", {}, format="json").status_code == 405
     assert writer.patch("/api/v1/reports/public-report/", {}, format="json").status_code == 405
+
+
+def test_exports_read_in_small_batches_give_the_same_records(world, anonymous_client, monkeypatch):
+    from hrkb.api import export
+
+    whole = b"".join(anonymous_client.get("/api/v1/export.ndjson").streaming_content)
+    monkeypatch.setattr(export, "BATCH_SIZE", 1)
+    batched = b"".join(anonymous_client.get("/api/v1/export.ndjson").streaming_content)
+    assert batched == whole
+    types = [json.loads(line)["type"] for line in batched.splitlines()]
+    assert types.count("report") == 1 and types.count("quote") == 2
+
+
+def test_search_results_page_by_rank_without_repeats(world, anonymous_client):
+    for number in range(6):
+        factories.report(f"Camp testimony {number}", summary="camp " * (number + 1), text=f"camp {number}")
+    everything = anonymous_client.get("/api/v1/reports/", {"search": "camp", "page_size": 100}).json()["results"]
+    assert len(everything) == 6
+    walked, url = [], "/api/v1/reports/?search=camp&page_size=1"
+    while url:
+        page = anonymous_client.get(url).json()
+        walked += [item["slug"] for item in page["results"]]
+        url = page["next"]
+    assert walked == [item["slug"] for item in everything]
