@@ -45,6 +45,11 @@ class PartialDate:
     def __post_init__(self):
         if self.day is not None and self.month is None:
             raise ValueError("a partial date with a day needs a month")
+        # 0 is not "unknown": an unknown month or day is left out, never written as 00.
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise ValueError("month must be in 1..12")
+        if self.day is not None and self.day < 1:
+            raise ValueError("day is out of range for month")
         # Building the earliest day validates month and day ranges.
         datetime.date(self.year, self.month or 1, self.day or 1)
 

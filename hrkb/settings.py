@@ -106,6 +106,10 @@ STORAGES = {
     },
 }
 
+# In development (and tests) WhiteNoise serves straight from the apps' static folders,
+# so nothing needs collecting; production runs `collectstatic` into STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = DEBUG
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Security: strict unless DEBUG; a TLS-terminating proxy sets X-Forwarded-Proto.

@@ -27,7 +27,9 @@ def test_partial_date_parses_and_displays_at_its_precision(text, precision, earl
     assert str(value) == text
 
 
-@pytest.mark.parametrize("text", ["", "07", "2014-13", "2014-02-30", "2014/02/01", "22 February 2014", "2014-2"])
+@pytest.mark.parametrize(
+    "text", ["", "07", "2014-13", "2014-00", "2014-02-00", "2014-02-30", "2014/02/01", "22 February 2014", "2014-2"]
+)
 def test_invalid_partial_dates_are_refused(text):
     with pytest.raises(ValueError, match=r"YYYY|not a valid date"):
         PartialDate.parse(text)

@@ -32,9 +32,3 @@ def search_corpus(corpus):
     records["witness"] = factories.person(f"Witness {SECRET.title()}", restricted=True)
     records["witness_quote"] = factories.quote(records["witness"], text=f"What I saw, {SECRET}.")
     return records
-
-
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path):
-    # WhiteNoise warns (an error under filterwarnings) when STATIC_ROOT was never collected.
-    settings.STATIC_ROOT = tmp_path
