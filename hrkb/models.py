@@ -13,6 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def now():
+    """The current time to the millisecond, which is what JSON fixtures keep.
+
+    Django's JSON encoder drops microseconds below the millisecond, so stamps
+    taken at full precision would not survive dumpdata → loaddata unchanged.
+    """
+    moment = timezone.now()
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("draft")
     PUBLISHED = "published", _("published")
@@ -60,8 +70,8 @@ class CuratedModel(models.Model):
         help_text=_("Hidden from anonymous clients and from partners not cleared for restricted records."),
     )
     # Plain defaults rather than auto_now: fixture loading saves raw, which skips pre_save().
-    created = models.DateTimeField(default=timezone.now, editable=False)
-    modified = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    created = models.DateTimeField(default=now, editable=False)
+    modified = models.DateTimeField(default=now, editable=False, db_index=True)
 
     objects = CuratedQuerySet.as_manager()
 
@@ -69,7 +79,7 @@ class CuratedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        self.modified = timezone.now()
+        self.modified = now()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "modified"}
