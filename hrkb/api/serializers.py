@@ -83,11 +83,19 @@ def record_url(record, context) -> str:
     Built from a cached template rather than reverse() per record: a page of
     a hundred reports holds several hundred summaries.
     """
-    head, tail = _detail_path(record_type(record), get_script_prefix())
-    if "base_url" not in context:
+    # The templates with the base URL in front, per type, kept in the (per-response) context: the
+    # script prefix is a thread-local lookup, too slow to repeat for every summary on a page.
+    templates = context.get("url_templates")
+    if templates is None:
         request = context.get("request")
         context["base_url"] = request.build_absolute_uri("/")[:-1] if request is not None else ""
-    return f"{context['base_url']}{head}{record.slug}{tail}"
+        templates = context["url_templates"] = {}
+    type_ = record_type(record)
+    template = templates.get(type_)
+    if template is None:
+        head, tail = _detail_path(type_, get_script_prefix())
+        template = templates[type_] = (context["base_url"] + head, tail)
+    return f"{template[0]}{record.slug}{template[1]}"
 
 
 def cleared(context) -> bool:

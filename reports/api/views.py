@@ -2,7 +2,9 @@
 
 from django.db.models import Prefetch, Q
 
+from actors.models import Actor
 from hrkb.api.access import readable_q
+from hrkb.api.serializers import SummaryRow, summary_fields
 from hrkb.api.views import CuratedViewSet, with_summaries
 
 from ..filtersets import QuoteFilterSet, ReportFilterSet, TopicFilterSet
@@ -22,6 +24,19 @@ def readable_citations(citation_model, *, restricted: bool):
     return with_summaries(citation_model.objects.filter(readable_q("source__", restricted=restricted)), "source")
 
 
+class BylineRow:
+    """One author of a report as the byline shows it, read as a tuple rather than three model instances."""
+
+    __slots__ = ("byline", "organisation", "person", "position")
+
+    def __init__(self, position, byline, person, organisation):
+        self.position, self.byline, self.person, self.organisation = position, byline, person, organisation
+
+
+def _actor_row(slug, status, restricted, name, kind):
+    return None if slug is None else SummaryRow(kind, slug, status, restricted, name)
+
+
 class ReportViewSet(CuratedViewSet):
     """Reports: any publication, with its authors, publishers, topics, mentions and citations."""
 
@@ -34,22 +49,7 @@ class ReportViewSet(CuratedViewSet):
 
     def get_queryset(self):
         restricted = self.cleared
-        authorships = Authorship.objects.filter(
-            Q(person__isnull=True) | readable_q("person__", restricted=restricted),
-            Q(organisation__isnull=True) | readable_q("organisation__", restricted=restricted),
-        )
-        queryset = (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                # to_attr: a plain list per report, not a queryset built and filtered per report.
-                Prefetch(
-                    "authorships",
-                    with_summaries(authorships, "person", "organisation"),
-                    to_attr="readable_authorships",
-                )
-            )
-        )
+        queryset = super().get_queryset()
         if not self.full_records:
             queryset = queryset.defer("text")
         else:
@@ -67,6 +67,37 @@ class ReportViewSet(CuratedViewSet):
                 Prefetch("citations", readable_citations(ReportCitation, restricted=restricted)),
             )
         return queryset
+
+    def load_summaries(self, records) -> None:
+        """Also load each report's readable bylines as rows, into ``readable_authorships``, in one query.
+
+        A prefetch would build an authorship and up to two actors per byline, a
+        hundred or more model instances per page, to show four values of each.
+        """
+        super().load_summaries(records)
+        restricted = self.cleared
+        columns = len(summary_fields(Actor))
+        rows = (
+            Authorship.objects.filter(
+                Q(person__isnull=True) | readable_q("person__", restricted=restricted),
+                Q(organisation__isnull=True) | readable_q("organisation__", restricted=restricted),
+                report__in=[record.pk for record in records],
+            )
+            .order_by("position", "pk")
+            .values_list(
+                "report_id",
+                "position",
+                "byline",
+                *summary_fields(Actor, "person__"),
+                *summary_fields(Actor, "organisation__"),
+            )
+        )
+        loaded = {record.pk: [] for record in records}
+        for report, position, byline, *actors in rows if records else ():
+            person, organisation = _actor_row(*actors[:columns]), _actor_row(*actors[columns:])
+            loaded[report].append(BylineRow(position, byline, person, organisation))
+        for record in records:
+            record.readable_authorships = loaded[record.pk]
 
 
 class TopicViewSet(CuratedViewSet):
