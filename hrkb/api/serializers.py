@@ -8,6 +8,8 @@ from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 
 from hrkb.models import Confidence, Rank
 
@@ -249,3 +251,40 @@ class CuratedSerializer(serializers.ModelSerializer):
 
     def get_url(self, record) -> str:
         return record_url(record, self.context)
+
+    def to_representation(self, instance):
+        """DRF's ``Serializer.to_representation``, with plain attributes read directly.
+
+        A list page runs this for every record; DRF re-walks the field dict and
+        goes through ``get_attribute`` for each field. Here the readable fields
+        are listed once per serializer, and a field whose source is one plain
+        attribute (a model column) is read with ``getattr``. Anything else, and
+        any attribute that is callable or missing, takes DRF's own path.
+        """
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = self.__dict__["_plan"] = [
+                (field.field_name, field, _plain_attribute(field)) for field in self._readable_fields
+            ]
+        data = {}
+        for name, field, attribute_name in plan:
+            attribute = getattr(instance, attribute_name, _MISSING) if attribute_name else _MISSING
+            if attribute is _MISSING or callable(attribute):
+                try:
+                    attribute = field.get_attribute(instance)
+                except SkipField:
+                    continue
+                if isinstance(attribute, PKOnlyObject):
+                    attribute = attribute if attribute.pk is not None else None
+            data[name] = None if attribute is None else field.to_representation(attribute)
+        return data
+
+
+_MISSING = object()
+
+
+def _plain_attribute(field) -> str | None:
+    """The attribute a field reads, if it reads one attribute the plain way (else None)."""
+    if type(field).get_attribute is not serializers.Field.get_attribute or len(field.source_attrs) != 1:
+        return None
+    return field.source_attrs[0]
