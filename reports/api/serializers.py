@@ -136,9 +136,10 @@ class TopicDetailSerializer(TopicSerializer):
 class QuoteSerializer(TypedSerializer):
     """A statement attributed to a person."""
 
-    speaker = SummaryField()
+    # The viewset loads both as summary rows (QuoteViewSet.load_summaries).
+    speaker = SummaryField(source="speaker_row")
     said = PartialDateField(help_text=_("When it was said, at the precision known."))
-    source = SummaryField(help_text=_("The report in which the quote appears."))
+    source = SummaryField(source="source_row", help_text=_("The report in which the quote appears."))
 
     class Meta:
         model = Quote

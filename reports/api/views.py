@@ -1,8 +1,8 @@
 """/api/v1/reports/, /api/v1/topics/ and /api/v1/quotes/."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 
-from actors.models import Actor
+from actors.models import Actor, Person
 from hrkb.api.access import readable_q
 from hrkb.api.serializers import SummaryRow, summary_fields
 from hrkb.api.views import CuratedViewSet, with_summaries
@@ -125,13 +125,37 @@ class QuoteViewSet(CuratedViewSet):
     detail_serializer_class = QuoteDetailSerializer
     filterset_class = QuoteFilterSet
 
+    # Speaker and source as summary columns of the page query itself, read into SummaryRows: no
+    # Actor and Report instance per quote (select_related would build both for four values each).
+    summarized = {"speaker": Person, "source": Report}
+
     def get_queryset(self):
         # A quote is only as readable as the person who said it.
-        queryset = with_summaries(
-            super().get_queryset().filter(readable_q("speaker__", restricted=self.cleared)), "speaker", "source"
+        queryset = (
+            super()
+            .get_queryset()
+            .filter(readable_q("speaker__", restricted=self.cleared))
+            .annotate(
+                **{
+                    f"{relation}_summary_{column}": F(f"{relation}__{column}")
+                    for relation, model in self.summarized.items()
+                    for column in summary_fields(model)
+                }
+            )
         )
         if self.full_records:
             queryset = queryset.prefetch_related(
                 Prefetch("citations", readable_citations(QuoteCitation, restricted=self.cleared))
             )
         return queryset
+
+    def load_summaries(self, records) -> None:
+        """Also turn the annotated speaker and source columns into ``speaker_row`` and ``source_row``."""
+        super().load_summaries(records)
+        for relation, model in self.summarized.items():
+            public_type = None if model._meta.concrete_model._meta.model_name == "actor" else "report"
+            names = [f"{relation}_summary_{column}" for column in summary_fields(model)]
+            for record in records:
+                slug, status, restricted, name, *kind = (getattr(record, column) for column in names)
+                row = None if slug is None else SummaryRow(public_type or kind[0], slug, status, restricted, name)
+                record.__dict__[f"{relation}_row"] = row
