@@ -243,6 +243,26 @@ class CitationSerializer(serializers.Serializer):
         list_serializer_class = ReadableChildListSerializer
         required_summaries = ["source"]
 
+    def to_representation(self, citation):
+        # Built directly: a detail page can hold dozens of citations, and these are plain columns.
+        # None stays None, as DRF leaves it; the choice and text columns are already strings.
+        return {
+            "source": summary(citation.source, self.context),
+            "passage": _text(citation.passage),
+            "start": citation.start,
+            "end": citation.end,
+            "confidence": _text(citation.confidence),
+            "claim": _text(citation.claim),
+            "value": _text(citation.value),
+            "rank": _text(citation.rank),
+            "rank_reason": _text(citation.rank_reason),
+        }
+
+
+def _text(value):
+    """A column as DRF's CharField or ChoiceField shows it: a plain string, or None."""
+    return None if value is None else str(value)
+
 
 class CuratedSerializer(serializers.ModelSerializer):
     """A curated record: its API ``url`` and ``slug`` first, ``created`` and ``modified`` last."""
