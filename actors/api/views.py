@@ -17,7 +17,14 @@ from .serializers import (
 
 
 class ActorViewSet(CuratedViewSet):
-    """What people and organisations share: memberships shown with their citations."""
+    """What people and organisations share: their aliases, and memberships shown with their citations."""
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(Prefetch("aliases", Alias.objects.order_by("name"), to_attr=ALIASES))
+        )
 
     def memberships(self, *related):
         """Readable memberships with their readable citations, for a Prefetch."""
@@ -38,11 +45,7 @@ class PersonViewSet(ActorViewSet):
     filterset_class = PersonFilterSet
 
     def get_queryset(self):
-        queryset = (
-            super()
-            .get_queryset()
-            .prefetch_related(Prefetch("aliases", Alias.objects.order_by("name"), to_attr=ALIASES))
-        )
+        queryset = super().get_queryset()
         if self.full_records:
             queryset = queryset.prefetch_related(Prefetch("memberships", self.memberships("person", "organisation")))
         return queryset
@@ -57,9 +60,7 @@ class OrganisationViewSet(ActorViewSet):
     filterset_class = OrganisationFilterSet
 
     def get_queryset(self):
-        queryset = with_summaries(super().get_queryset(), "parent").prefetch_related(
-            Prefetch("aliases", Alias.objects.order_by("name"), to_attr=ALIASES)
-        )
+        queryset = with_summaries(super().get_queryset(), "parent")
         if self.full_records:
             queryset = queryset.prefetch_related(
                 Prefetch("children", self.summaries(Organisation, "parent")),
