@@ -42,6 +42,13 @@ class Confidence(models.TextChoices):
     LOW = "low", _("low")
 
 
+def readable_q(prefix: str = "", *, restricted: bool) -> models.Q:
+    """The access rule as a Q on the curated record at ``prefix`` (e.g. ``"source__"``):
+    published, and unrestricted unless the client is cleared for restricted records."""
+    condition = models.Q(**{f"{prefix}status": Status.PUBLISHED})
+    return condition if restricted else condition & models.Q(**{f"{prefix}restricted": False})
+
+
 class CuratedQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -51,8 +58,7 @@ class CuratedQuerySet(models.QuerySet):
 
     def readable(self, *, restricted: bool = False):
         """What a client may see: published records, and restricted ones only if cleared."""
-        queryset = self.published()
-        return queryset if restricted else queryset.filter(restricted=False)
+        return self.filter(readable_q(restricted=restricted))
 
 
 class CuratedModel(models.Model):

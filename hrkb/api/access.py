@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from hrkb.models import Status, readable_q
 
-from hrkb.models import Status
+__all__ = ["is_cleared", "is_readable", "readable_q"]
 
 
 def is_cleared(request) -> bool:
@@ -13,12 +13,6 @@ def is_cleared(request) -> bool:
     Drafts are never readable through the API, whatever the key.
     """
     return bool(getattr(getattr(request, "auth", None), "can_read_restricted", False))
-
-
-def readable_q(prefix: str = "", *, restricted: bool) -> Q:
-    """The access rule as a Q on the curated record at ``prefix`` (e.g. ``"source__"``)."""
-    condition = Q(**{f"{prefix}status": Status.PUBLISHED})
-    return condition if restricted else condition & Q(**{f"{prefix}restricted": False})
 
 
 def is_readable(record, *, restricted: bool) -> bool:
