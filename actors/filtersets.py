@@ -4,7 +4,8 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from hrkb.api.access import is_cleared, readable_q
+from hrkb.access import readable_q
+from hrkb.api.access import is_cleared
 from hrkb.api.filters import CuratedFilterSet, RecordFilter
 
 from .choices import OrganisationKind

@@ -25,7 +25,7 @@ class Actor(CuratedModel):
     One table holds both kinds so that events, mentions and aliases can point at
     "an actor" and slugs are unique across people and organisations; the proxy
     models :class:`Person` and :class:`Organisation` give each kind its admin,
-    API resource and queryset.
+    API resource and queryset; each names its ``kind`` as ``proxy_kind``.
     """
 
     kind = models.CharField(max_length=12, choices=ActorKind.choices, db_index=True)
@@ -82,13 +82,13 @@ class ActorKindManager(models.Manager.from_queryset(CuratedQuerySet)):
     """The actors of one kind, for a proxy model."""
 
     def get_queryset(self):
-        return super().get_queryset().filter(kind=self.model._actor_kind)
+        return super().get_queryset().filter(kind=self.model.proxy_kind)
 
 
 class Person(Actor):
     """A human being: an official, a witness, an author, a dissident."""
 
-    _actor_kind = ActorKind.PERSON
+    proxy_kind = ActorKind.PERSON
     objects = ActorKindManager()
 
     class Meta:
@@ -104,7 +104,7 @@ class Person(Actor):
 class Organisation(Actor):
     """An NGO, UN body, court, parliament, government, coalition or party."""
 
-    _actor_kind = ActorKind.ORGANISATION
+    proxy_kind = ActorKind.ORGANISATION
     objects = ActorKindManager()
 
     class Meta:

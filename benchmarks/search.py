@@ -214,10 +214,10 @@ def explain(search_type_name: str, query: str) -> None:
     from django.db import connection, transaction
 
     from hrkb.search import postgres
-    from hrkb.search.documents import SEARCH_TYPES
+    from hrkb.search.documents import search_types
     from hrkb.search.query import parse
 
-    search_type, parsed = SEARCH_TYPES[search_type_name], parse(query)
+    search_type, parsed = search_types()[search_type_name], parse(query)
     with connection.cursor() as cursor:
         estimate = postgres._estimated_matches(search_type.table, parsed, cursor)
         walk_first = postgres._walk_first(search_type.table, parsed, cursor)

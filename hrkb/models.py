@@ -42,13 +42,6 @@ class Confidence(models.TextChoices):
     LOW = "low", _("low")
 
 
-def readable_q(prefix: str = "", *, restricted: bool) -> models.Q:
-    """The access rule as a Q on the curated record at ``prefix`` (e.g. ``"source__"``):
-    published, and unrestricted unless the client is cleared for restricted records."""
-    condition = models.Q(**{f"{prefix}status": Status.PUBLISHED})
-    return condition if restricted else condition & models.Q(**{f"{prefix}restricted": False})
-
-
 class CuratedQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -57,8 +50,10 @@ class CuratedQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
     def readable(self, *, restricted: bool = False):
-        """What a client may see: published records, and restricted ones only if cleared."""
-        return self.filter(readable_q(restricted=restricted))
+        """What a client may see (see :mod:`hrkb.access`), with what the type depends on (a quote's speaker)."""
+        from .public_types import readable_q
+
+        return self.filter(readable_q(self.model, restricted=restricted))
 
 
 class CuratedModel(models.Model):

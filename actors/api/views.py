@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from hrkb.api.access import readable_q
+from hrkb.access import readable_q
 from hrkb.api.views import CuratedViewSet, with_summaries
 
 from ..filtersets import OrganisationFilterSet, PersonFilterSet, readable_memberships

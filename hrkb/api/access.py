@@ -1,10 +1,6 @@
-"""Who may read what: the one place the API decides a client's clearance."""
+"""A client's clearance: the one place the API decides it (the rule itself is :mod:`hrkb.access`)."""
 
 from __future__ import annotations
-
-from hrkb.models import Status, readable_q
-
-__all__ = ["is_cleared", "is_readable", "readable_q"]
 
 
 def is_cleared(request) -> bool:
@@ -13,8 +9,3 @@ def is_cleared(request) -> bool:
     Drafts are never readable through the API, whatever the key.
     """
     return bool(getattr(getattr(request, "auth", None), "can_read_restricted", False))
-
-
-def is_readable(record, *, restricted: bool) -> bool:
-    """The access rule in Python, for records already loaded (a second line of defence)."""
-    return record.status == Status.PUBLISHED and (restricted or not record.restricted)

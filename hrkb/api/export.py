@@ -17,6 +17,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
+from hrkb.public_types import PUBLIC_TYPES
+
 BATCH_SIZE = 500
 
 
@@ -83,11 +85,9 @@ class NDJSONExportView(APIView):
     """The whole readable knowledge base, one JSON record per line, streamed.
 
     Each line is a record as its detail endpoint shows it to the same client,
-    with its ``type``. Resources come in a fixed order (topics and actors
-    before the reports and events that refer to them).
+    with its ``type``. Types come in the registry's order, referenced records
+    first (topics and actors before the reports and events that refer to them).
     """
-
-    resources: list = []  # viewset classes, set in the URLconf
 
     @extend_schema(
         responses={
@@ -97,7 +97,7 @@ class NDJSONExportView(APIView):
         },
     )
     def get(self, request):
-        views = [viewset_for(viewset_class, request, "retrieve") for viewset_class in self.resources]
+        views = [viewset_for(public_type.viewset, request, "retrieve") for public_type in PUBLIC_TYPES]
 
         def lines():
             for view in views:

@@ -8,22 +8,16 @@ from __future__ import annotations
 
 from rest_framework.renderers import JSONRenderer
 
+from hrkb.public_types import BY_NAME
+
 CONTEXT = "https://schema.org"
-SCHEMA_TYPES = {
-    "report": "Report",
-    "person": "Person",
-    "organisation": "Organization",
-    "event": "Event",
-    "topic": "DefinedTerm",
-    "quote": "Quotation",
-}
 ORGANISER_ROLES = {"host", "organiser"}
 
 
 def _ref(summary):
     if not summary:
         return None
-    return {"@id": summary["url"], "@type": SCHEMA_TYPES[summary["type"]], "name": summary["name"]}
+    return {"@id": summary["url"], "@type": BY_NAME[summary["type"]].schema_org, "name": summary["name"]}
 
 
 def _refs(summaries):
@@ -148,7 +142,7 @@ def to_jsonld(data: dict, *, context: bool = True) -> dict:
     """One serialized record as a schema.org node; empty values left out."""
     node = {
         "@id": data["url"],
-        "@type": SCHEMA_TYPES[data["type"]],
+        "@type": BY_NAME[data["type"]].schema_org,
         "identifier": data["slug"],
         **MAPPINGS[data["type"]](data),
         "dateModified": data.get("modified"),

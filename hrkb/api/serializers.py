@@ -11,16 +11,18 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
+from hrkb.access import is_readable
 from hrkb.models import Confidence, Rank
+from hrkb.public_types import NAMES
 
-from .access import is_cleared, is_readable
+from .access import is_cleared
 
 SUMMARY_SCHEMA = {
     "type": "object",
     "description": "A related record: its type, slug, name and API URL.",
     "required": ["type", "slug", "name", "url"],
     "properties": {
-        "type": {"type": "string", "enum": ["report", "person", "organisation", "event", "topic", "quote"]},
+        "type": {"type": "string", "enum": list(NAMES)},
         "slug": {"type": "string"},
         "name": {"type": "string"},
         "url": {"type": "string", "format": "uri"},

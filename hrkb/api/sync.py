@@ -22,6 +22,7 @@ import binascii
 import heapq
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -37,7 +38,10 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from .access import is_cleared, readable_q
+from hrkb.access import readable_q
+from hrkb.public_types import NAMES, PUBLIC_TYPES, PublicType
+
+from .access import is_cleared
 from .export import viewset_for
 from .serializers import record_url
 
@@ -47,26 +51,42 @@ MAX_PAGE_SIZE = 1000
 
 @dataclass(frozen=True)
 class Tracked:
-    """A curated model whose history feeds the changes list.
+    """A history table that feeds the changes list, and the public types whose records it holds.
 
-    ``viewsets`` decide what the client may read now (their querysets carry
-    every access rule, including ones on related records). ``requires`` names
-    foreign keys of the history row, with their model, whose target must have
-    been readable too for the record ever to have been readable (a quote is
-    only readable with its speaker).
+    The types' viewsets decide what the client may read now (their querysets
+    carry every access rule, including ones on related records). ``requires``
+    names foreign keys of the history row, with their model, whose target must
+    have been readable too for the record ever to have been readable (a quote
+    is only readable with its speaker).
     """
 
     model: type
-    viewsets: tuple
-    public_type: str | None = None  # None: the record's own kind (actors)
-    requires: tuple = ()
+    types: tuple[PublicType, ...]
+
+    @property
+    def viewsets(self) -> tuple:
+        return tuple(public_type.viewset for public_type in self.types)
+
+    @property
+    def requires(self) -> tuple[tuple[str, type], ...]:
+        fields = [self.model._meta.get_field(name) for public_type in self.types for name in public_type.requires]
+        return tuple(dict.fromkeys((field.attname, field.related_model._meta.concrete_model) for field in fields))
 
     def type_of(self, row) -> str:
-        return self.public_type or row.kind
+        # People and organisations share one table (and one history); their kind tells them apart.
+        return self.types[0].name if len(self.types) == 1 else row.kind
+
+
+def tracked_tables() -> list[Tracked]:
+    """One :class:`Tracked` per concrete model of the public types, in the registry's order."""
+    by_model: dict[type, list[PublicType]] = {}
+    for public_type in PUBLIC_TYPES:
+        by_model.setdefault(public_type.model._meta.concrete_model, []).append(public_type)
+    return [Tracked(model, tuple(types)) for model, types in by_model.items()]
 
 
 class ChangeSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(["report", "person", "organisation", "event", "topic", "quote"])
+    type = serializers.ChoiceField(NAMES)
     slug = serializers.SlugField()
     action = serializers.ChoiceField(["updated", "deleted"])
     changed = serializers.DateTimeField(help_text=gettext_lazy("When the change was recorded."))
@@ -84,7 +104,9 @@ class ChangesPageSerializer(serializers.Serializer):
 class ChangesView(APIView):
     """Changes since a time, in time order, for incremental sync."""
 
-    tracked: list[Tracked] = []  # set in the URLconf
+    @cached_property
+    def tracked(self) -> list[Tracked]:
+        return tracked_tables()
 
     @extend_schema(
         parameters=[

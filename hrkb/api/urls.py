@@ -1,40 +1,37 @@
-"""/api/v1/: every resource, the search, the changes feed, the export, the schema and its docs.
+"""/api/v1/: every public type's resource, the search, the changes feed, the export, the schema and its docs.
 
-Included by hrkb/urls.py under the "api" namespace. Adding a resource means
-adding its viewset to :data:`RESOURCES` (and its routes to its app's api/urls.py);
-the export, the changes feed and the contract tests then cover it too.
+Included by hrkb/urls.py under the "api" namespace. The resources' routes are
+made from :data:`hrkb.public_types.PUBLIC_TYPES` (``<path>/``, ``<path>/<slug>/``
+and ``<path>/export.csv``, named after the type), so a type added there is
+served here, exported and fed without another line.
 """
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
-from actors.api.views import OrganisationViewSet, PersonViewSet
-from actors.models import Actor
-from events.api.views import EventViewSet
-from events.models import Event
-from reports.api.views import QuoteViewSet, ReportViewSet, TopicViewSet
-from reports.models import Quote, Report, Topic
+from hrkb.public_types import PUBLIC_TYPES
 
 from .export import NDJSONExportView
-from .sync import ChangesView, Tracked
+from .sync import ChangesView
 
-# Referenced records first, so an importer can resolve every summary as it reads.
-RESOURCES = [TopicViewSet, OrganisationViewSet, PersonViewSet, ReportViewSet, EventViewSet, QuoteViewSet]
-TRACKED = [
-    Tracked(Topic, (TopicViewSet,), "topic"),
-    Tracked(Actor, (PersonViewSet, OrganisationViewSet)),
-    Tracked(Report, (ReportViewSet,), "report"),
-    Tracked(Event, (EventViewSet,), "event"),
-    Tracked(Quote, (QuoteViewSet,), "quote", requires=(("speaker_id", Actor),)),
-]
+router = SimpleRouter()
+for public_type in PUBLIC_TYPES:
+    router.register(public_type.path, public_type.viewset, basename=public_type.name)
 
 urlpatterns = [
-    path("", include("actors.api.urls")),
-    path("", include("reports.api.urls")),
-    path("", include("events.api.urls")),
+    *(
+        path(
+            f"{public_type.path}/export.csv",
+            public_type.viewset.as_view({"get": "export_csv"}),
+            name=f"{public_type.name}-export",
+        )
+        for public_type in PUBLIC_TYPES
+    ),
+    *router.urls,
     path("", include("hrkb.search.urls")),
-    path("changes/", ChangesView.as_view(tracked=TRACKED), name="changes"),
-    path("export.ndjson", NDJSONExportView.as_view(resources=RESOURCES), name="export"),
+    path("changes/", ChangesView.as_view(), name="changes"),
+    path("export.ndjson", NDJSONExportView.as_view(), name="export"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

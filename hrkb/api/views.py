@@ -16,10 +16,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from hrkb.access import readable_q
 from hrkb.models import SlugRedirect
 from hrkb.search.filters import RankedSearchFilter
 
-from .access import is_cleared, readable_q
+from .access import is_cleared
 from .export import csv_response
 from .filters import FilterBackend
 from .jsonld import JSONLDRenderer

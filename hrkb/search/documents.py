@@ -1,60 +1,86 @@
-"""What each type of hit is: its model, table, kind filter, and how it reads as a hit."""
+"""What each type of hit is: its public type, table, and how it reads as a hit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from django.apps import apps
 from django.db import models
+
+if TYPE_CHECKING:
+    from hrkb.public_types import PublicType
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """How a public type is searched and shown as a hit (its entry in :data:`hrkb.public_types.PUBLIC_TYPES`).
+
+    ``snippet_fields`` are the columns the snippet is cut from (the title or name is
+    shown beside it already); ``fuzzy`` types are also found by misspelt names.
+    The stored document itself (its weighted columns) is in :mod:`hrkb.search.schema`.
+    """
+
+    title_field: str
+    summary_field: str
+    snippet_fields: tuple[str, ...]
+    fuzzy: bool = False
 
 
 @dataclass(frozen=True)
 class SearchType:
-    """One ``type`` of /search/: a searchable table, optionally narrowed to one kind of row.
+    """One ``type`` of /search/: a public type with a search document, and the table that stores it."""
 
-    ``snippet_fields`` are the columns the snippet is cut from (the title or name is
-    shown beside it already); ``fuzzy`` types are also found by misspelt names.
-    """
+    public_type: PublicType
 
-    name: str
-    model_label: str
-    table: str
-    title_field: str
-    summary_field: str
-    snippet_fields: tuple[str, ...]
-    kind: str = ""
-    fuzzy: bool = False
+    @property
+    def name(self) -> str:
+        return self.public_type.name
 
     @property
     def model(self) -> type[models.Model]:
-        return apps.get_model(self.model_label)
+        return self.public_type.model
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.concrete_model._meta.db_table
+
+    @property
+    def document(self) -> SearchDocument:
+        return self.public_type.search
+
+    @property
+    def title_field(self) -> str:
+        return self.document.title_field
+
+    @property
+    def summary_field(self) -> str:
+        return self.document.summary_field
+
+    @property
+    def snippet_fields(self) -> tuple[str, ...]:
+        return self.document.snippet_fields
+
+    @property
+    def fuzzy(self) -> bool:
+        return self.document.fuzzy
+
+    def readable_sql(self, alias: str, *, restricted: bool) -> tuple[str, list]:
+        """The rows of this type a client may read, as SQL on ``alias`` (see :mod:`hrkb.access`)."""
+        return self.public_type.readable_sql(alias, restricted=restricted)
 
 
-SEARCH_TYPES: dict[str, SearchType] = {
-    search_type.name: search_type
-    for search_type in (
-        SearchType("report", "reports.Report", "reports_report", "title", "summary", ("summary", "text")),
-        SearchType("person", "actors.Person", "actors_actor", "name", "description", ("description",), "person", True),
-        SearchType(
-            "organisation",
-            "actors.Organisation",
-            "actors_actor",
-            "name",
-            "description",
-            ("description",),
-            "organisation",
-            True,
-        ),
-        SearchType("event", "events.Event", "events_event", "title", "description", ("description", "place")),
-        SearchType("quote", "reports.Quote", "reports_quote", "text", "occasion", ("text",)),
-    )
-}
+@cache
+def search_types() -> dict[str, SearchType]:
+    """The searchable public types by name, in the registry's order."""
+    from hrkb.public_types import searchable
+
+    return {public_type.name: SearchType(public_type) for public_type in searchable()}
 
 
 @cache
 def _searchable_tables() -> frozenset[str]:
-    return frozenset(search_type.table for search_type in SEARCH_TYPES.values())
+    return frozenset(search_type.table for search_type in search_types().values())
 
 
 def is_searchable(model: type[models.Model]) -> bool:
@@ -63,4 +89,7 @@ def is_searchable(model: type[models.Model]) -> bool:
 
 
 def fuzzy_table(model: type[models.Model]) -> bool:
-    return model._meta.concrete_model._meta.db_table == "actors_actor"
+    return any(
+        search_type.fuzzy and search_type.model._meta.concrete_model is model._meta.concrete_model
+        for search_type in search_types().values()
+    )

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.urls import NoReverseMatch
 
 from . import postgres, sqlite
-from .documents import SEARCH_TYPES, SearchType, is_searchable
+from .documents import SearchType, is_searchable, search_types
 from .query import ParsedQuery, clean, parse
 
 SUMMARY_LENGTH = 300
@@ -81,7 +81,8 @@ def search_all(
     if not parsed:
         return []
     backend = _backend()
-    wanted = [SEARCH_TYPES[name] for name in (types or SEARCH_TYPES)]
+    available = search_types()
+    wanted = [available[name] for name in (types or available)]
     scored = []
     for search_type in wanted:
         for row_id, score in backend.ranked(search_type, parsed, restricted=restricted, limit=offset + limit):
@@ -97,7 +98,7 @@ def _hits(backend, parsed: ParsedQuery, page: list[tuple[float, str, int]]) -> l
         by_type.setdefault(name, []).append(row_id)
     records, passages = {}, {}
     for name, ids in by_type.items():
-        search_type = SEARCH_TYPES[name]
+        search_type = search_types()[name]
         # The ids were chosen under the access rule; the base manager only fetches them.
         for record in search_type.model._base_manager.filter(pk__in=ids):
             records[name, record.pk] = record
@@ -108,7 +109,7 @@ def _hits(backend, parsed: ParsedQuery, page: list[tuple[float, str, int]]) -> l
         record = records.get((name, row_id))
         if record is None:  # deleted between ranking and fetching
             continue
-        hits.append(_hit(SEARCH_TYPES[name], record, passages.get((name, row_id)), score))
+        hits.append(_hit(search_types()[name], record, passages.get((name, row_id)), score))
     return hits
 
 

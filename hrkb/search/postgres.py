@@ -146,22 +146,16 @@ def _positional(sql: str, params: dict) -> tuple[str, list]:
     return _NAMED.sub(replace, sql), values
 
 
-def readable_conditions(search_type: SearchType, restricted: bool, alias: str = "t") -> list[str]:
-    """The access rule as SQL conditions, applied before ranking so nothing unreadable is ranked or counted."""
-    conditions = [f"{alias}.status = 'published'"]
-    if not restricted:
-        conditions.append(f"NOT {alias}.restricted")
-    if search_type.kind:
-        conditions.append(f"{alias}.kind = '{search_type.kind}'")
-    if search_type.name == "quote":
-        # A quote names its speaker: an unreadable speaker makes the quote unreadable.
-        speaker = "s.status = 'published'" + ("" if restricted else " AND NOT s.restricted")
-        conditions.append(f"EXISTS (SELECT 1 FROM actors_actor s WHERE s.id = {alias}.speaker_id AND {speaker})")
-    return conditions
+def _readable(search_type: SearchType, restricted: bool) -> tuple[str, dict]:
+    """The access rule for ``search_type``'s rows ``t``, with named parameters, applied before ranking
+    so nothing unreadable is ranked or counted.
 
-
-def readable_sql(search_type: SearchType, *, restricted: bool, alias: str = "t") -> str:
-    return " AND ".join(readable_conditions(search_type, restricted, alias))
+    IS TRUE keeps the b-tree indexes on the rule's columns from standing in for the GIN or primary key index.
+    """
+    sql, values = search_type.readable_sql("t", restricted=restricted)
+    params = {f"readable_{index}": value for index, value in enumerate(values)}
+    names = iter(params)
+    return f"({re.sub('%s', lambda _match: f'%({next(names)})s', sql)}) IS TRUE", params
 
 
 def _needs_positions(parsed: ParsedQuery) -> bool:
@@ -196,7 +190,7 @@ def ranked_sql(
     names = ", t.search_names" if search_type.fuzzy else ""
     fuzzy = f" OR {NAMES} <%% t.search_names" if search_type.fuzzy else ""
     # IS TRUE keeps the b-tree indexes on these columns from standing in for the GIN or primary key index.
-    readable = " AND ".join(f"({condition}) IS TRUE" for condition in readable_conditions(search_type, restricted))
+    readable, readable_params = _readable(search_type, restricted)
     if walk:
         matches = f"""
             SELECT t.id, t.search_vector{names} FROM {search_type.table} t
@@ -221,7 +215,7 @@ def ranked_sql(
         SELECT t.id, {rank} AS score, (SELECT count(*) FROM candidates) AS found
         FROM candidates t ORDER BY score DESC, t.id DESC LIMIT %(limit)s
     """
-    return sql, {**params, **_params(parsed), "limit": limit}
+    return sql, {**params, **_params(parsed), **readable_params, "limit": limit}
 
 
 def _estimated_matches(table: str, parsed: ParsedQuery, cursor) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .documents import SEARCH_TYPES
+from .documents import search_types
 from .query import MAX_QUERY_LENGTH
 
 PAGE_SIZE = 20
@@ -23,18 +23,18 @@ class SearchParamsSerializer(serializers.Serializer):
     )
     type = serializers.CharField(
         required=False,
-        help_text=_("Only these types, comma-separated: %(types)s.") % {"types": ", ".join(SEARCH_TYPES)},
+        help_text=_("Only these types, comma-separated: %(types)s.") % {"types": ", ".join(search_types())},
     )
     page = serializers.IntegerField(required=False, default=1, min_value=1)
     page_size = serializers.IntegerField(required=False, default=PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)
 
     def validate_type(self, value: str) -> list[str]:
         types = [name.strip() for name in value.split(",") if name.strip()]
-        unknown = [name for name in types if name not in SEARCH_TYPES]
+        unknown = [name for name in types if name not in search_types()]
         if unknown:
             raise serializers.ValidationError(
                 _("Unknown type %(unknown)s; choose from %(types)s.")
-                % {"unknown": ", ".join(unknown), "types": ", ".join(SEARCH_TYPES)}
+                % {"unknown": ", ".join(unknown), "types": ", ".join(search_types())}
             )
         return types
 
@@ -49,7 +49,7 @@ class SearchParamsSerializer(serializers.Serializer):
 class HitSerializer(serializers.Serializer):
     """One hit: what it is, where it lives, and why it matched (``snippet``, HTML with <mark>)."""
 
-    type = serializers.ChoiceField(choices=list(SEARCH_TYPES))
+    type = serializers.ChoiceField(choices=list(search_types()))
     slug = serializers.SlugField()
     title = serializers.CharField(help_text=_("The report's or event's title, the actor's name, the quote's text."))
     summary = serializers.CharField(allow_blank=True)

@@ -17,7 +17,6 @@ from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from .documents import SearchType, fuzzy_table
-from .postgres import readable_sql
 from .query import ParsedQuery
 from .schema import DOCUMENTS, SQLITE_HAS_TRIGRAM
 
@@ -102,17 +101,17 @@ def ranked(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, li
     """The best ``limit`` readable matches of one type as (id, score), best first."""
     table = search_type.table
     fts = f"{table}_search"
-    readable = readable_sql(search_type, restricted=restricted)
+    readable, readable_params = search_type.readable_sql("t", restricted=restricted)
     sql = f"""
         SELECT t.id, {_score(_bm25(table))} AS score FROM {fts} JOIN {table} t ON t.id = {fts}.rowid
         WHERE {fts} MATCH %s AND {readable}
         ORDER BY score DESC, t.id DESC LIMIT %s
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [parsed.to_fts5(), limit])
+        cursor.execute(sql, [parsed.to_fts5(), *readable_params, limit])
         scores = {row_id: float(score) for row_id, score in cursor.fetchall()}
     if search_type.fuzzy:
-        for row_id, similarity in fuzzy_names(parsed, f"AND {readable}").items():
+        for row_id, similarity in fuzzy_names(parsed, f"AND {readable}", readable_params).items():
             scores[row_id] = max(scores.get(row_id, 0.0), similarity)
     return sorted(scores.items(), key=lambda pair: (-pair[1], -pair[0]))[:limit]
 

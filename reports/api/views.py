@@ -3,7 +3,7 @@
 from django.db.models import F, Prefetch, Q
 
 from actors.models import Actor, Person
-from hrkb.api.access import readable_q
+from hrkb.access import readable_q
 from hrkb.api.serializers import SummaryRow, summary_fields
 from hrkb.api.views import CuratedViewSet, with_summaries
 

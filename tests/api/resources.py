@@ -1,10 +1,13 @@
-"""The resources of API v1 and what the contract tests need to know about each.
+"""What the contract tests need to know about each public type's resource.
 
-A new resource gets every contract test by being listed here.
+Every type in :data:`hrkb.public_types.PUBLIC_TYPES` needs its entry here
+(``tests/api/test_registry.py`` fails otherwise); it then gets every contract,
+access and leak test.
 """
 
 from dataclasses import dataclass, field
 
+from hrkb.public_types import PUBLIC_TYPES, PublicType
 from tests import factories
 
 
@@ -17,6 +20,10 @@ class Resource:
     # (parameter, invalid value)
     invalid: list = field(default_factory=list)
     ordering: tuple = ("slug", "modified")
+
+    @property
+    def public_type(self) -> PublicType:
+        return next(public_type for public_type in PUBLIC_TYPES if public_type.path == self.path)
 
     def build_more(self, world, count=3):
         """More public records with relations, so per-row queries would show in query counts."""

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from hrkb.models import PartnerKey
+from hrkb.public_types import for_model
 from tests import factories
 
 from .conftest import DRAFT, RESTRICTED
@@ -39,21 +40,17 @@ def bodies(client, world):
 
 
 def _records(world, resource):
-    return [value for value in vars(world).values() if getattr(value, "slug", None) and _fits(value, resource)]
+    """The world's records of the resource's type (people and organisations share a model: compare kinds)."""
+    return [
+        value
+        for value in vars(world).values()
+        if getattr(value, "slug", None) and _type_of(value) == resource.public_type.name
+    ]
 
 
-def _fits(record, resource):
-    from tests.api.test_contract import url  # noqa: F401  (keeps one notion of resource paths)
-
-    model = record._meta.model_name
-    return {
-        "report": "reports",
-        "person": "people",
-        "organisation": "organisations",
-        "event": "events",
-        "topic": "topics",
-        "quote": "quotes",
-    }.get(model) == resource.path
+def _type_of(record):
+    public_type = for_model(type(record))
+    return public_type.name if public_type else getattr(record, "kind", None)
 
 
 @pytest.mark.parametrize("client_name", ["anonymous_client", "uncleared_partner_client"])
@@ -72,8 +69,8 @@ def test_cleared_partner_sees_restricted_records_but_never_drafts(world, partner
         assert DRAFT not in text, path
         if RESTRICTED in text:
             seen_restricted.add(path.split("?")[0])
-    for resource in ("reports", "people", "organisations", "events", "topics"):
-        assert f"/api/v1/{resource}/" in seen_restricted, resource
+    for resource in RESOURCES:
+        assert f"/api/v1/{resource.path}/" in seen_restricted, resource.path
     assert "/api/v1/export.ndjson" in seen_restricted
 
 

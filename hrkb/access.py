@@ -1,0 +1,68 @@
+"""The access rule: which curated records a client may read. Written once, here.
+
+A record is readable when it is published and — unless the client is cleared
+for restricted records (a partner key may be) — not restricted. Drafts are
+readable by nobody outside the admin. The rule is data (:data:`RULE`), and
+every form a reader needs is derived from it: a ``Q`` for querysets
+(:func:`readable_q`), a check of values already loaded (:func:`is_readable`,
+:func:`allows`) and SQL for hand-written queries (:func:`readable_sql`), so no
+reader spells out a status or a flag of its own.
+
+What a public type's readability also depends on (a quote on its speaker's)
+is declared in :mod:`hrkb.public_types`; the forms there build on these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+from .models import Status
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One column a readable record must hold a value in; ``waived`` when the client is cleared."""
+
+    column: str
+    value: object
+    waived_for_cleared: bool = False
+
+
+RULE = (
+    # The plain value, not the enum member: database drivers adapt enums in ways of their own.
+    Condition("status", Status.PUBLISHED.value),
+    Condition("restricted", False, waived_for_cleared=True),
+)
+#: The columns a row must carry for :func:`allows` to judge it, in this order.
+COLUMNS = tuple(condition.column for condition in RULE)
+
+
+def _conditions(restricted: bool) -> list[Condition]:
+    return [condition for condition in RULE if not (restricted and condition.waived_for_cleared)]
+
+
+def readable_q(prefix: str = "", *, restricted: bool) -> models.Q:
+    """The rule as a Q on the record at ``prefix`` (``""`` for the queryset's own model, ``"source__"``...)."""
+    return models.Q(**{f"{prefix}{condition.column}": condition.value for condition in _conditions(restricted)})
+
+
+def allows(values, *, restricted: bool) -> bool:
+    """The rule on a record's :data:`COLUMNS` values, read as a row (e.g. from ``values_list``)."""
+    return all(
+        value == condition.value or (restricted and condition.waived_for_cleared)
+        for condition, value in zip(RULE, values, strict=True)
+    )
+
+
+def is_readable(record, *, restricted: bool) -> bool:
+    """The rule on a loaded record (a second line of defence behind the querysets)."""
+    return allows([getattr(record, column) for column in COLUMNS], restricted=restricted)
+
+
+def readable_sql(alias: str, *, restricted: bool) -> tuple[str, list]:
+    """The rule as an SQL condition on the row ``alias``, and its parameters (never literals)."""
+    conditions = _conditions(restricted)
+    sql = " AND ".join(f'{alias}."{condition.column}" = %s' for condition in conditions)
+    return f"({sql})", [condition.value for condition in conditions]
