@@ -237,7 +237,6 @@ class MembershipAdmin(CuratedAdmin):
         ("status", "restricted"),
         ("created", "modified"),
     ]
-    # The citation inline comes from reports, which depends on this app; see reports/admin.py.
 
     @admin.display(description=_("organisation"), ordering="organisation__name")
     def organisation_link(self, membership):

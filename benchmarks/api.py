@@ -5,7 +5,7 @@
 
 For each size it uses a dedicated database on the server DATABASE_URL names
 (``hrkb_bench_10k``, ``hrkb_bench_100k``; created, migrated and filled with
-``generate_synthetic`` the first time, reused afterwards), then, in a child
+``benchmarks/generate_synthetic.py`` the first time, reused afterwards), then, in a child
 process configured like production (DEBUG off, persistent connections):
 
 1. in process, with Django's test client: the p50/p95 latency of every list's
@@ -162,6 +162,7 @@ def ensure_corpus(reports: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from benchmarks import generate_synthetic
     from reports.models import Report, Topic
 
     stored = Report.objects.filter(slug__startswith="syn-").count()
@@ -170,9 +171,9 @@ def ensure_corpus(reports: int) -> None:
     if not stored:
         if not Topic.objects.exists():
             call_command("load_fixtures", verbosity=0)
-        print(f"$ manage.py generate_synthetic --reports {reports} --force", flush=True)
+        print(f"$ benchmarks/generate_synthetic.py --reports {reports} --force", flush=True)
         started = time.monotonic()
-        call_command("generate_synthetic", reports=reports, force=True, verbosity=0)
+        generate_synthetic.main(["--reports", str(reports), "--force", "--quiet"])
         print(f"generated {reports:,} reports in {time.monotonic() - started:.0f} s", flush=True)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")

@@ -21,10 +21,18 @@ from django.http import Http404, JsonResponse
 from django.urls import path
 
 from actors.models import Actor, Alias, Membership
-from events.models import Event, EventCitation, Mention, Participant, ParticipantCitation
+from events.models import Event, Participant
 from hrkb.api.pagination import KeysetPagination
 from hrkb.api.serializers import SUMMARY_NAME_LENGTH
-from reports.models import Authorship, MembershipCitation, Quote, QuoteCitation, Report, ReportCitation
+from reports.models import Authorship, Quote, Report
+from sources.models import (
+    EventCitation,
+    MembershipCitation,
+    Mention,
+    ParticipantCitation,
+    QuoteCitation,
+    ReportCitation,
+)
 
 PAGE_SIZE = KeysetPagination.page_size
 PLURALS = {"report": "reports", "person": "people", "organisation": "organisations", "event": "events"}

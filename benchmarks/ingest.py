@@ -151,8 +151,7 @@ def main() -> None:
 
     from actors.models import Alias, Organisation, Person
     from events.models import Mention
-    from events.services import matcher_build, mentions_link
-    from reports.services import source_ingest
+    from sources.services import matcher_build, mentions_link, source_ingest
 
     # With DEBUG on, Django keeps every query in memory.
     settings.DEBUG = False

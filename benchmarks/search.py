@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/search.py --explain             # also EXPLAIN ANALYZE the costliest query
 
 It reuses the benchmark database of benchmarks/api.py (filled by
-``manage.py generate_synthetic``); an empty database is migrated and filled
+``benchmarks/generate_synthetic.py``); an empty database is migrated and filled
 with ``--reports`` synthetic reports first. Settings are production's (DEBUG
 off, persistent connections). For four query classes — a word, a quoted
 phrase, a misspelt person's name, and very common words ("North Korea" and
@@ -59,13 +59,14 @@ def setup(database_url: str) -> None:
 def ensure_data(reports: int) -> int:
     from django.core.management import call_command
 
+    from benchmarks import generate_synthetic
     from reports.models import Report
 
     call_command("migrate", verbosity=0)
     count = Report.objects.count()
     if not count:
         print(f"Empty database: generating {reports:,} synthetic reports (takes a while)…", flush=True)
-        call_command("generate_synthetic", reports=reports, force=True, verbosity=0)
+        generate_synthetic.main(["--reports", str(reports), "--force", "--quiet"])
         count = Report.objects.count()
     return count
 

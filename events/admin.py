@@ -1,23 +1,14 @@
-"""Admin for events, their participants, citations, and the mentions found in stored texts."""
+"""Admin for events and their participants."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from actors.admin import actor_link
-from hrkb.admin import CitationAdmin, CitationInline, CuratedAdmin, admin_link, partial_date
-from reports.admin import ReportAdmin
+from hrkb.admin import AttachedInlinesMixin, CuratedAdmin, admin_link, attach_inline, partial_date
 from reports.models import Report
 
-from .models import Event, EventCitation, Mention, Participant, ParticipantCitation
-
-
-class EventCitationInline(CitationInline):
-    model = EventCitation
-
-
-class ParticipantCitationInline(CitationInline):
-    model = ParticipantCitation
+from .models import Event, Participant
 
 
 class ParticipantInline(admin.TabularInline):
@@ -30,33 +21,6 @@ class ParticipantInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
-
-
-def mention_target(mention: Mention):
-    if mention.actor_id:
-        return actor_link(mention.actor)
-    return admin_link(mention.mentioned_report or mention.event)
-
-
-class MentionInline(admin.TabularInline):
-    """The spans of a report's text that name a record; linking writes them, curators review."""
-
-    model = Mention
-    fk_name = "report"
-    fields = ["start", "end", "text", "target", "origin"]
-    readonly_fields = ["start", "end", "text", "target", "origin"]
-    extra = 0
-    show_change_link = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "mentioned_report", "event")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("names"))
-    def target(self, mention):
-        return mention_target(mention)
 
 
 class RelatedEventInline(admin.TabularInline):
@@ -101,7 +65,7 @@ class EventAdmin(CuratedAdmin):
         ("status", "restricted"),
         ("created", "modified"),
     ]
-    inlines = [ParticipantInline, EventCitationInline]
+    inlines = [ParticipantInline]
 
     @admin.display(description=_("start"), ordering="start")
     def start_display(self, event):
@@ -113,13 +77,12 @@ class EventAdmin(CuratedAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(SimpleHistoryAdmin):
+class ParticipantAdmin(AttachedInlinesMixin, SimpleHistoryAdmin):
     list_display = ["actor_link", "role", "role_title", "event_link", "event_start", "rank"]
     list_filter = ["role", "rank", "event__kind", "actor__kind"]
     list_select_related = ["actor", "event"]
     search_fields = ["actor__name", "actor__aliases__name", "role_title", "event__title", "event__aliases"]
     autocomplete_fields = ["event", "actor"]
-    inlines = [ParticipantCitationInline]
 
     @admin.display(description=_("actor"), ordering="actor__name")
     def actor_link(self, participant):
@@ -134,56 +97,5 @@ class ParticipantAdmin(SimpleHistoryAdmin):
         return partial_date(participant.event.start)
 
 
-class MentionTargetFilter(admin.SimpleListFilter):
-    title = _("names a")
-    parameter_name = "target"
-    lookups_by_value = {"actor": "actor__isnull", "report": "mentioned_report__isnull", "event": "event__isnull"}
-
-    def lookups(self, request, model_admin):
-        return [("actor", _("person or organisation")), ("report", _("report")), ("event", _("event"))]
-
-    def queryset(self, request, queryset):
-        lookup = self.lookups_by_value.get(self.value())
-        return queryset.filter(**{lookup: False}) if lookup else queryset
-
-
-@admin.register(Mention)
-class MentionAdmin(admin.ModelAdmin):
-    """Mentions carry no history of their own: linking rewrites them from the texts."""
-
-    list_display = ["text", "target", "report_link", "start", "end", "origin"]
-    list_filter = [MentionTargetFilter, "origin", "actor__kind"]
-    list_select_related = ["report", "actor", "mentioned_report", "event"]
-    search_fields = ["text", "report__title", "actor__name", "mentioned_report__title", "event__title"]
-    autocomplete_fields = ["report", "actor", "mentioned_report", "event"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("report__text", "mentioned_report__text")
-
-    @admin.display(description=_("names"))
-    def target(self, mention):
-        return mention_target(mention)
-
-    @admin.display(description=_("in report"), ordering="report__title")
-    def report_link(self, mention):
-        return admin_link(mention.report)
-
-
-@admin.register(EventCitation)
-class EventCitationAdmin(CitationAdmin):
-    pass
-
-
-@admin.register(ParticipantCitation)
-class ParticipantCitationAdmin(CitationAdmin):
-    pass
-
-
-# Reports cannot know about events and mentions (they live here, downstream),
-# so the report admin gains those inlines here.
-admin.site.unregister(Report)
-
-
-@admin.register(Report)
-class ReportWithMentionsAdmin(ReportAdmin):
-    inlines = [*ReportAdmin.inlines, RelatedEventInline, MentionInline]
+# A report's related events, edited from the report's page too.
+attach_inline(Report, RelatedEventInline)

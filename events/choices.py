@@ -33,8 +33,3 @@ class ParticipantRole(models.TextChoices):
     PERPETRATOR = "perpetrator", _("alleged perpetrator")
     VICTIM = "victim", _("victim")
     OTHER = "other", _("other")
-
-
-class MentionOrigin(models.TextChoices):
-    LINKED = "linked", _("found by linking")
-    CURATED = "curated", _("added by a curator")

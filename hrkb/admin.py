@@ -1,11 +1,15 @@
 """Admin building blocks shared by every app, and the admin for old slugs.
 
-One level of base classes: :class:`CuratedAdmin` for curated records and
-:class:`CitationInline` / :class:`CitationAdmin` for the citation tables.
-The apps' admin modules use them and add only what is particular to a model.
+One level of base classes: :class:`CuratedAdmin` for curated records, and
+:func:`attach_inline` for an app that shows its rows on the page of a record
+another app owns (citations on the facts they support, a report's mentions),
+so no app replaces another app's admin. The apps' admin modules use them and
+add only what is particular to a model.
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 from django import forms
 from django.contrib import admin, messages
@@ -58,9 +62,29 @@ FORMFIELD_OVERRIDES = {
 }
 
 
+_attached: dict[type[models.Model], list[type[admin.options.InlineModelAdmin]]] = defaultdict(list)
+
+
+def attach_inline(model: type[models.Model], inline: type[admin.options.InlineModelAdmin]) -> None:
+    """Show ``inline`` on ``model``'s admin page, from an app downstream of ``model``'s.
+
+    An upstream app cannot name the inlines of models that depend on it (that
+    would be an import the wrong way); the downstream app attaches them here,
+    and the upstream admin (via :class:`AttachedInlinesMixin`) shows them after its own.
+    """
+    _attached[model].append(inline)
+
+
+class AttachedInlinesMixin:
+    """Adds the inlines other apps attached to this model with :func:`attach_inline`."""
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *_attached[self.model]]
+
+
 # Searches that cross to-many relations (aliases, authors) return each record
 # once: Django's changelist wraps such queries in EXISTS, so no DISTINCT here.
-class CuratedAdmin(RankedSearchAdminMixin, SimpleHistoryAdmin):
+class CuratedAdmin(AttachedInlinesMixin, RankedSearchAdminMixin, SimpleHistoryAdmin):
     """The admin of a curated record: status, restriction, slug, timestamps, history.
 
     The History page (from django-simple-history) lists who changed the record,
@@ -106,51 +130,6 @@ class CuratedAdmin(RankedSearchAdminMixin, SimpleHistoryAdmin):
     @admin.action(description=_("Lift the restriction on the selected records"), permissions=["change"])
     def unrestrict(self, request, queryset):
         self._set(request, queryset, _("%(count)s record(s) no longer restricted."), restricted=False)
-
-
-class CitationInline(admin.StackedInline):
-    """The passages that support a fact, edited on the fact's own page.
-
-    Every citation table points at its fact through ``subject``; the source is a
-    report picked by autocomplete (by title, alias or UN symbol).
-    """
-
-    fk_name = "subject"
-    extra = 0
-    autocomplete_fields = ["source"]
-    fields = [("source", "confidence"), "passage", ("start", "end"), ("claim", "value"), ("rank", "rank_reason")]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
-    classes = ["collapse"]
-
-    def get_queryset(self, request):
-        # A source's full text can run to megabytes; the form needs only its title.
-        return super().get_queryset(request).select_related("source").defer("source__text")
-
-
-class CitationAdmin(SimpleHistoryAdmin):
-    """A citation table on its own: every passage, searchable by words and source."""
-
-    list_display = ["short_passage", "subject_link", "source_link", "claim", "confidence", "rank"]
-    list_filter = ["confidence", "rank", "claim"]
-    list_select_related = ["subject", "source"]
-    search_fields = ["passage", "claim", "value", "source__title", "source__un_symbol"]
-    autocomplete_fields = ["subject", "source"]
-    fields = ["subject", *CitationInline.fields]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("source__text")
-
-    @admin.display(description=_("passage"))
-    def short_passage(self, citation):
-        return citation.passage if len(citation.passage) <= 80 else f"{citation.passage[:79]}…"
-
-    @admin.display(description=_("fact"), ordering="subject")
-    def subject_link(self, citation):
-        return admin_link(citation.subject)
-
-    @admin.display(description=_("source"), ordering="source__title")
-    def source_link(self, citation):
-        return admin_link(citation.source)
 
 
 @admin.register(SlugRedirect)

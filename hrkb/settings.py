@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "actors",
     "reports",
     "events",
+    "sources",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

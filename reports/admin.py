@@ -1,28 +1,13 @@
-"""Admin for reports, their authors, topics, quotes and citations."""
+"""Admin for reports, their authors, topics and quotes."""
 
 from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from actors.admin import MembershipAdmin
-from actors.models import Membership
-from hrkb.admin import CitationAdmin, CitationInline, CuratedAdmin, admin_link, admin_links, partial_date
+from hrkb.admin import CuratedAdmin, admin_link, admin_links, partial_date
 
-from .models import Authorship, MembershipCitation, Quote, QuoteCitation, Report, ReportCitation, Topic
-
-
-class ReportCitationInline(CitationInline):
-    model = ReportCitation
-    verbose_name_plural = _("citations for facts about this report")
-
-
-class MembershipCitationInline(CitationInline):
-    model = MembershipCitation
-
-
-class QuoteCitationInline(CitationInline):
-    model = QuoteCitation
+from .models import Authorship, Quote, Report, Topic
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -92,7 +77,7 @@ class ReportAdmin(CuratedAdmin):
         (_("Full text"), {"fields": ["text"], "classes": ["collapse"]}),
         (_("Publication in the knowledge base"), {"fields": [("status", "restricted"), ("created", "modified")]}),
     ]
-    inlines = [AuthorshipInline, ReportCitationInline]
+    inlines = [AuthorshipInline]
 
     def get_queryset(self, request):
         authorships = Authorship.objects.select_related("person").order_by("position")
@@ -154,7 +139,6 @@ class QuoteAdmin(CuratedAdmin):
         ("status", "restricted"),
         ("created", "modified"),
     ]
-    inlines = [QuoteCitationInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("source__text")
@@ -174,29 +158,3 @@ class QuoteAdmin(CuratedAdmin):
     @admin.display(description=_("source"), ordering="source__title")
     def source_link(self, quote):
         return admin_link(quote.source)
-
-
-@admin.register(ReportCitation)
-class ReportCitationAdmin(CitationAdmin):
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("subject__text")
-
-
-@admin.register(MembershipCitation)
-class MembershipCitationAdmin(CitationAdmin):
-    pass
-
-
-@admin.register(QuoteCitation)
-class QuoteCitationAdmin(CitationAdmin):
-    pass
-
-
-# Memberships belong to actors, which cannot know about citations (they live
-# here, downstream), so the membership admin gains its citation inline here.
-admin.site.unregister(Membership)
-
-
-@admin.register(Membership)
-class MembershipWithCitationsAdmin(MembershipAdmin):
-    inlines = [*MembershipAdmin.inlines, MembershipCitationInline]

@@ -1,6 +1,5 @@
-"""Reports (any publication), their authors, topics, quotes and the citations drawn from them."""
+"""Reports (any publication), their authors, topics and quotes."""
 
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -8,9 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from actors.models import Membership, Organisation, Person
+from actors.models import Organisation, Person
 from hrkb.dates import PartialDateField
-from hrkb.models import Confidence, CuratedModel, RankedClaim
+from hrkb.models import CuratedModel
 
 from .choices import ReportKind, TopicKind
 
@@ -169,119 +168,3 @@ class Quote(CuratedModel):
 
     def get_absolute_url(self):
         return reverse("api:quote-detail", kwargs={"slug": self.slug})
-
-
-class CitationQuerySet(models.QuerySet):
-    def get_by_natural_key(self, *key):
-        *subject_key, source_slug, start = key
-        subject_model = self.model._meta.get_field("subject").related_model
-        subject = subject_model._default_manager.get_by_natural_key(*subject_key)
-        return self.get(subject=subject, source__slug=source_slug, start=start)
-
-
-class Citation(RankedClaim):
-    """The passage of a source that supports a fact.
-
-    Each kind of fact has its own citation table (``subject`` points at the
-    fact) so that every citation is a real foreign key; they all share this
-    behaviour. The passage must occur verbatim in the source's stored text at
-    ``start``–``end``; :meth:`clean` and fixture loading refuse it otherwise.
-    """
-
-    source = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
-    passage = models.TextField(help_text=_("The exact words of the source that state the fact."))
-    start = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Character offset of the passage in the source's text; found if left blank.")
-    )
-    end = models.PositiveIntegerField(null=True, blank=True)
-    confidence = models.CharField(max_length=6, choices=Confidence.choices, default=Confidence.HIGH)
-    claim = models.CharField(
-        max_length=100, blank=True, help_text=_("The fact the passage supports, e.g. start, role, place.")
-    )
-    value = models.CharField(
-        max_length=300, blank=True, help_text=_("What the source says, where it differs from the stored value.")
-    )
-
-    objects = CitationQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-        ordering = ["source", "start"]
-
-    def __str__(self):
-        passage = self.passage if len(self.passage) <= 60 else f"{self.passage[:59]}…"
-        return f"{self.source}: \u201c{passage}\u201d"
-
-    def save(self, *args, **kwargs):
-        # Saving through the ORM is held to the same rule as forms and fixtures.
-        self.locate()
-        super().save(*args, **kwargs)
-
-    def natural_key(self):
-        return (*self.subject.natural_key(), self.source.slug, self.start)
-
-    def locate(self) -> None:
-        """Check the passage against the source's text, filling offsets that were left blank.
-
-        Raises ValidationError naming the passage when it is not in the text.
-        """
-        text = self.source.text
-        if self.start is None and self.passage:
-            found = text.find(self.passage)
-            self.start = found if found >= 0 else None
-        if self.start is not None and self.end is None:
-            self.end = self.start + len(self.passage)
-        if self.start is None or not self.passage or text[self.start : self.end] != self.passage:
-            where = "" if self.start is None else " at characters %(start)s–%(end)s"
-            raise ValidationError(
-                {
-                    "passage": ValidationError(
-                        _("The passage \u201c%(passage)s\u201d does not occur in the text of \u201c%(source)s\u201d")
-                        + where
-                        + ".",
-                        code="passage_not_found",
-                        params={"passage": self.passage, "source": self.source, "start": self.start, "end": self.end},
-                    )
-                }
-            )
-
-    def clean(self):
-        if self.source_id is not None:
-            self.locate()
-
-    @classmethod
-    def subject_constraints(cls, name):
-        return [
-            models.UniqueConstraint(fields=["subject", "source", "start"], name=f"{name}_unique_passage"),
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name=f"{name}_end_after_start"),
-        ]
-
-
-class ReportCitation(Citation):
-    """A citation for a fact about a report: its date, authors, publishers, references."""
-
-    subject = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="citations")
-    history = HistoricalRecords()
-
-    class Meta(Citation.Meta):
-        constraints = Citation.subject_constraints("reportcitation")
-
-
-class MembershipCitation(Citation):
-    """A citation for a role a person holds."""
-
-    subject = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="citations")
-    history = HistoricalRecords()
-
-    class Meta(Citation.Meta):
-        constraints = Citation.subject_constraints("membershipcitation")
-
-
-class QuoteCitation(Citation):
-    """A citation for a quote's wording, speaker or date."""
-
-    subject = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="citations")
-    history = HistoricalRecords()
-
-    class Meta(Citation.Meta):
-        constraints = Citation.subject_constraints("quotecitation")

@@ -6,8 +6,9 @@ from django.utils.text import slugify
 
 from actors.choices import OrganisationKind
 from actors.models import Alias, Membership, Organisation, Person
-from events.models import Event, Mention, Participant
+from events.models import Event, Participant
 from reports.models import Authorship, Quote, Report, Topic
+from sources.models import Mention
 
 _counter = itertools.count(1)
 

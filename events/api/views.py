@@ -7,7 +7,7 @@ from hrkb.api.views import CuratedViewSet, with_summaries
 from reports.api.views import readable_citations
 
 from ..filtersets import EventFilterSet
-from ..models import Event, EventCitation, Participant, ParticipantCitation
+from ..models import Event, Participant
 from .serializers import EventDetailSerializer, EventSerializer
 
 
@@ -27,9 +27,17 @@ class EventViewSet(CuratedViewSet):
         if self.full_records:
             participants = with_summaries(
                 Participant.objects.filter(readable_q("actor__", restricted=restricted)), "actor"
-            ).prefetch_related(Prefetch("citations", readable_citations(ParticipantCitation, restricted=restricted)))
+            ).prefetch_related(
+                Prefetch(
+                    "citations",
+                    readable_citations(Participant._meta.get_field("citations").related_model, restricted=restricted),
+                )
+            )
             queryset = queryset.prefetch_related(
                 Prefetch("participants", participants),
-                Prefetch("citations", readable_citations(EventCitation, restricted=restricted)),
+                Prefetch(
+                    "citations",
+                    readable_citations(Event._meta.get_field("citations").related_model, restricted=restricted),
+                ),
             )
         return queryset

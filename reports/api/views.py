@@ -8,7 +8,7 @@ from hrkb.api.serializers import SummaryRow, summary_fields
 from hrkb.api.views import CuratedViewSet, with_summaries
 
 from ..filtersets import QuoteFilterSet, ReportFilterSet, TopicFilterSet
-from ..models import Authorship, Quote, QuoteCitation, Report, ReportCitation, Topic
+from ..models import Authorship, Quote, Report, Topic
 from .serializers import (
     QuoteDetailSerializer,
     QuoteSerializer,
@@ -64,7 +64,10 @@ class ReportViewSet(CuratedViewSet):
             queryset = queryset.prefetch_related(
                 Prefetch("events", self.summaries(event_model)),
                 Prefetch("mentions", with_summaries(mentions, "actor", "mentioned_report", "event")),
-                Prefetch("citations", readable_citations(ReportCitation, restricted=restricted)),
+                Prefetch(
+                    "citations",
+                    readable_citations(Report._meta.get_field("citations").related_model, restricted=restricted),
+                ),
             )
         return queryset
 
@@ -145,7 +148,10 @@ class QuoteViewSet(CuratedViewSet):
         )
         if self.full_records:
             queryset = queryset.prefetch_related(
-                Prefetch("citations", readable_citations(QuoteCitation, restricted=self.cleared))
+                Prefetch(
+                    "citations",
+                    readable_citations(Quote._meta.get_field("citations").related_model, restricted=self.cleared),
+                )
             )
         return queryset
 

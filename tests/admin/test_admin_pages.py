@@ -8,12 +8,20 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from actors.models import Actor, Alias, Membership, Organisation, Person
-from events.models import Event, EventCitation, Mention, Participant, ParticipantCitation
+from events.models import Event, Participant
 from hrkb.models import PartnerKey, SlugRedirect, Status
-from reports.models import Authorship, MembershipCitation, Quote, QuoteCitation, Report, ReportCitation, Topic
+from reports.models import Authorship, Quote, Report, Topic
+from sources.models import (
+    EventCitation,
+    MembershipCitation,
+    Mention,
+    ParticipantCitation,
+    QuoteCitation,
+    ReportCitation,
+)
 from tests import factories
 
-LOCAL_APPS = {"hrkb", "actors", "reports", "events"}
+LOCAL_APPS = {"hrkb", "actors", "reports", "events", "sources"}
 REGISTERED = sorted(
     (model for model in admin.site._registry if model._meta.app_label in LOCAL_APPS), key=lambda m: m._meta.label
 )

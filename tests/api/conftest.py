@@ -14,8 +14,8 @@ import pytest
 from django.test import override_settings
 
 from actors.models import Membership
-from events.models import EventCitation, Participant, ParticipantCitation
-from reports.models import MembershipCitation, QuoteCitation, ReportCitation
+from events.models import Participant
+from sources.models import EventCitation, MembershipCitation, ParticipantCitation, QuoteCitation, ReportCitation
 from tests import factories
 
 DRAFT = "zzdraft"

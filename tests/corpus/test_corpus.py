@@ -10,9 +10,10 @@ from django.conf import settings
 from django.core.management import call_command
 
 from actors.models import Alias, Membership, Organisation, Person
-from events.models import Event, EventCitation, Participant, ParticipantCitation
+from events.models import Event, Participant
 from hrkb.models import Rank, Status
-from reports.models import MembershipCitation, Quote, QuoteCitation, Report, ReportCitation
+from reports.models import Quote, Report
+from sources.models import EventCitation, MembershipCitation, ParticipantCitation, QuoteCitation, ReportCitation
 
 from . import source
 
@@ -119,7 +120,7 @@ def test_loading_the_fixtures_twice_changes_nothing(corpus, capsys):
 
 def test_dumpdata_flush_loaddata_gives_the_same_records(transactional_db, corpus, tmp_path):
     # Transactional: PostgreSQL cannot flush inside the test's transaction.
-    labels = ["hrkb", "actors", "reports", "events"]
+    labels = ["hrkb", "actors", "reports", "events", "sources"]
     before = dump(*labels)
     assert len(before) > 400
     fixture = tmp_path / "corpus.json"

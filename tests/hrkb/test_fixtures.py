@@ -11,10 +11,11 @@ from django.db import IntegrityError
 
 from actors.models import Person
 from events.models import Participant
-from reports.models import MembershipCitation, Report
+from reports.models import Report
+from sources.models import MembershipCitation
 from tests import factories
 
-LOCAL_APPS = ["hrkb", "actors", "reports", "events"]
+LOCAL_APPS = ["hrkb", "actors", "reports", "events", "sources"]
 
 
 def dump() -> list[dict]:
@@ -118,7 +119,7 @@ def test_fixture_with_a_citation_not_in_its_source_fails_naming_the_passage(know
         tmp_path,
         [
             {
-                "model": "reports.reportcitation",
+                "model": "sources.reportcitation",
                 "fields": {
                     "subject": [knowledge_base.slug],
                     "source": [knowledge_base.slug],

@@ -3,8 +3,8 @@
 import itertools
 
 import pytest
-from django.core.management import call_command
 
+from benchmarks import generate_synthetic
 from benchmarks.api import benchmark_cases, first_difference
 
 
@@ -17,7 +17,7 @@ def floor_routes(settings, tmp_path):
 
 @pytest.mark.django_db
 def test_every_floor_page_is_the_api_page(client, floor_routes):
-    call_command("generate_synthetic", reports=60, seed=3, force=True, verbosity=0)
+    generate_synthetic.main(["--reports", "60", "--seed", "3", "--force", "--quiet"])
 
     cases = benchmark_cases()
     # Each request from its own address, so the anonymous rate limit never answers 429 here.

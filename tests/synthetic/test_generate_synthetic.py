@@ -1,24 +1,34 @@
-"""generate_synthetic: the synthetic corpus benchmarks run on is complete, valid and reproducible."""
+"""benchmarks/generate_synthetic.py: the synthetic corpus benchmarks run on is complete, valid and reproducible."""
 
 import hashlib
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import transaction
 
 from actors.models import Actor, Alias, Membership, Organisation, Person
-from events.models import Event, EventCitation, Mention, Participant, ParticipantCitation
+from benchmarks import generate_synthetic
+from events.models import Event, Participant
 from hrkb.dates import PartialDate
 from hrkb.models import Status
-from reports.models import Authorship, MembershipCitation, Quote, QuoteCitation, Report, ReportCitation, Topic
+from reports.models import Authorship, Quote, Report, Topic
+from sources.models import (
+    EventCitation,
+    MembershipCitation,
+    Mention,
+    ParticipantCitation,
+    QuoteCitation,
+    ReportCitation,
+)
 
 CITATION_MODELS = [ReportCitation, MembershipCitation, EventCitation, ParticipantCitation, QuoteCitation]
 
 
 def generate(**options):
-    options.setdefault("seed", 7)
-    call_command("generate_synthetic", reports=50, force=True, verbosity=0, **options)
+    options = {"reports": 50, "seed": 7, **options}
+    arguments = ["--force", "--quiet"]
+    for name, value in options.items():
+        arguments += [f"--{name.replace('_', '-')}", str(value)]
+    return generate_synthetic.main(arguments)
 
 
 @pytest.mark.django_db
@@ -127,7 +137,7 @@ def test_a_second_run_is_refused_and_writes_nothing():
     generate()
     counts = (Actor.objects.count(), Report.objects.count(), Mention.objects.count())
 
-    with pytest.raises(CommandError, match="already stored"):
+    with pytest.raises(SystemExit, match="already stored"):
         generate()
     assert (Actor.objects.count(), Report.objects.count(), Mention.objects.count()) == counts
 
@@ -163,6 +173,6 @@ def test_the_same_seed_writes_the_same_corpus_and_another_seed_does_not():
 def test_refuses_with_debug_off_unless_forced(settings):
     settings.DEBUG = False
 
-    with pytest.raises(CommandError, match="--force"):
-        call_command("generate_synthetic", reports=5, verbosity=0)
+    with pytest.raises(SystemExit, match="--force"):
+        generate_synthetic.main(["--reports", "5", "--quiet"])
     assert not Report.objects.exists()

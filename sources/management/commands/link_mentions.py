@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from events.management.commands.ingest_sources import Progress
-from events.services import mentions_link
 from reports.models import Report
+from sources.management.commands.ingest_sources import Progress
+from sources.services import mentions_link
 
 
 class Command(BaseCommand):

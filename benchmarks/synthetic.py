@@ -33,12 +33,21 @@ from django.utils.text import slugify
 
 from actors.choices import ActorKind, AliasKind, OrganisationKind
 from actors.models import Actor, Alias, Membership
-from events.choices import EventKind, MentionOrigin, ParticipantRole
-from events.models import Event, EventCitation, Mention, Participant, ParticipantCitation
+from events.choices import EventKind, ParticipantRole
+from events.models import Event, Participant
 from hrkb.dates import PartialDate
 from hrkb.models import Confidence, Status
 from reports.choices import ReportKind, TopicKind
-from reports.models import Authorship, MembershipCitation, Quote, QuoteCitation, Report, ReportCitation, Topic
+from reports.models import Authorship, Quote, Report, Topic
+from sources.choices import MentionOrigin
+from sources.models import (
+    EventCitation,
+    MembershipCitation,
+    Mention,
+    ParticipantCitation,
+    QuoteCitation,
+    ReportCitation,
+)
 
 SLUG_PREFIX = "syn-"
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from reports.models import MembershipCitation, ReportCitation
+from sources.models import MembershipCitation, ReportCitation
 from tests import factories
 
 TEXT = "Its year-long Commission of Inquiry, chaired by Australian judge Michael Kirby, published a damning report."

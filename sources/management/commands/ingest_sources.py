@@ -1,9 +1,4 @@
-"""``manage.py ingest_sources PATH...``: load source texts as reports and link the mentions in them.
-
-The command lives in the events app, not in reports, because the mentions it
-records may point at events as well as at actors and reports, and only events
-may depend on all three apps.
-"""
+"""``manage.py ingest_sources PATH...``: load source texts as reports and link the mentions in them."""
 
 import argparse
 import time
@@ -11,9 +6,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from events.services import matcher_build, mentions_link
-from reports.services import source_ingest
-from reports.sources import SourceError
+from sources.reader import SourceError
+from sources.services import matcher_build, mentions_link, source_ingest
 
 FORMAT = """\
 Each file (.txt or .md, UTF-8) holds one or more articles, each under a header:

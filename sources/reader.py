@@ -36,8 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hrkb.dates import PartialDate
-
-from .choices import ReportKind
+from reports.choices import ReportKind
 
 SUFFIXES = (".txt", ".md")
 REQUIRED_KEYS = ("title", "publisher")

@@ -5,10 +5,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from events.choices import MentionOrigin
-from events.linking import _FOLD, Folded, Matcher, Name, Target, _fold_mostly_ascii, fold
-from events.models import Mention
-from events.services import mentions_link
+from sources.choices import MentionOrigin
+from sources.linking import _FOLD, Folded, Matcher, Name, Target, _fold_mostly_ascii, fold
+from sources.models import Mention
+from sources.services import mentions_link
 from tests import factories
 
 

@@ -3,8 +3,8 @@
 from django.conf import settings
 
 from actors.models import Person
-from events.models import Mention
 from reports.models import Report
+from sources.models import Mention
 
 from .helpers import ingest, row_counts
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from django.core.management.base import CommandError, OutputWrapper
 
-from events.choices import MentionOrigin
-from events.management.commands.ingest_sources import Progress
-from events.models import Mention
 from hrkb.dates import PartialDate
 from reports.models import Authorship, Report
+from sources.choices import MentionOrigin
+from sources.management.commands.ingest_sources import Progress
+from sources.models import Mention
 from tests import factories
 
 from .helpers import ingest, row_counts

@@ -3,7 +3,7 @@
 import pytest
 
 from hrkb.dates import PartialDate
-from reports.sources import SourceError, read_articles
+from sources.reader import SourceError, read_articles
 
 ARTICLE = """
 ---
