@@ -1,33 +1,33 @@
-"""Events as the API shows them."""
+"""Events as the API shows them (declarations read by hrkb.api.loading)."""
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 from hrkb.api.serializers import (
-    ChildSerializer,
     CitationSerializer,
+    CuratedSerializer,
     LinesField,
     PartialDateField,
     SummaryField,
     SummaryListField,
 )
-from reports.api.serializers import TypedSerializer
 
 from ..models import Event, Participant
 
 
-class ParticipantSerializer(ChildSerializer):
+class ParticipantSerializer(serializers.ModelSerializer):
     """An actor's part in an event, with the passages that support it."""
 
     actor = SummaryField()
     citations = CitationSerializer(many=True, read_only=True)
 
-    class Meta(ChildSerializer.Meta):
+    class Meta:
         model = Participant
         fields = ["actor", "role", "role_title", "rank", "rank_reason", "citations"]
         required_summaries = ["actor"]
 
 
-class EventSerializer(TypedSerializer):
+class EventSerializer(CuratedSerializer):
     """A summit, a report's publication, a resolution, a statement, a visit, a founding, as listed."""
 
     start = PartialDateField(help_text=_("When it started (or happened), at the precision known."))
@@ -36,21 +36,8 @@ class EventSerializer(TypedSerializer):
 
     class Meta:
         model = Event
-        fields = [
-            "url",
-            "type",
-            "slug",
-            "title",
-            "kind",
-            "start",
-            "end",
-            "place",
-            "country",
-            "description",
-            "topics",
-            "created",
-            "modified",
-        ]
+        summary_name = "title"
+        fields = ["title", "kind", "start", "end", "place", "country", "description", "topics"]
 
 
 class EventDetailSerializer(EventSerializer):
@@ -62,12 +49,4 @@ class EventDetailSerializer(EventSerializer):
     citations = CitationSerializer(many=True, read_only=True)
 
     class Meta(EventSerializer.Meta):
-        fields = [
-            *EventSerializer.Meta.fields[:-2],
-            "aliases",
-            "participants",
-            "related_reports",
-            "citations",
-            "created",
-            "modified",
-        ]
+        fields = [*EventSerializer.Meta.fields, "aliases", "participants", "related_reports", "citations"]

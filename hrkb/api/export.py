@@ -23,17 +23,17 @@ BATCH_SIZE = 500
 
 
 def serialized_batches(view, queryset, *, batch_size: int | None = None):
-    """Yield the serialized records of ``queryset`` in primary-key order, a batch at a time."""
+    """Yield the records of ``queryset`` as the view shows them, in primary-key order, a batch at a time."""
     batch_size = batch_size or BATCH_SIZE
+    plan = view.plan
     queryset = queryset.order_by("pk")
     last = None
     while True:
-        batch = list((queryset if last is None else queryset.filter(pk__gt=last))[:batch_size])
+        batch = plan.fetch(queryset if last is None else queryset.filter(pk__gt=last), limit=batch_size)
         if not batch:
             return
-        view.load_summaries(batch)
-        yield view.get_serializer(batch, many=True).data
-        last = batch[-1].pk
+        yield view.represent(batch)
+        last = batch[-1][plan.id_at]
 
 
 def viewset_for(viewset_class, request, action: str):
@@ -68,12 +68,11 @@ def csv_response(view, queryset, filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def rows():
-        header = None
+        # The header comes from the declaration, so an empty list still has one.
+        header = view.plan.keys
+        yield writer.writerow(header)
         for batch in serialized_batches(view, queryset):
             for item in batch:
-                if header is None:
-                    header = list(item)
-                    yield writer.writerow(header)
                 yield writer.writerow([_cell(item.get(column)) for column in header])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -54,8 +54,8 @@ class Key:
             return F(self.name).desc(nulls_first=True) if self.nullable else F(self.name).desc()
         return F(self.name).asc(nulls_last=True) if self.nullable else F(self.name).asc()
 
-    def value_of(self, record):
-        value = getattr(record, self.name if self.name == SEARCH_RANK else self.field.attname)
+    def value_of(self, value):
+        """The cursor's value for a row's value of this column."""
         # Partial dates compare on the earliest day they cover, as the column stores them.
         return self.field.get_prep_value(value) if value is not None else None
 
@@ -99,15 +99,19 @@ class KeysetPagination(BasePagination):
         queryset = queryset.order_by(*(key.order_by() for key in keys))
         position = self.decode_cursor(request, ordering, keys)
         segments = [Q()] if position is None else self.segments(keys, position)
+        # Rows as the view's plan loads them (see hrkb.api.loading), with the ordering's columns to page by.
+        plan, names = view.plan, [key.name for key in keys]
         rows = []
         for segment in segments:
-            rows += queryset.filter(segment)[: self.limit + 1 - len(rows)]
+            rows += plan.fetch(queryset.filter(segment), extra=names, limit=self.limit + 1 - len(rows))
             if len(rows) > self.limit:
                 break
         self.next_position = None
         if len(rows) > self.limit:
             rows = rows[: self.limit]
-            self.next_position = {"o": ordering, "v": [key.value_of(rows[-1]) for key in keys]}
+            last = rows[-1]
+            values = [key.value_of(last[plan.position(key.name, names)]) for key in keys]
+            self.next_position = {"o": ordering, "v": values}
         return rows
 
     def get_page_size(self, request) -> int:

@@ -42,8 +42,7 @@ from hrkb.access import readable_q
 from hrkb.public_types import NAMES, PUBLIC_TYPES, PublicType
 
 from .access import is_cleared
-from .export import viewset_for
-from .serializers import record_url
+from .loading import Context
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -53,8 +52,8 @@ MAX_PAGE_SIZE = 1000
 class Tracked:
     """A history table that feeds the changes list, and the public types whose records it holds.
 
-    The types' viewsets decide what the client may read now (their querysets
-    carry every access rule, including ones on related records). ``requires``
+    What the client may read now is decided by each type's readable queryset
+    (every access rule, including ones on related records). ``requires``
     names foreign keys of the history row, with their model, whose target must
     have been readable too for the record ever to have been readable (a quote
     is only readable with its speaker).
@@ -62,10 +61,6 @@ class Tracked:
 
     model: type
     types: tuple[PublicType, ...]
-
-    @property
-    def viewsets(self) -> tuple:
-        return tuple(public_type.viewset for public_type in self.types)
 
     @property
     def requires(self) -> tuple[tuple[str, type], ...]:
@@ -168,13 +163,15 @@ class ChangesView(APIView):
         for _key, index, row in page:
             by_model.setdefault(index, []).append(row)
         current, readable_slugs = {}, {}
+        context = Context(self.request, cleared=restricted)
         for index, rows in by_model.items():
             tracked = self.tracked[index]
             ids = [row.id for row in rows]
-            for viewset in tracked.viewsets:
-                view = viewset_for(viewset, self.request, "list")
-                for record in view.get_queryset().prefetch_related(None).filter(pk__in=ids):
-                    current[index, record.pk] = record
+            for public_type in tracked.types:
+                # What the client may read of it now: the type's own queryset carries every access rule.
+                readable = public_type.model._default_manager.readable(restricted=restricted).filter(pk__in=ids)
+                for pk, slug in readable.values_list("pk", "slug"):
+                    current[index, pk] = (public_type.name, slug)
             # The slugs under which the client could ever have read the record.
             history = tracked.model.history.model.objects.filter(readable_q(restricted=restricted), id__in=ids)
             for attname, related in tracked.requires:
@@ -187,19 +184,18 @@ class ChangesView(APIView):
         results = []
         for _key, index, row in page:
             tracked = self.tracked[index]
-            record = current.get((index, row.id))
-            kind = tracked.type_of(record or row)
-            if record is not None:
+            kind, slug = current.get((index, row.id), (tracked.type_of(row), None))
+            if slug is not None:
                 results.append(
                     {
                         "type": kind,
-                        "slug": record.slug,
+                        "slug": slug,
                         "action": "updated",
                         "changed": row.history_date,
-                        "url": record_url(record, {"request": self.request}),
+                        "url": context.url(kind, slug),
                     }
                 )
-            gone = readable_slugs.get((index, row.id), set()) - ({record.slug} if record else set())
+            gone = readable_slugs.get((index, row.id), set()) - {slug}
             results.extend(
                 {"type": kind, "slug": slug, "action": "deleted", "changed": row.history_date, "url": None}
                 for slug in sorted(gone)

@@ -1,52 +1,33 @@
-"""Reports, topics and quotes as the API shows them."""
+"""Reports, topics and quotes as the API shows them (declarations read by hrkb.api.loading)."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from hrkb.api.serializers import (
-    ChildSerializer,
     CitationSerializer,
     CuratedSerializer,
     LinesField,
     PartialDateField,
-    ReadableChildListSerializer,
     SummaryField,
     SummaryListField,
-    record_type,
-    summary,
 )
 
 from ..models import Authorship, Quote, Report, Topic
 
 
-class TypedSerializer(CuratedSerializer):
-    type = serializers.SerializerMethodField(help_text=_("The record's type."))
-
-    def get_type(self, record) -> str:
-        return record_type(record)
-
-
-class AuthorshipSerializer(ChildSerializer):
+class AuthorshipSerializer(serializers.ModelSerializer):
     """One author in the byline: a person, or an organisational byline."""
 
+    # Declared rather than derived from the model: the integer range a database gives a small
+    # integer column differs between SQLite and PostgreSQL, and the schema must not.
+    position = serializers.IntegerField(read_only=True, min_value=1, help_text=_("Order in the byline, from 1."))
     person = SummaryField()
     organisation = SummaryField(help_text=_("The organisation behind an organisational byline."))
 
-    class Meta(ChildSerializer.Meta):
+    class Meta:
         model = Authorship
         fields = ["position", "person", "organisation", "byline"]
         optional_summaries = ["person", "organisation"]
-
-    def to_representation(self, authorship):
-        # Built directly: a page of reports holds a hundred or more bylines, and DRF's per-field
-        # machinery (copied fields, get_attribute, to_representation for each) costs more than the row.
-        context = self.context
-        return {
-            "position": authorship.position,
-            "person": summary(authorship.person, context),
-            "organisation": summary(authorship.organisation, context),
-            "byline": authorship.byline,
-        }
 
 
 class MentionSerializer(serializers.Serializer):
@@ -55,28 +36,25 @@ class MentionSerializer(serializers.Serializer):
     start = serializers.IntegerField(read_only=True, help_text=_("Character offset in the report's text."))
     end = serializers.IntegerField(read_only=True)
     text = serializers.CharField(read_only=True)
-    target = SummaryField(help_text=_("The record the span names."))
+    target = SummaryField(sources=("actor", "mentioned_report", "event"), help_text=_("The record the span names."))
 
     class Meta:
-        list_serializer_class = ReadableChildListSerializer
         required_summaries = ["target"]
 
 
-class ReportSerializer(TypedSerializer):
+class ReportSerializer(CuratedSerializer):
     """A report, article, UN document, resolution or open letter, as listed."""
 
     published = PartialDateField(help_text=_("When it was published, at the precision known."))
     web_url = serializers.URLField(source="url", read_only=True, help_text=_("Where the publication is online."))
     publishers = SummaryListField()
-    authors = AuthorshipSerializer(many=True, read_only=True, source="readable_authorships")
+    authors = AuthorshipSerializer(many=True, read_only=True, source="authorships")
     topics = SummaryListField()
 
     class Meta:
         model = Report
+        summary_name = "title"
         fields = [
-            "url",
-            "type",
-            "slug",
             "title",
             "subtitle",
             "kind",
@@ -88,8 +66,6 @@ class ReportSerializer(TypedSerializer):
             "publishers",
             "authors",
             "topics",
-            "created",
-            "modified",
         ]
 
 
@@ -103,63 +79,42 @@ class ReportDetailSerializer(ReportSerializer):
     citations = CitationSerializer(many=True, read_only=True)
 
     class Meta(ReportSerializer.Meta):
-        fields = [
-            *ReportSerializer.Meta.fields[:-2],
-            "aliases",
-            "text",
-            "references",
-            "events",
-            "mentions",
-            "citations",
-            "created",
-            "modified",
-        ]
+        fields = [*ReportSerializer.Meta.fields, "aliases", "text", "references", "events", "mentions", "citations"]
 
 
-class TopicSerializer(TypedSerializer):
+class TopicSerializer(CuratedSerializer):
     """A term of the controlled vocabulary (including the 30 articles of the UDHR)."""
 
     parent = SummaryField(help_text=_("The broader topic."))
 
     class Meta:
         model = Topic
-        fields = ["url", "type", "slug", "name", "kind", "udhr_article", "description", "parent", "created", "modified"]
+        summary_name = "name"
+        fields = ["name", "kind", "udhr_article", "description", "parent"]
 
 
 class TopicDetailSerializer(TopicSerializer):
     children = SummaryListField(help_text=_("Narrower topics."))
 
     class Meta(TopicSerializer.Meta):
-        fields = [*TopicSerializer.Meta.fields[:-2], "children", "created", "modified"]
+        fields = [*TopicSerializer.Meta.fields, "children"]
 
 
-class QuoteSerializer(TypedSerializer):
+class QuoteSerializer(CuratedSerializer):
     """A statement attributed to a person."""
 
-    # The viewset loads both as summary rows (QuoteViewSet.load_summaries).
-    speaker = SummaryField(source="speaker_row")
+    speaker = SummaryField()
     said = PartialDateField(help_text=_("When it was said, at the precision known."))
-    source = SummaryField(source="source_row", help_text=_("The report in which the quote appears."))
+    source = SummaryField(help_text=_("The report in which the quote appears."))
 
     class Meta:
         model = Quote
-        fields = [
-            "url",
-            "type",
-            "slug",
-            "text",
-            "speaker",
-            "said",
-            "occasion",
-            "language",
-            "source",
-            "created",
-            "modified",
-        ]
+        summary_name = "text"
+        fields = ["text", "speaker", "said", "occasion", "language", "source"]
 
 
 class QuoteDetailSerializer(QuoteSerializer):
     citations = CitationSerializer(many=True, read_only=True)
 
     class Meta(QuoteSerializer.Meta):
-        fields = [*QuoteSerializer.Meta.fields[:-2], "citations", "created", "modified"]
+        fields = [*QuoteSerializer.Meta.fields, "citations"]

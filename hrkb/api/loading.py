@@ -1,0 +1,407 @@
+"""Loading API responses as rows: one declarative mechanism for every list, detail and export.
+
+A serializer's fields (see :mod:`hrkb.api.serializers`) say what a record
+shows. :func:`plan_for` reads them once per serializer and model and works
+out a :class:`Plan`: the columns of the record's own table to read (foreign
+keys' summaries joined in), the related tables to read — one query per
+relation for a whole page, however many records it holds — and how to build
+each value from those rows. The base viewset, the exports and the feed all
+load through it, so every relation is loaded the same way:
+
+==========================================  =============================================
+field                                       loaded as
+==========================================  =============================================
+a model column                              a column of the page query
+``SummaryField`` (a foreign key)            the related record's columns, joined in
+``SummaryListField`` (many-to-many, or      one query on the through table (or the
+the records pointing here)                  related table), grouped by record
+a nested serializer, ``many=True``          one query on the child table with its own
+(memberships, citations, authors…)          plan, and so on down (a membership's citations)
+``ValueListField`` (aliases as names)       one query on the child table, one column
+==========================================  =============================================
+
+Rows the client may not read never leave the database: every related query
+carries the access rule (:mod:`hrkb.access`, with each public type's
+dependencies from :mod:`hrkb.public_types`), and child rows whose required
+summaries are unreadable are filtered out in SQL; summaries are checked again
+on their values as they are built, a second line of defence.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
+from rest_framework import serializers
+
+from hrkb import access
+from hrkb.models import CuratedModel
+from hrkb.public_types import PUBLIC_TYPES, for_model, readable_q, shares_table
+
+from .serializers import (
+    SUMMARY_NAME_LENGTH,
+    CuratedSerializer,
+    LinesField,
+    PartialDateField,
+    SummaryField,
+    SummaryListField,
+    ValueListField,
+)
+
+# The DRF fields whose value is the column's own value, as the database returns it.
+PLAIN_FIELDS = (
+    serializers.CharField,
+    serializers.ChoiceField,
+    serializers.IntegerField,
+    serializers.BooleanField,
+    serializers.FloatField,
+)
+_PRECISION_LENGTH = {"year": 4, "month": 7, "day": 10}
+
+
+class Context:
+    """What building one response needs: the client's clearance, absolute URLs, the time zone."""
+
+    def __init__(self, request, *, cleared: bool):
+        self.cleared = cleared
+        self.base_url = request.build_absolute_uri("/")[:-1] if request is not None else ""
+        self.timezone = timezone.get_current_timezone()
+        self._templates: dict[str, tuple[str, str]] = {}
+
+    def url(self, type_name: str, slug: str) -> str:
+        """A record's API URL, from a template made once per type and response (not reverse() per record)."""
+        template = self._templates.get(type_name)
+        if template is None:
+            head, tail = _detail_path(type_name, get_script_prefix())
+            template = self._templates[type_name] = (self.base_url + head, tail)
+        return f"{template[0]}{slug}{template[1]}"
+
+    def summary(self, type_name: str, slug: str, name: str) -> dict:
+        if len(name) > SUMMARY_NAME_LENGTH:
+            name = name[: SUMMARY_NAME_LENGTH - 1] + "…"
+        return {"type": type_name, "slug": slug, "name": name, "url": self.url(type_name, slug)}
+
+
+@functools.lru_cache(maxsize=32)
+def _detail_path(type_name: str, script_prefix: str) -> tuple[str, str]:
+    head, tail = reverse(f"api:{type_name}-detail", kwargs={"slug": "slug-placeholder"}).split("slug-placeholder")
+    return head, tail
+
+
+# --- Summaries of related records ------------------------------------------------------------------------------------
+
+
+def _public_type_of_table(model: type[models.Model]):
+    """The public type of ``model``, or of any type stored in its table (an Actor: person or organisation)."""
+    public_type = for_model(model)
+    if public_type is not None:
+        return public_type
+    concrete = model._meta.concrete_model
+    return next(candidate for candidate in PUBLIC_TYPES if candidate.model._meta.concrete_model is concrete)
+
+
+def summary_name(model: type[models.Model]) -> str:
+    """The column a summary of ``model`` shows as its name (its serializer's ``Meta.summary_name``)."""
+    return _public_type_of_table(model).viewset.serializer_class.Meta.summary_name
+
+
+class SummaryColumns:
+    """The columns a summary of the record at ``prefix`` needs, and the summary built from their values.
+
+    ``type`` is the public type's name, or the ``kind`` column for a table of
+    several types (a foreign key to "an actor"). A type's dependencies (a
+    quote's speaker) come along as access columns, checked with the record's own.
+    """
+
+    def __init__(self, model: type[models.Model], prefix: str):
+        public_type = for_model(model)
+        self.type_name = public_type.name if public_type is not None else None
+        self.columns = [f"{prefix}slug", f"{prefix}{summary_name(model)}"]
+        if self.type_name is None and shares_table(model):
+            self.columns.append(f"{prefix}kind")
+        depends = [""] + [f"{relation}__" for relation in (public_type.requires if public_type else ())]
+        self.access_columns = [f"{prefix}{path}{column}" for path in depends for column in access.COLUMNS]
+        self.columns += self.access_columns
+
+    def reader(self, positions: Sequence[int]) -> Callable:
+        """A function of (row, context) giving the summary, or None; ``positions`` are where :attr:`columns` are."""
+        slug_at, name_at = positions[0], positions[1]
+        kind_at = positions[2] if self.type_name is None else None
+        access_positions = positions[len(self.columns) - len(self.access_columns) :]
+        width = len(access.COLUMNS)
+        checks = [tuple(access_positions[at : at + width]) for at in range(0, len(access_positions), width)]
+        type_name = self.type_name
+
+        def read(row, context):
+            slug = row[slug_at]
+            if slug is None:
+                return None
+            for check in checks:
+                if not access.allows([row[at] for at in check], restricted=context.cleared):
+                    return None
+            return context.summary(type_name or row[kind_at], slug, row[name_at])
+
+        return read
+
+
+def _under(prefix: str, order: str) -> str:
+    """An ordering of a related model, as an ordering across ``prefix``: "-published" -> "-report__published"."""
+    return f"-{prefix}{order[1:]}" if order.startswith("-") else f"{prefix}{order}"
+
+
+def _ordering(model: type[models.Model], prefix: str = "") -> list[str]:
+    """``model``'s default ordering at ``prefix``, then its primary key, so ties always come out the same way."""
+    return [*(_under(prefix, order) for order in model._meta.ordering), f"{prefix}pk"]
+
+
+# --- Relations: one query for a page of records ----------------------------------------------------------------------
+
+
+class Relation:
+    """What a page of records shows of one relation; :meth:`load` reads it for all of them in one query."""
+
+    def load(self, ids: Sequence, context: Context) -> dict:
+        """{record id: value} for the records ``ids``."""
+        raise NotImplementedError
+
+
+class ManySummaries(Relation):
+    """Related records as summaries: through a many-to-many table, or the records whose foreign key points here."""
+
+    def __init__(self, owner: type[models.Model], name: str):
+        field = owner._meta.get_field(name)
+        if field.many_to_many:
+            forward = not field.auto_created
+            m2m = field if forward else field.field
+            self.table = m2m.remote_field.through
+            self.owner_column = m2m.m2m_field_name() if forward else m2m.m2m_reverse_field_name()
+            target = m2m.m2m_reverse_field_name() if forward else m2m.m2m_field_name()
+            self.prefix = f"{target}__"
+        elif field.one_to_many:
+            self.table = field.related_model
+            self.owner_column = field.field.name
+            self.prefix = ""
+        else:
+            raise ImproperlyConfigured(f"{owner.__name__}.{name}: a SummaryListField needs a to-many relation")
+        self.target = field.related_model
+        self.summary = SummaryColumns(self.target, self.prefix)
+        self.read = self.summary.reader(range(1, 1 + len(self.summary.columns)))
+
+    def load(self, ids, context):
+        rows = (
+            self.table._default_manager.filter(readable_q(self.target, self.prefix, restricted=context.cleared))
+            .filter(**{f"{self.owner_column}__in": ids})
+            .order_by(*_ordering(self.target, self.prefix))
+            .values_list(self.owner_column, *self.summary.columns)
+        )
+        loaded = defaultdict(list)
+        for row in rows:
+            summary = self.read(row, context)
+            if summary is not None:
+                loaded[row[0]].append(summary)
+        return loaded
+
+
+class ChildRows(Relation):
+    """The rows of another table pointing at the record (memberships, authors, citations), each by its own plan."""
+
+    def __init__(self, owner: type[models.Model], name: str, serializer_class):
+        relation = owner._meta.get_field(name)
+        if not relation.one_to_many:
+            raise ImproperlyConfigured(f"{owner.__name__}.{name}: a nested serializer needs a reverse foreign key")
+        self.model = relation.related_model
+        self.owner_column = relation.field.attname
+        self.plan = plan_for(serializer_class, self.model, leading=(self.owner_column,))
+        self.readable = _child_conditions(serializer_class, self.model)
+
+    def load(self, ids, context):
+        queryset = self.model._default_manager.filter(**{f"{self.owner_column}__in": ids})
+        queryset = queryset.filter(self.readable(context.cleared)).order_by(*_ordering(self.model))
+        rows = self.plan.fetch(queryset)
+        loaded = defaultdict(list)
+        for row, item in zip(rows, self.plan.represent(rows, context), strict=True):
+            loaded[row[0]].append(item)
+        return loaded
+
+
+class ChildValues(Relation):
+    """One column of the rows pointing at the record, as a list of values (an actor's aliases by name)."""
+
+    def __init__(self, owner: type[models.Model], name: str, column: str):
+        relation = owner._meta.get_field(name)
+        self.model = relation.related_model
+        self.owner_column = relation.field.attname
+        self.column = column
+
+    def load(self, ids, context):
+        rows = (
+            self.model._default_manager.filter(**{f"{self.owner_column}__in": ids})
+            .order_by(*_ordering(self.model))
+            .values_list(self.owner_column, self.column)
+        )
+        loaded = defaultdict(list)
+        for owner, value in rows:
+            loaded[owner].append(value)
+        return loaded
+
+
+def _summary_sources(field: SummaryField) -> tuple[str, ...]:
+    return field.sources or (field.source,)
+
+
+def _child_conditions(serializer_class, model: type[models.Model]) -> Callable[[bool], models.Q]:
+    """The condition a child row must meet to be shown: its own access rule (if it has a status),
+    its required summaries readable (one of them, for a summary of several sources), optional ones absent or readable.
+    """
+    fields = serializer_class().fields
+    meta = getattr(serializer_class, "Meta", None)
+    required = [_summary_sources(fields[name]) for name in getattr(meta, "required_summaries", ())]
+    optional = [_summary_sources(fields[name]) for name in getattr(meta, "optional_summaries", ())]
+
+    def readable(sources, restricted):
+        condition = models.Q(pk__in=[])
+        for source in sources:
+            condition |= readable_q(model._meta.get_field(source).related_model, f"{source}__", restricted=restricted)
+        return condition
+
+    def condition(restricted: bool) -> models.Q:
+        result = access.readable_q(restricted=restricted) if issubclass(model, CuratedModel) else models.Q()
+        for sources in required:
+            result &= readable(sources, restricted)
+        for sources in optional:
+            for source in sources:
+                result &= models.Q(**{f"{source}__isnull": True}) | readable((source,), restricted)
+        return result
+
+    return condition
+
+
+# --- Plans ------------------------------------------------------------------------------------------------------------
+
+
+class Plan:
+    """How to load and build the records of ``model`` as ``serializer_class`` declares them.
+
+    ``columns`` start with ``leading`` (for a child plan, the foreign key to
+    its owner) and the primary key; :meth:`fetch` reads them as tuples and
+    :meth:`represent` turns a list of such rows into dicts, loading every
+    relation once for all of them.
+    """
+
+    def __init__(self, serializer_class, model: type[models.Model], leading: tuple[str, ...] = ()):
+        self.model = model
+        self.columns: list[str] = [*leading, model._meta.pk.name]
+        self.id_at = len(leading)
+        self.relations: list[Relation] = []
+        self.builders: list[tuple[str, Callable]] = []
+        curated = issubclass(serializer_class, CuratedSerializer)
+        for name, field in serializer_class().fields.items():
+            self.builders.append((name, self._builder(name, field, curated)))
+
+    @property
+    def keys(self) -> list[str]:
+        return [name for name, _build in self.builders]
+
+    def index(self, column: str) -> int:
+        """Where ``column`` is in each row."""
+        return self.columns.index(column)
+
+    def _column(self, column: str) -> int:
+        """Where ``column`` will be in each row, adding it to the columns read (while the plan is made)."""
+        if column not in self.columns:
+            self.columns.append(column)
+        return self.columns.index(column)
+
+    def fetch(self, queryset: models.QuerySet, extra: Sequence[str] = (), limit: int | None = None) -> list[tuple]:
+        """The rows of ``queryset`` (at most ``limit``): the plan's columns, then any ``extra`` ones
+        (e.g. an annotation to page by)."""
+        more = [column for column in extra if column not in self.columns]
+        rows = queryset.values_list(*self.columns, *more)
+        return list(rows if limit is None else rows[:limit])
+
+    def position(self, column: str, extra: Sequence[str] = ()) -> int:
+        """Where ``column`` is in rows fetched with ``extra``."""
+        if column in self.columns:
+            return self.columns.index(column)
+        return len(self.columns) + [name for name in extra if name not in self.columns].index(column)
+
+    def represent(self, rows: list[tuple], context: Context) -> list[dict]:
+        if not rows:
+            return []
+        ids = [row[self.id_at] for row in rows]
+        loaded = [relation.load(ids, context) for relation in self.relations]
+        builders = self.builders
+        return [{name: build(row, loaded, context) for name, build in builders} for row in rows]
+
+    def _relation(self, relation: Relation) -> int:
+        self.relations.append(relation)
+        return len(self.relations) - 1
+
+    def _builder(self, name: str, field, curated: bool) -> Callable:
+        model = self.model
+        source = field.source
+        if curated and name in ("url", "type"):
+            type_of = self._type_reader()
+            if name == "type":
+                return lambda row, loaded, context: type_of(row)
+            slug = self._column("slug")
+            return lambda row, loaded, context: context.url(type_of(row), row[slug])
+        if isinstance(field, SummaryField):
+            readers = []
+            for path in _summary_sources(field):
+                summary = SummaryColumns(model._meta.get_field(path).related_model, f"{path}__")
+                readers.append(summary.reader([self._column(column) for column in summary.columns]))
+            if len(readers) == 1:
+                read = readers[0]
+                return lambda row, loaded, context: read(row, context)
+            return lambda row, loaded, context: next(
+                (summary for read in readers if (summary := read(row, context)) is not None), None
+            )
+        if isinstance(field, SummaryListField):
+            return self._related(ManySummaries(model, source))
+        if isinstance(field, serializers.ListSerializer):
+            return self._related(ChildRows(model, source, type(field.child)))
+        if isinstance(field, ValueListField):
+            return self._related(ChildValues(model, source, field.column))
+        at = self._column(source)
+        if isinstance(field, PartialDateField):
+            precision = self._column(f"{source}_precision")
+            return lambda row, loaded, context: (
+                None if row[at] is None else row[at].isoformat()[: _PRECISION_LENGTH[row[precision]]]
+            )
+        if isinstance(field, LinesField):
+            return lambda row, loaded, context: [line.strip() for line in row[at].splitlines() if line.strip()]
+        if isinstance(field, serializers.DateTimeField):
+            return lambda row, loaded, context: None if row[at] is None else _iso(row[at].astimezone(context.timezone))
+        if isinstance(field, PLAIN_FIELDS):
+            return lambda row, loaded, context: row[at]
+        raise ImproperlyConfigured(f"{type(field).__name__} {name!r} on {model.__name__}: the loader cannot build it")
+
+    def _related(self, relation: Relation) -> Callable:
+        index, id_at = self._relation(relation), self.id_at
+        return lambda row, loaded, context: loaded[index].get(row[id_at], [])
+
+    def _type_reader(self) -> Callable:
+        public_type = for_model(self.model)
+        if public_type is not None:
+            name = public_type.name
+            return lambda row: name
+        kind = self._column("kind")
+        return lambda row: row[kind]
+
+
+def _iso(value) -> str:
+    """A time as DRF writes it: ISO 8601, UTC as Z."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+@functools.cache
+def plan_for(serializer_class, model: type[models.Model] | None = None, leading: tuple[str, ...] = ()) -> Plan:
+    """The plan of ``serializer_class`` for ``model`` (default: its ``Meta.model``), made once and kept."""
+    return Plan(serializer_class, model or serializer_class.Meta.model, leading)
