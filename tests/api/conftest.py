@@ -11,7 +11,6 @@ where a leak would show.
 from types import SimpleNamespace
 
 import pytest
-from django.test import override_settings
 
 from actors.models import Membership
 from events.models import Participant
@@ -30,13 +29,6 @@ def _variants(build, name, **fields):
         build(f"{name} {DRAFT}", slug=f"{name.lower()}-{DRAFT}", status="draft", **fields),
         build(f"{name} {RESTRICTED}", slug=f"{name.lower()}-{RESTRICTED}", restricted=True, **fields),
     )
-
-
-@pytest.fixture(scope="session", autouse=True)
-def static_root(tmp_path_factory):
-    """An existing STATIC_ROOT: WhiteNoise warns about a missing one, and warnings are errors here."""
-    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static"))):
-        yield
 
 
 @pytest.fixture(autouse=True)

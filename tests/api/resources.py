@@ -7,7 +7,11 @@ access and leak test.
 
 from dataclasses import dataclass, field
 
+from actors.models import Alias
+from events.models import Participant
 from hrkb.public_types import PUBLIC_TYPES, PublicType
+from reports.models import Authorship
+from sources.models import EventCitation, MembershipCitation, ParticipantCitation, QuoteCitation, ReportCitation
 from tests import factories
 
 
@@ -28,6 +32,14 @@ class Resource:
     def build_more(self, world, count=3):
         """More public records with relations, so per-row queries would show in query counts."""
         return [BUILDERS[self.path](world, number) for number in range(count)]
+
+    def grow(self, world, count=3) -> list[str]:
+        """Give the world's public record ``count`` more rows of every relation its detail shows.
+
+        Returns the detail's keys that must now list more items, so a test can
+        check that the growth really reached the response.
+        """
+        return GROWERS[self.path](world, getattr(world, self.public), count)
 
 
 def _report(w, n):
@@ -55,6 +67,75 @@ def _topic(w, n):
 def _quote(w, n):
     return factories.quote(w.person, f"More words {n}.", source=w.report)
 
+
+def _passage_citation(citation_model, subject, source, number):
+    """A citation of a new passage: each source's text gets a sentence of its own to cite."""
+    passage = f"Passage number {number} of {source.slug}."
+    source.text += f" {passage}"
+    source.save()
+    return citation_model.objects.create(subject=subject, source=source, passage=passage)
+
+
+def _grow_report(w, report, count):
+    for number in range(count):
+        report.publishers.add(factories.organisation(f"Publisher {number}"))
+        report.topics.add(factories.topic(f"Grown topic {number}"))
+        report.references.add(factories.report(f"Referenced report {number}"))
+        factories.event(f"Grown event {number}", related_reports=[report])
+        Authorship.objects.create(report=report, person=factories.person(f"Author {number}"), position=10 + number)
+        _passage_citation(ReportCitation, report, report, number)
+        words = f"Passage number {number} of {report.slug}."
+        factories.mention(report, words, actor=factories.person(f"Mentioned {number}"))
+    return ["publishers", "topics", "references", "events", "authors", "citations", "mentions"]
+
+
+def _grow_person(w, person, count):
+    for number in range(count):
+        Alias.objects.create(actor=person, name=f"Grown alias {number}")
+        membership = factories.membership(person, factories.organisation(f"Employer {number}"), role="Adviser")
+        _passage_citation(MembershipCitation, membership, w.report, number)
+    return ["aliases", "memberships"]
+
+
+def _grow_organisation(w, organisation, count):
+    for number in range(count):
+        Alias.objects.create(actor=organisation, name=f"Grown alias {number}")
+        factories.organisation(f"Grown child {number}", parent=organisation)
+        membership = factories.membership(factories.person(f"Member {number}"), organisation, role="Member")
+        _passage_citation(MembershipCitation, membership, w.report, number)
+    return ["aliases", "children", "members"]
+
+
+def _grow_event(w, event, count):
+    for number in range(count):
+        participant = Participant.objects.create(event=event, actor=factories.person(f"Delegate {number}"))
+        _passage_citation(ParticipantCitation, participant, w.report, number)
+        _passage_citation(EventCitation, event, w.report, 100 + number)
+        event.related_reports.add(factories.report(f"Related report {number}"))
+        event.topics.add(factories.topic(f"Event topic {number}"))
+    return ["participants", "citations", "related_reports", "topics"]
+
+
+def _grow_topic(w, topic, count):
+    for number in range(count):
+        factories.topic(f"Narrower topic {number}", parent=topic)
+    return ["children"]
+
+
+def _grow_quote(w, quote, count):
+    for number in range(count):
+        _passage_citation(QuoteCitation, quote, w.report, number)
+    return ["citations"]
+
+
+GROWERS = {
+    "reports": _grow_report,
+    "people": _grow_person,
+    "organisations": _grow_organisation,
+    "events": _grow_event,
+    "topics": _grow_topic,
+    "quotes": _grow_quote,
+}
 
 BUILDERS = {
     "reports": _report,

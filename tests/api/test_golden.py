@@ -67,3 +67,10 @@ def test_list_page_is_the_golden_response(path, pinned_corpus, anonymous_client)
     response = anonymous_client.get(f"/api/v1/{path}/", {"page_size": 3})
     assert response.status_code == 200, response.content
     check(f"{path}-list", response.json())
+
+
+def test_openapi_schema_is_the_golden_schema(db, tmp_path):
+    """The whole published contract, so a change to any field, filter or description shows in review."""
+    target = tmp_path / "openapi.json"
+    call_command("spectacular", "--format", "openapi-json", "--file", str(target))
+    check("openapi", json.loads(target.read_text()))

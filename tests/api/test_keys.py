@@ -55,8 +55,7 @@ def test_cors_allows_the_partner_origins_settings_name(settings, db, anonymous_c
     assert "authorization" in preflight["Access-Control-Allow-Headers"]
 
 
-def test_admin_creates_a_key_shows_its_secret_once_and_revokes_it(curator_client, settings, tmp_path, world):
-    settings.STATIC_ROOT = tmp_path
+def test_admin_creates_a_key_shows_its_secret_once_and_revokes_it(curator_client, world):
     partner = factories.organisation("Partner", slug="partner")
     response = curator_client.post(
         "/admin/hrkb/partnerkey/add/",
