@@ -1,4 +1,4 @@
-"""Admin building blocks shared by every app, and the admin for old slugs.
+"""Admin building blocks shared by every app, and the admin for old slugs and partner keys.
 
 One level of base classes: :class:`CuratedAdmin` for curated records, and
 :func:`attach_inline` for an app that shows its rows on the page of a record
@@ -15,14 +15,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.dates import PartialDate, PartialDateField
 from hrkb.search.admin import RankedSearchAdminMixin
 
-from .models import SlugRedirect, Status
+from .models import PartnerKey, SlugRedirect, Status
 
 
 def admin_url(obj: models.Model) -> str | None:
@@ -147,3 +149,31 @@ class SlugRedirectAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PartnerKey)
+class PartnerKeyAdmin(admin.ModelAdmin):
+    """Keys are never edited into a secret: saving a new key generates one and shows it once."""
+
+    list_display = ["name", "organisation", "prefix", "can_read_restricted", "user", "created", "revoked"]
+    list_filter = ["can_read_restricted", ("revoked", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "organisation__name"]
+    raw_id_fields = ["organisation", "user"]
+    readonly_fields = ["prefix", "created", "revoked"]
+    fields = ["name", "organisation", "user", "can_read_restricted", "prefix", "created", "revoked"]
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        secret = None if change else obj.set_new_secret()
+        super().save_model(request, obj, form, change)
+        if secret:
+            messages.warning(
+                request,
+                _("The key's secret is %(secret)s — copy it now: only its hash is stored, so it cannot be shown again.")
+                % {"secret": secret},
+            )
+
+    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked__isnull=True).update(revoked=timezone.now())
+        self.message_user(request, ngettext("Revoked %d key.", "Revoked %d keys.", count) % count)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
@@ -11,16 +10,6 @@ from drf_spectacular.drainage import set_override
 from hrkb.dates import PartialDateFormField
 
 from .access import is_cleared
-
-
-class StrictPartialDateFormField(PartialDateFormField):
-    """Refuses month or day 00, which PartialDate itself lets through as "unknown"."""
-
-    def to_python(self, value):
-        date = super().to_python(value)
-        if date is not None and (date.month == 0 or date.day == 0):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return date
 
 
 class TypedFilterMixin:
@@ -41,7 +30,7 @@ class TypedFilterMixin:
 class PartialDateFilter(TypedFilterMixin, django_filters.Filter):
     """A date as YYYY, YYYY-MM or YYYY-MM-DD, compared on the earliest day it covers."""
 
-    field_class = StrictPartialDateFormField
+    field_class = PartialDateFormField
     schema = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
 
 
