@@ -9,8 +9,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
         parser.add_argument("--password", default="hrkb-admin")
+        parser.add_argument(
+            "--admin-url", default="http://127.0.0.1:8000/admin/", help="Where the admin is served, to print."
+        )
 
-    def handle(self, *args, username, password, **options):
+    def handle(self, *args, username, password, admin_url, **options):
         if not settings.DEBUG:
             raise CommandError("ensure_dev_admin is for development only; DEBUG is off. Use createsuperuser.")
         user, created = get_user_model().objects.get_or_create(username=username)
@@ -19,8 +22,5 @@ class Command(BaseCommand):
         user.save()
         action = "Created" if created else "Reset"
         self.stdout.write(
-            self.style.SUCCESS(
-                f"{action} the development admin: http://127.0.0.1:8000/admin/"
-                f"  user {username!r}  password {password!r}"
-            )
+            self.style.SUCCESS(f"{action} the development admin: {admin_url}  user {username!r}  password {password!r}")
         )
