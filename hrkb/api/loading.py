@@ -154,9 +154,14 @@ def _under(prefix: str, order: str) -> str:
     return f"-{prefix}{order[1:]}" if order.startswith("-") else f"{prefix}{order}"
 
 
-def _ordering(model: type[models.Model], prefix: str = "") -> list[str]:
-    """``model``'s default ordering at ``prefix``, then its primary key, so ties always come out the same way."""
-    return [*(_under(prefix, order) for order in model._meta.ordering), f"{prefix}pk"]
+def _ordering(model: type[models.Model], prefix: str = "", *, owner: str | None = None) -> list[str]:
+    """``model``'s default ordering at ``prefix``, then its primary key, so ties always come out the same way.
+
+    Rows loaded for their ``owner`` are grouped by it anyway: ordering by the owner
+    first (an alias's actor, a mention's report) would only join its table to sort.
+    """
+    orders = [order for order in model._meta.ordering if owner is None or order.lstrip("-").split("__")[0] != owner]
+    return [*(_under(prefix, order) for order in orders), f"{prefix}pk"]
 
 
 # --- Relations: one query for a page of records ----------------------------------------------------------------------
@@ -215,13 +220,13 @@ class ChildRows(Relation):
         if not relation.one_to_many:
             raise ImproperlyConfigured(f"{owner.__name__}.{name}: a nested serializer needs a reverse foreign key")
         self.model = relation.related_model
-        self.owner_column = relation.field.attname
+        self.owner, self.owner_column = relation.field.name, relation.field.attname
         self.plan = plan_for(serializer_class, self.model, leading=(self.owner_column,))
         self.readable = _child_conditions(serializer_class, self.model)
 
     def load(self, ids, context):
         queryset = self.model._default_manager.filter(**{f"{self.owner_column}__in": ids})
-        queryset = queryset.filter(self.readable(context.cleared)).order_by(*_ordering(self.model))
+        queryset = queryset.filter(self.readable(context.cleared)).order_by(*_ordering(self.model, owner=self.owner))
         rows = self.plan.fetch(queryset)
         loaded = defaultdict(list)
         for row, item in zip(rows, self.plan.represent(rows, context), strict=True):
@@ -235,13 +240,13 @@ class ChildValues(Relation):
     def __init__(self, owner: type[models.Model], name: str, column: str):
         relation = owner._meta.get_field(name)
         self.model = relation.related_model
-        self.owner_column = relation.field.attname
+        self.owner, self.owner_column = relation.field.name, relation.field.attname
         self.column = column
 
     def load(self, ids, context):
         rows = (
             self.model._default_manager.filter(**{f"{self.owner_column}__in": ids})
-            .order_by(*_ordering(self.model))
+            .order_by(*_ordering(self.model, owner=self.owner))
             .values_list(self.owner_column, self.column)
         )
         loaded = defaultdict(list)
