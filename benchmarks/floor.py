@@ -22,6 +22,7 @@ from django.urls import path
 
 from actors.models import Actor, Alias, Membership
 from events.models import Event, Participant
+from hrkb import access
 from hrkb.api.pagination import KeysetPagination
 from hrkb.api.serializers import SUMMARY_NAME_LENGTH
 from reports.models import Authorship, Quote, Report
@@ -43,8 +44,8 @@ CITATION_FIELDS += ("rank", "rank_reason")
 
 
 def readable(prefix: str = "") -> Q:
-    """What an anonymous client may read (the API's rule, written out again)."""
-    return Q(**{f"{prefix}status": "published", f"{prefix}restricted": False})
+    """What an anonymous client may read: the one access rule, as the API applies it."""
+    return access.readable_q(prefix, restricted=False)
 
 
 def partial_date(day, precision) -> str | None:
@@ -339,7 +340,7 @@ def person_detail(request, slug):
 
 def parent_if_readable(row: tuple) -> tuple:
     *fields, parent_status, parent_restricted = row
-    if parent_status != "published" or parent_restricted:
+    if not access.allows((parent_status, parent_restricted), restricted=False):
         fields[-2:] = [None, None]
     return tuple(fields)
 
@@ -461,7 +462,7 @@ def quotes():
 def quote_dict(page: Page, row: tuple) -> dict:
     (_, slug, text, speaker_slug, speaker_name, said, precision, occasion, language, source_slug, source_title,
      source_status, source_restricted, created, modified) = row  # fmt: skip
-    source_readable = source_status == "published" and not source_restricted
+    source_readable = access.allows((source_status, source_restricted), restricted=False)
     return {
         "url": page.url("quote", slug),
         "type": "quote",
