@@ -35,7 +35,8 @@ INSTALLED_APPS = [
     "reports",
     "events",
     "sources",
-    "django.contrib.admin",
+    # Django's admin with HRKB's site (the research views, a researcher's home page).
+    "hrkb.apps.HRKBAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
