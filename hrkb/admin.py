@@ -106,6 +106,24 @@ class CuratedAdmin(AttachedInlinesMixin, RankedSearchAdminMixin, SimpleHistoryAd
     list_per_page = 50
     formfield_overrides = FORMFIELD_OVERRIDES
 
+    # Badges instead of the status text and the restricted column's icons: a list of
+    # unrestricted records must not read as a column of red crosses.
+    def get_list_display(self, request):
+        shown = {"status": "status_badge", "restricted": "restricted_badge"}
+        return [shown.get(name, name) if isinstance(name, str) else name for name in super().get_list_display(request)]
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, record):
+        if record.status == Status.DRAFT:
+            return format_html('<span class="badge badge-draft">{}</span>', record.get_status_display())
+        return record.get_status_display()
+
+    @admin.display(description=_("restricted"), ordering="restricted")
+    def restricted_badge(self, record):
+        return (
+            format_html('<span class="badge badge-restricted">{}</span>', _("restricted")) if record.restricted else ""
+        )
+
     def _set(self, request, queryset, message, **values):
         # Saved one by one, not with update(), so each change lands in the history.
         count = 0
@@ -132,6 +150,28 @@ class CuratedAdmin(AttachedInlinesMixin, RankedSearchAdminMixin, SimpleHistoryAd
     @admin.action(description=_("Lift the restriction on the selected records"), permissions=["change"])
     def unrestrict(self, request, queryset):
         self._set(request, queryset, _("%(count)s record(s) no longer restricted."), restricted=False)
+
+
+def _name_join_rows() -> None:
+    """Label the rows of every automatic many-to-many table by the records they join.
+
+    Django names them "Event_related_reports object (10)" in inlines, history and
+    delete confirmations; "Publication of the COI report — Report of the COI" says what the row is.
+    """
+    from django.apps import apps
+
+    def label(row):
+        fields = [f for f in row._meta.concrete_fields if f.many_to_one]
+        return " — ".join(str(getattr(row, f.name)) for f in fields)
+
+    for model in apps.get_models():
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            if through._meta.auto_created and through.__str__ is models.Model.__str__:
+                through.__str__ = label
+
+
+_name_join_rows()
 
 
 @admin.register(SlugRedirect)

@@ -10,6 +10,7 @@ its own, to search every passage.
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,6 +18,8 @@ from actors.admin import actor_link
 from actors.models import Membership
 from events.models import Event, Participant
 from hrkb.admin import admin_link, attach_inline
+from hrkb.research.passages import context, in_context
+from hrkb.research.records import mention_anchor, text_url
 from reports.models import Quote, Report
 
 from .models import EventCitation, MembershipCitation, Mention, ParticipantCitation, QuoteCitation, ReportCitation
@@ -94,18 +97,39 @@ def mention_target(mention: Mention):
     return admin_link(mention.mentioned_report or mention.event)
 
 
+MENTION_CONTEXT = 48
+
+
+@admin.display(description=_("passage"), ordering="start")
+def mention_passage(mention):
+    """The mention in its sentence, linked to the source viewer at that spot (offsets are for machines)."""
+    passage = in_context(mention.before, mention.text, mention.after, width=MENTION_CONTEXT)
+    url = text_url(mention.report.slug, mention_anchor(mention.pk))
+    return format_html('<a href="{}" class="open-passage">{}</a>', url, passage)
+
+
 class MentionInline(admin.TabularInline):
     """The spans of a report's text that name a record; linking writes them, curators review."""
 
     model = Mention
     fk_name = "report"
-    fields = ["start", "end", "text", "target", "origin"]
-    readonly_fields = ["start", "end", "text", "target", "origin"]
+    fields = ["passage", "target", "origin"]
+    readonly_fields = ["passage", "target", "origin"]
     extra = 0
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "mentioned_report", "event")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("actor", "mentioned_report", "event", "report")
+            .defer("report__text", "mentioned_report__text")
+            .annotate(**context("report__text", width=MENTION_CONTEXT))
+        )
+
+    @admin.display(description=_("passage"))
+    def passage(self, mention):
+        return mention_passage(mention)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -135,18 +159,27 @@ class MentionTargetFilter(admin.SimpleListFilter):
 class MentionAdmin(admin.ModelAdmin):
     """Mentions carry no history of their own: linking rewrites them from the texts."""
 
-    list_display = ["text", "target", "report_link", "start", "end", "origin"]
+    list_display = ["text", "target", "report_link", "passage", "origin"]
     list_filter = [MentionTargetFilter, "origin", "actor__kind"]
     list_select_related = ["report", "actor", "mentioned_report", "event"]
     search_fields = ["text", "report__title", "actor__name", "mentioned_report__title", "event__title"]
     autocomplete_fields = ["report", "actor", "mentioned_report", "event"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("report__text", "mentioned_report__text")
+        return (
+            super()
+            .get_queryset(request)
+            .defer("report__text", "mentioned_report__text")
+            .annotate(**context("report__text", width=MENTION_CONTEXT))
+        )
 
     @admin.display(description=_("names"))
     def target(self, mention):
         return mention_target(mention)
+
+    @admin.display(description=_("passage"), ordering="start")
+    def passage(self, mention):
+        return mention_passage(mention)
 
     @admin.display(description=_("in report"), ordering="report__title")
     def report_link(self, mention):

@@ -58,6 +58,15 @@ class Citation(RankedClaim):
     class Meta:
         abstract = True
         ordering = ["source", "start"]
+        indexes = [
+            # The claims a curator must look at: a value of its own (so possibly competing),
+            # a rank or a low confidence. Small, so the review worklists never scan the table.
+            models.Index(
+                fields=["subject", "claim"],
+                condition=~Q(value="") | ~Q(rank="normal") | Q(confidence="low"),
+                name="%(class)s_review",
+            ),
+        ]
 
     def __str__(self):
         passage = self.passage if len(self.passage) <= 60 else f"{self.passage[:59]}…"

@@ -78,8 +78,11 @@ def _base(kind: str, filters: Filters):
 
 
 def _groups(kind: str, filters: Filters, *, without_preferred: bool = False):
+    base = _base(kind, filters)
+    # Two different values need one that is not blank: only those facts are grouped (the review index finds them).
+    candidates = base.exclude(value="").values("subject_id")
     groups = (
-        _base(kind, filters)
+        base.filter(subject_id__in=candidates)
         .values("subject_id", "claim")
         .annotate(
             distinct_values=Count("value", distinct=True),

@@ -1,0 +1,217 @@
+"""The research views and every admin list at 100,000 synthetic reports on PostgreSQL (a script, not a test).
+
+    .venv/bin/python benchmarks/research.py                     # hrkb_workbench_bench_100k on the local server
+    DATABASE_URL=postgres://root@127.0.0.1:5432/hrkb_bench .venv/bin/python benchmarks/research.py --repeat 5
+
+The database is filled beforehand by ``benchmarks/generate_synthetic.py --reports
+100000 --force`` (an empty one is migrated and filled here, which takes a
+while). Settings are production's (DEBUG off). Each page is fetched through
+Django's test client as a superuser, once to warm caches and then ``--repeat``
+times; the table gives the median and the worst time and the query count.
+Pages: every research view for the busiest records (the actor, organisation,
+report and event named in the most passages), and every admin change list,
+unsearched and searched (``--search``, default "famine").
+
+Target (issue 12 item 9): every page under 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = "postgres://root@127.0.0.1:5432/hrkb_workbench_bench_100k"
+TARGET_MS = 300
+
+
+def setup(database_url: str) -> None:
+    os.environ.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="hrkb.settings",
+        DEBUG="off",
+        SECRET_KEY="benchmark-only-not-a-secret",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_SSL_REDIRECT="off",
+        SESSION_COOKIE_SECURE="off",
+        CSRF_COOKIE_SECURE="off",
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def ensure_data(reports: int) -> int:
+    from django.core.management import call_command
+
+    from benchmarks import generate_synthetic
+    from reports.models import Report
+
+    call_command("migrate", verbosity=0)
+    if not Report.objects.exists():
+        print(f"Empty database: generating {reports:,} synthetic reports (takes a while)…", flush=True)
+        generate_synthetic.main(["--reports", str(reports), "--force", "--quiet"])
+    return Report.objects.count()
+
+
+def busiest():
+    """The records named in the most passages: the worst case of each dossier."""
+    from django.db.models import Count
+
+    from actors.models import Actor
+    from events.models import Event
+    from reports.models import Report
+    from sources.models import Mention
+
+    def top(field, kind=None):
+        queryset = Mention.objects.exclude(**{f"{field}__isnull": True})
+        if kind:
+            queryset = queryset.filter(actor__kind=kind)
+        row = queryset.values(field).annotate(n=Count("pk")).order_by("-n").first()
+        return row[field], row["n"]
+
+    person, person_n = top("actor", "person")
+    organisation, organisation_n = top("actor", "organisation")
+    report, report_n = top("mentioned_report")
+    event, event_n = top("event")
+    return {
+        "person": (Actor.objects.get(pk=person), person_n),
+        "organisation": (Actor.objects.get(pk=organisation), organisation_n),
+        "report": (Report.objects.defer("text").get(pk=report), report_n),
+        "event": (Event.objects.get(pk=event), event_n),
+    }
+
+
+def pages(search: str) -> list[tuple[str, str]]:
+    from django.contrib import admin
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from reports.models import Report
+
+    records = busiest()
+    person, organisation = records["person"][0], records["organisation"][0]
+    report, event = records["report"][0], records["event"][0]
+    # The source viewer of the longest text that cites or names most: the report with the most mentions in it.
+    from django.db.models import Count
+
+    from sources.models import Mention
+
+    text_id = Mention.objects.values("report").annotate(n=Count("pk")).order_by("-n").first()["report"]
+    text = Report.objects.defer("text").get(pk=text_id)
+    print(
+        f"busiest: person {person.slug} ({records['person'][1]:,} mentions), "
+        f"organisation {organisation.slug} ({records['organisation'][1]:,}), "
+        f"report {report.slug} ({records['report'][1]:,}), event {event.slug} ({records['event'][1]:,}); "
+        f"text {text.slug}"
+    )
+    research = [
+        ("home", reverse("admin:index")),
+        ("dossier: busiest person", reverse("admin:research_person", args=[person.slug])),
+        ("dossier: busiest organisation", reverse("admin:research_organisation", args=[organisation.slug])),
+        ("dossier: most-named report", reverse("admin:research_report", args=[report.slug])),
+        ("dossier: most-named event", reverse("admin:research_event", args=[event.slug])),
+        ("source viewer: most-marked text", reverse("admin:research_text", args=[text.slug])),
+        ("cite form", reverse("admin:research_cite", args=[text.slug]) + "?start=0&end=10"),
+        ("mention form", reverse("admin:research_mention", args=[text.slug]) + "?start=0&end=10"),
+        ("timeline: everything", reverse("admin:research_timeline")),
+        ("timeline: 2018", reverse("admin:research_timeline") + "?from=2018&to=2018"),
+        ("timeline: chart, 2018", reverse("admin:research_timeline") + "?from=2018&to=2018&mode=chart"),
+        ("timeline: busiest person", reverse("admin:research_timeline") + f"?actor={person.slug}"),
+        ("timeline: busiest organisation", reverse("admin:research_timeline") + f"?organisation={organisation.slug}"),
+        ("network: overview", reverse("admin:research_network")),
+        ("network: busiest person, 1 hop", reverse("admin:research_network") + f"?around={person.slug}"),
+        (
+            "network: busiest person, 2 hops, co-mentions",
+            reverse("admin:research_network") + f"?around={person.slug}&hops=2&comentions=1",
+        ),
+        ("claims review: contested", reverse("admin:research_claims")),
+        ("claims review: low confidence", reverse("admin:research_claims") + "?queue=low"),
+        ("claims review: unsourced", reverse("admin:research_claims") + "?queue=unsourced"),
+        (f"search: {search}", reverse("admin:research_search") + "?" + urlencode({"q": search})),
+        (
+            f"search: {search}, reports",
+            reverse("admin:research_search") + "?" + urlencode({"q": search, "type": "report"}),
+        ),
+        (f"search: {person.name}", reverse("admin:research_search") + "?" + urlencode({"q": person.name})),
+    ]
+    lists = []
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        if opts.app_label not in {"hrkb", "actors", "reports", "events", "sources"}:
+            continue
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        lists.append((f"list: {opts.label}", url))
+        if model_admin.search_fields:
+            lists.append((f"list: {opts.label} ?q={search}", f"{url}?{urlencode({'q': search})}"))
+    return research + sorted(lists)
+
+
+def measure(client, url: str, repeat: int) -> tuple[int, float, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)  # warm
+    times = []
+    queries = 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        queries = len(captured)
+    return response.status_code, statistics.median(times), max(times), queries
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE))
+    parser.add_argument("--reports", type=int, default=100_000, help="Reports to generate into an empty database.")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--search", default="famine")
+    parser.add_argument("--only", default="", help="Only pages whose name contains this.")
+    arguments = parser.parse_args(argv)
+    setup(arguments.database)
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from django.test.utils import override_settings
+
+    # Production's manifest storage needs collectstatic; the pages' static URLs are not what is measured.
+    override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
+    count = ensure_data(arguments.reports)
+    user, _ = get_user_model().objects.get_or_create(
+        username="benchmark-curator", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    print(f"{connection.vendor}, {count:,} reports; median and worst of {arguments.repeat}, target {TARGET_MS} ms")
+    rows = [(name, url) for name, url in pages(arguments.search) if arguments.only in name]
+    width = max(len(name) for name, _ in rows)
+    print(f"{'page':<{width}}  status  median ms  worst ms  queries")
+    slow = []
+    for name, url in rows:
+        status, median, worst, queries = measure(client, url, arguments.repeat)
+        flag = "" if median < TARGET_MS else "  > target"
+        if flag:
+            slow.append(name)
+        print(f"{name:<{width}}  {status:>6}  {median:>9.0f}  {worst:>8.0f}  {queries:>7}{flag}", flush=True)
+    print(
+        f"{len(rows) - len(slow)} of {len(rows)} pages under {TARGET_MS} ms"
+        + (f"; slow: {', '.join(slow)}" if slow else "")
+    )
+
+
+if __name__ == "__main__":
+    main()
