@@ -17,9 +17,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from actors.admin import actor_link
 from actors.models import Membership
 from events.models import Event, Participant
-from hrkb.admin import admin_link, attach_inline
+from hrkb.admin import EstimatedCountPaginator, admin_link, attach_inline
 from hrkb.research.passages import context, in_context
-from hrkb.research.records import mention_anchor, text_url
+from hrkb.research.records import citation_kinds, mention_anchor, text_url
 from reports.models import Quote, Report
 
 from .models import EventCitation, MembershipCitation, Mention, ParticipantCitation, QuoteCitation, ReportCitation
@@ -49,13 +49,21 @@ class CitationAdmin(SimpleHistoryAdmin):
 
     list_display = ["short_passage", "subject_link", "source_link", "claim", "confidence", "rank"]
     list_filter = ["confidence", "rank", "claim"]
-    list_select_related = ["subject", "source"]
     search_fields = ["passage", "claim", "value", "source__title", "source__un_symbol"]
     autocomplete_fields = ["subject", "source"]
     fields = ["subject", *CitationInline.fields]
+    # Millions of rows at scale: one estimated count, not two exact ones.
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+    def get_list_select_related(self, request):
+        # What the fact's name reads (a membership's person and organisation), so a page is one query.
+        kind = citation_kinds()[self.model._meta.get_field("subject").related_model._meta.model_name]
+        return ["source", *kind.subject_related]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("source__text")
+        kind = citation_kinds()[self.model._meta.get_field("subject").related_model._meta.model_name]
+        return super().get_queryset(request).defer("source__text", *kind.subject_deferred)
 
     @admin.display(description=_("passage"))
     def short_passage(self, citation):
@@ -164,6 +172,8 @@ class MentionAdmin(admin.ModelAdmin):
     list_select_related = ["report", "actor", "mentioned_report", "event"]
     search_fields = ["text", "report__title", "actor__name", "mentioned_report__title", "event__title"]
     autocomplete_fields = ["report", "actor", "mentioned_report", "event"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
     def get_queryset(self, request):
         return (

@@ -116,15 +116,16 @@ def _unsourced_querysets(filters: Filters) -> dict[str, object]:
     return result
 
 
-def counts(filters: Filters) -> dict[str, int]:
-    """How long each worklist is."""
+def counts(filters: Filters, *, unsourced: bool = True) -> dict[str, int | None]:
+    """How long each worklist is (the unsourced one None unless asked: it reads whole tables)."""
     result = dict.fromkeys(QUEUES, 0)
+    result["unsourced"] = None
     for kind in filters.kinds():
         result["contested"] += _groups(kind, filters).count()
         result["no-preferred"] += _groups(kind, filters, without_preferred=True).count()
         result["low"] += _singles(kind, filters, "low").count()
         result["deprecated"] += _singles(kind, filters, "deprecated").count()
-    if not filters.source and not filters.curator:
+    if unsourced and not filters.source and not filters.curator:
         result["unsourced"] = sum(queryset.count() for queryset in _unsourced_querysets(filters).values())
     return result
 
@@ -192,7 +193,7 @@ def _rows(kind: str, fact_ids: set[int], claims: set[tuple[int, str]] | None, fi
     return rows
 
 
-def queue(name: str, filters: Filters, page: int, totals: dict[str, int]) -> list[Row]:
+def queue(name: str, filters: Filters, page: int) -> list[Row]:
     """The page ``page`` of one worklist."""
     if name in ("contested", "no-preferred"):
         counted = []

@@ -16,7 +16,7 @@ import heapq
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.dates import MONTHS
@@ -151,24 +151,22 @@ def events(filters: Filters):
     if filters.kind:
         family, _, kind = filters.kind.partition(":")
         queryset = queryset.filter(kind=kind) if family == "event" else queryset.none()
+    # Subqueries as ``pk IN (…)``, never OR-ed correlated EXISTS: each is computed once and hashed,
+    # where an OR of EXISTS is re-run for every row of the table.
     if filters.actor:
-        queryset = queryset.filter(Exists(Participant.objects.filter(event=OuterRef("pk"), actor=filters.actor)))
+        queryset = queryset.filter(pk__in=Participant.objects.filter(actor=filters.actor).values("event_id"))
     if filters.organisation:
         organisations, members = _organisation_scope(filters)
-        involved = Participant.objects.filter(event=OuterRef("pk")).filter(
-            Q(actor_id__in=organisations) | Q(actor_id__in=members)
-        )
-        queryset = queryset.filter(Exists(involved))
+        involved = Participant.objects.filter(Q(actor_id__in=organisations) | Q(actor_id__in=members))
+        queryset = queryset.filter(pk__in=involved.values("event_id"))
     if filters.topic:
-        queryset = queryset.filter(
-            Exists(Event.topics.through.objects.filter(event=OuterRef("pk"), topic=filters.topic))
-        )
+        queryset = queryset.filter(pk__in=Event.topics.through.objects.filter(topic=filters.topic).values("event_id"))
     if filters.country:
         queryset = queryset.filter(country=filters.country)
     if filters.report:
-        related = Event.related_reports.through.objects.filter(event=OuterRef("pk"), report=filters.report)
-        named = Mention.objects.filter(event=OuterRef("pk"), report=filters.report)
-        queryset = queryset.filter(Exists(related) | Exists(named))
+        related = Event.related_reports.through.objects.filter(report=filters.report).values("event_id")
+        named = Mention.objects.filter(report=filters.report, event__isnull=False).values("event_id")
+        queryset = queryset.filter(Q(pk__in=related) | Q(pk__in=named))
     if filters.event:
         queryset = queryset.filter(pk=filters.event.pk)
     if filters.start:
@@ -191,35 +189,28 @@ def reports(filters: Filters):
         else:
             organisations, people = _organisation_scope(filters)
             actors = None
-        by = Authorship.objects.filter(report=OuterRef("pk")).filter(
-            Q(person_id__in=people) | Q(organisation_id__in=organisations)
-        )
-        published = Report.publishers.through.objects.filter(report=OuterRef("pk"), organisation_id__in=organisations)
-        condition = Exists(by) | Exists(published)
+        by = Authorship.objects.filter(Q(person_id__in=people) | Q(organisation_id__in=organisations))
+        published = Report.publishers.through.objects.filter(organisation_id__in=organisations)
+        condition = Q(pk__in=by.values("report_id")) | Q(pk__in=published.values("report_id"))
         if actors:
             # An actor's own timeline also shows where they are named; an organisation's, what it and its people did.
-            condition |= Exists(Mention.objects.filter(report=OuterRef("pk"), actor_id__in=actors))
+            condition |= Q(pk__in=Mention.objects.filter(actor_id__in=actors).values("report_id"))
         queryset = queryset.filter(condition)
     if filters.topic:
-        queryset = queryset.filter(
-            Exists(Report.topics.through.objects.filter(report=OuterRef("pk"), topic=filters.topic))
-        )
+        queryset = queryset.filter(pk__in=Report.topics.through.objects.filter(topic=filters.topic).values("report_id"))
     if filters.country:
         # Reports have no country of their own: those about an event there.
-        queryset = queryset.filter(
-            Exists(Event.related_reports.through.objects.filter(report=OuterRef("pk"), event__country=filters.country))
-        )
+        about = Event.related_reports.through.objects.filter(event__country=filters.country)
+        queryset = queryset.filter(pk__in=about.values("report_id"))
     if filters.report:
         report = filters.report
-        queryset = queryset.filter(
-            Q(pk=report.pk)
-            | Exists(Report.references.through.objects.filter(from_report=report, to_report=OuterRef("pk")))
-            | Exists(Report.references.through.objects.filter(from_report=OuterRef("pk"), to_report=report))
-        )
+        cites = Report.references.through.objects.filter(from_report=report).values("to_report_id")
+        cited_by = Report.references.through.objects.filter(to_report=report).values("from_report_id")
+        queryset = queryset.filter(Q(pk=report.pk) | Q(pk__in=cites) | Q(pk__in=cited_by))
     if filters.event:
-        related = Event.related_reports.through.objects.filter(report=OuterRef("pk"), event=filters.event)
-        named = Mention.objects.filter(report=OuterRef("pk"), event=filters.event)
-        queryset = queryset.filter(Exists(related) | Exists(named))
+        related = Event.related_reports.through.objects.filter(event=filters.event).values("report_id")
+        named = Mention.objects.filter(event=filters.event).values("report_id")
+        queryset = queryset.filter(Q(pk__in=related) | Q(pk__in=named))
     if filters.start:
         queryset = queryset.filter(published__gte=filters.start.earliest)
     if filters.end:

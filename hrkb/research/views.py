@@ -464,9 +464,10 @@ class ClaimsView(ResearchView):
             page = max(1, int(request.GET.get("page", 1)))
         except ValueError:
             page = 1
-        totals = claims.counts(filters)
-        rows = claims.queue(name, filters, page, totals)
-        pages = max(1, -(-totals[name] // claims.PAGE))
+        # The unsourced list reads whole tables: it is counted when it is the one open.
+        totals = claims.counts(filters, unsourced=name == "unsourced")
+        rows = claims.queue(name, filters, page)
+        pages = max(1, -(-(totals[name] or 0) // claims.PAGE))
         params = {k: v for k, v in request.GET.items() if k not in ("queue", "page")}
         from django.utils.http import urlencode
 
