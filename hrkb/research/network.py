@@ -465,7 +465,6 @@ def overview(*, as_of: PartialDate | None = None) -> Graph:
 # --- Layout and drawing ----------------------------------------------------------------------------------------------
 
 SIZE = 1000
-RINGS = {0: 0, 1: 250, 2: 430}
 TYPE_ORDER = {"organisation": 0, "person": 1, "event": 2, "report": 3, "more": 4}
 
 
@@ -482,6 +481,7 @@ def radial_layout(graph: Graph) -> None:
         rings[min(node.hop, 2)].append(node)
     centre = SIZE / 2
     angles = {}
+    inner = 0.0
     for hop in sorted(rings):
         nodes = rings[hop]
         if hop == 0 and len(nodes) == 1:
@@ -492,7 +492,10 @@ def radial_layout(graph: Graph) -> None:
             nodes.sort(key=lambda n: (TYPE_ORDER.get(n.type, 9), n.label.casefold()))
         else:
             nodes.sort(key=lambda n: (angles.get(n.parent, math.tau), TYPE_ORDER.get(n.type, 9), n.label.casefold()))
-        radius = RINGS.get(hop, 430) if graph.center else (170 if hop <= 1 else 430)
+        # Rings as large as their nodes need (about 26 px of circumference each), each outside the last.
+        floor = 130 if hop <= 1 else inner + 120
+        radius = min(max(len(nodes) * 26 / math.tau, floor), 360 if hop <= 1 else 520)
+        inner = radius
         for index, node in enumerate(nodes):
             angle = math.tau * index / len(nodes) - math.pi / 2
             angles[node.key] = (angle + math.pi / 2) % math.tau
@@ -513,9 +516,15 @@ def svg(graph: Graph, *, width: int = 900, labels: bool = True) -> SafeString:
     """The graph as SVG: nodes linking to dossiers, edges linking to where their sources are shown."""
     if not graph.nodes:
         return mark_safe("")
+    # The drawing's box: the nodes' extent, with room for labels either side.
+    xs = [node.x for node in graph.nodes.values()]
+    ys = [node.y for node in graph.nodes.values()]
+    left, top = min(xs) - 230, min(ys) - 30
+    box_width, box_height = max(xs) - min(xs) + 460, max(ys) - min(ys) + 70
+    height = round(width * box_height / box_width)
     parts = [
-        f'<svg class="network" xmlns="http://www.w3.org/2000/svg" viewBox="-120 -20 {SIZE + 240} {SIZE + 40}" '
-        f'width="{width}" height="{round(width * (SIZE + 40) / (SIZE + 240))}" role="img" aria-label="Network">'
+        f'<svg class="network" xmlns="http://www.w3.org/2000/svg" viewBox="{left:.0f} {top:.0f} {box_width:.0f} '
+        f'{box_height:.0f}" width="{width}" height="{height}" role="img" aria-label="Network">'
         '<defs><marker id="nw-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" class="arrow"/></marker></defs>'
     ]

@@ -43,7 +43,9 @@ class ResearchView(TemplateView):
     title = ""
 
     def get_context_data(self, **kwargs):
+        # The research pages are wide (texts with their side list, claims side by side): no app sidebar.
         context = {**self.site.each_context(self.request), "title": self.title, **kwargs}
+        context["is_nav_sidebar_enabled"] = False
         return context
 
 
@@ -423,6 +425,7 @@ class NetworkView(ResearchView):
             comentions=comentions,
             as_of=request.GET.get("as_of", ""),
             errors=errors,
+            cap=network.CAP,
             edges=sorted(graph.edges, key=lambda e: (e.relation == "more", e.relation, -e.citations)),
         )
         return self.render_to_response(context)
