@@ -82,7 +82,7 @@ def _groups(kind: str, filters: Filters, *, without_preferred: bool = False):
     # Two different values need one that is not blank: only those facts are grouped (the review index finds them).
     candidates = base.exclude(value="").values("subject_id")
     groups = (
-        base.filter(subject_id__in=candidates)
+        base.filter(subject_id__in=candidates, claim__in=citation_kinds()[kind].value_claims)
         .values("subject_id", "claim")
         .annotate(
             distinct_values=Count("value", distinct=True),
@@ -187,7 +187,8 @@ def _rows(kind: str, fact_ids: set[int], claims: set[tuple[int, str]] | None, fi
         if fact_id not in facts:
             continue
         groups = [
-            ClaimGroup(claim, sorted(cited, key=Cited.sort_key)) for claim, cited in by_fact.get(fact_id, {}).items()
+            ClaimGroup(claim, sorted(cited, key=Cited.sort_key), kind)
+            for claim, cited in by_fact.get(fact_id, {}).items()
         ]
         rows.append(Row(kind, facts[fact_id], sorted(groups, key=lambda g: g.claim), curators))
     return rows

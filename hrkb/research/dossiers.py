@@ -118,6 +118,7 @@ class ClaimGroup:
 
     claim: str
     cited: list[Cited]
+    kind: str = ""
 
     @property
     def best(self) -> Cited:
@@ -133,8 +134,8 @@ class ClaimGroup:
 
     @property
     def competing(self) -> bool:
-        """Sources that say different things about the same claim (a blank value agrees with the stored one)."""
-        return len(self.values) > 1
+        """Sources giving different values for one of the fact's fields (a blank value agrees with the stored one)."""
+        return len(self.values) > 1 and (not self.kind or self.claim in citation_kinds()[self.kind].value_claims)
 
     @property
     def has_preferred(self) -> bool:
@@ -145,7 +146,7 @@ def group_claims(kind: str, rows) -> list[ClaimGroup]:
     groups: dict[str, list[Cited]] = defaultdict(list)
     for row in rows:
         groups[row.claim].append(Cited(kind, row))
-    result = [ClaimGroup(claim, sorted(cited, key=Cited.sort_key)) for claim, cited in groups.items()]
+    result = [ClaimGroup(claim, sorted(cited, key=Cited.sort_key), kind) for claim, cited in groups.items()]
     # Competing claims first: they are what a reader must not miss.
     return sorted(result, key=lambda group: (not group.competing, group.claim))
 

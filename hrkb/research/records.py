@@ -87,6 +87,15 @@ class CitationKind:
         return self.fact_model._meta.verbose_name
 
     @property
+    def value_claims(self) -> frozenset[str]:
+        """Claims about one of the fact's own fields (its date, its role): where sources can disagree on a value.
+
+        A claim such as "finding" says what else a source reports; different values there are not rivals.
+        """
+        names = {field.name for field in self.fact_model._meta.get_fields() if not field.auto_created}
+        return frozenset(names | {name.removesuffix("s") for name in names})
+
+    @property
     def subject_related(self) -> list[str]:
         """What ``str()`` and :func:`dossier_url` of a fact read: its own foreign keys (a membership's person...)."""
         return ["subject", *(f"subject__{f.name}" for f in self.fact_model._meta.concrete_fields if f.many_to_one)]

@@ -579,7 +579,8 @@ def strip_svg(years: dict[int, int], *, link: str, highlight: set[int] = frozens
         return mark_safe("")
     height, top = 64, 6
     peak = max(years.values()) or 1
-    step = width / len(years)
+    # A bar per year, never wider than 40 px: a single year is a bar, not a block across the page.
+    step = min(width / len(years), 40)
     parts = [
         f'<svg class="timeline-strip" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 16}" '
         f'width="{width}" height="{height + 16}" role="img" aria-label="Items per year">'
