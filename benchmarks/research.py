@@ -180,7 +180,6 @@ def main(argv=None) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-
     from django.test.utils import override_settings
 
     # Production's manifest storage needs collectstatic; the pages' static URLs are not what is measured.

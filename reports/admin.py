@@ -53,7 +53,8 @@ class ReportAdmin(CuratedAdmin):
         *CuratedAdmin.list_filter,
         "language",
         ("publishers", admin.RelatedOnlyFieldListFilter),
-        ("topics", admin.RelatedOnlyFieldListFilter),
+        # Every topic (a vocabulary of dozens): cheaper than finding the used ones among every report's.
+        ("topics", admin.RelatedFieldListFilter),
         "published",
     ]
     search_fields = [

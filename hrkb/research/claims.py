@@ -116,6 +116,14 @@ def _unsourced_querysets(filters: Filters) -> dict[str, object]:
     return result
 
 
+def _unsourced_counts(filters: Filters) -> dict[str, int]:
+    # Kept on the filters: the worklist's tab and its pages need the same anti-joins, counted once.
+    if getattr(filters, "_unsourced_counts", None) is None:
+        querysets = _unsourced_querysets(filters)
+        filters._unsourced_counts = {kind: queryset.count() for kind, queryset in querysets.items()}
+    return filters._unsourced_counts
+
+
 def counts(filters: Filters, *, unsourced: bool = True) -> dict[str, int | None]:
     """How long each worklist is (the unsourced one None unless asked: it reads whole tables)."""
     result = dict.fromkeys(QUEUES, 0)
@@ -126,7 +134,7 @@ def counts(filters: Filters, *, unsourced: bool = True) -> dict[str, int | None]
         result["low"] += _singles(kind, filters, "low").count()
         result["deprecated"] += _singles(kind, filters, "deprecated").count()
     if unsourced and not filters.source and not filters.curator:
-        result["unsourced"] = sum(queryset.count() for queryset in _unsourced_querysets(filters).values())
+        result["unsourced"] = sum(_unsourced_counts(filters).values())
     return result
 
 
@@ -218,8 +226,8 @@ def queue(name: str, filters: Filters, page: int) -> list[Row]:
             rows += _rows(kind, subjects, None, filters)
         return rows
     if name == "unsourced":
-        querysets = _unsourced_querysets(filters)
-        counted = [(kind, queryset, queryset.count()) for kind, queryset in querysets.items()]
+        totals = _unsourced_counts(filters)
+        counted = [(kind, queryset, totals[kind]) for kind, queryset in _unsourced_querysets(filters).items()]
         rows = []
         for kind, queryset, low, high in _page_of(counted, page):
             ids = set(queryset[low:high].values_list("pk", flat=True))
