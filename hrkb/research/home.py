@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from actors.models import Actor, Alias, Membership, Organisation, Person
 from events.models import Event, Participant
+from hrkb.admin import EstimatedCountPaginator, estimated_rows
 from hrkb.models import Status
 from reports.models import Authorship, Quote, Report, Topic
 from sources.models import Mention
@@ -93,12 +94,32 @@ def counts() -> list[dict]:
         )
         opts = model._meta
         rows.append({"label": label, "url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), **totals})
-    citations = sum(kind.model.objects.count() for kind in citation_kinds().values())
-    rows.append({"label": "Citations", "url": reverse("admin:research_claims"), "total": citations})
+    citations = sum(_count(kind.model) for kind in citation_kinds().values())
+    estimated = any(isinstance(_count(kind.model), Approximate) for kind in citation_kinds().values())
     rows.append(
-        {"label": "Mentions", "url": reverse("admin:sources_mention_changelist"), "total": Mention.objects.count()}
+        {
+            "label": "Citations",
+            "url": reverse("admin:research_claims"),
+            "total": Approximate(citations) if estimated else citations,
+        }
     )
+    rows.append({"label": "Mentions", "url": reverse("admin:sources_mention_changelist"), "total": _count(Mention)})
     return rows
+
+
+class Approximate(int):
+    """A count read from the planner's estimate; the home page shows it as "≈ 1949620"."""
+
+    approximate = True
+
+
+def _count(model) -> int:
+    # Tables of hundreds of thousands of rows are counted from the planner's estimate (shown as such):
+    # exact counts of them would cost more than the rest of the page.
+    estimate = estimated_rows(model)
+    if estimate is not None and estimate >= EstimatedCountPaginator.EXACT_BELOW:
+        return Approximate(estimate)
+    return model.objects.count()
 
 
 def home_context(request) -> dict:
