@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from hrkb.admin import FORMFIELD_OVERRIDES, CuratedAdmin, admin_link, partial_date
+from hrkb.admin import FORMFIELD_OVERRIDES, CuratedAdmin, SubquerySearchMixin, admin_link, partial_date
 
 from .choices import ActorKind
 from .models import Actor, Alias, Membership, Organisation, Person
@@ -252,7 +252,7 @@ class MembershipAdmin(CuratedAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(SimpleHistoryAdmin):
+class AliasAdmin(SubquerySearchMixin, SimpleHistoryAdmin):
     list_display = ["name", "actor_link", "kind", "language"]
     list_filter = ["kind", "language", "actor__kind"]
     list_select_related = ["actor"]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from actors.admin import actor_link
-from hrkb.admin import AttachedInlinesMixin, CuratedAdmin, admin_link, attach_inline, partial_date
+from hrkb.admin import AttachedInlinesMixin, CuratedAdmin, SubquerySearchMixin, admin_link, attach_inline, partial_date
 from reports.models import Report
 
 from .models import Event, Participant
@@ -77,7 +77,7 @@ class EventAdmin(CuratedAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(AttachedInlinesMixin, SimpleHistoryAdmin):
+class ParticipantAdmin(AttachedInlinesMixin, SubquerySearchMixin, SimpleHistoryAdmin):
     list_display = ["actor_link", "role", "role_title", "event_link", "event_start", "rank"]
     list_filter = ["role", "rank", "event__kind", "actor__kind"]
     list_select_related = ["actor", "event"]

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from hrkb.admin import CuratedAdmin, admin_link, admin_links, partial_date
+from hrkb.admin import CuratedAdmin, SubquerySearchMixin, admin_link, admin_links, partial_date
 
 from .models import Authorship, Quote, Report, Topic
 
@@ -104,7 +104,7 @@ class ReportAdmin(CuratedAdmin):
 
 
 @admin.register(Authorship)
-class AuthorshipAdmin(SimpleHistoryAdmin):
+class AuthorshipAdmin(SubquerySearchMixin, SimpleHistoryAdmin):
     list_display = ["report", "position", "person_link", "organisation_link", "byline"]
     list_select_related = ["report", "person", "organisation"]
     search_fields = ["report__title", "person__name", "person__aliases__name", "byline", "organisation__name"]

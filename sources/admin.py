@@ -17,8 +17,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from actors.admin import actor_link
 from actors.models import Membership
 from events.models import Event, Participant
-from hrkb.admin import EstimatedCountPaginator, admin_link, attach_inline
-from hrkb.research.passages import context, in_context
+from hrkb.admin import EstimatedCountPaginator, SubquerySearchMixin, admin_link, attach_inline
+from hrkb.research.passages import context, context_subquery, in_context
 from hrkb.research.records import citation_kinds, mention_anchor, text_url
 from reports.models import Quote, Report
 
@@ -44,7 +44,7 @@ class CitationInline(admin.StackedInline):
         return super().get_queryset(request).select_related("source").defer("source__text")
 
 
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(SubquerySearchMixin, SimpleHistoryAdmin):
     """A citation table on its own: every passage, searchable by words and source."""
 
     list_display = ["short_passage", "subject_link", "source_link", "claim", "confidence", "rank"]
@@ -164,7 +164,7 @@ class MentionTargetFilter(admin.SimpleListFilter):
 
 
 @admin.register(Mention)
-class MentionAdmin(admin.ModelAdmin):
+class MentionAdmin(SubquerySearchMixin, admin.ModelAdmin):
     """Mentions carry no history of their own: linking rewrites them from the texts."""
 
     list_display = ["text", "target", "report_link", "passage", "origin"]
@@ -180,7 +180,7 @@ class MentionAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .defer("report__text", "mentioned_report__text")
-            .annotate(**context("report__text", width=MENTION_CONTEXT))
+            .annotate(**context_subquery(width=MENTION_CONTEXT))
         )
 
     @admin.display(description=_("names"))
