@@ -89,11 +89,15 @@ class Filters:
 
 
 def _by_slug(model, value: str, name: str, errors: dict):
+    """The record with this slug; for actors, also the one going by this name or alias."""
     if not value:
         return None
     record = model.objects.filter(slug=value).first()
+    if record is None and issubclass(model, Actor):
+        named = model.objects.filter(Q(name__iexact=value) | Q(aliases__name__iexact=value)).distinct()[:2]
+        record = named[0] if len(named) == 1 else None
     if record is None:
-        errors[name] = f"No {model._meta.verbose_name} has the slug {value!r}."
+        errors[name] = f"No {model._meta.verbose_name} has the slug (or the one name) {value!r}."
     return record
 
 
