@@ -295,6 +295,7 @@ class HistoryEntry:
     type: str  # "+", "~", "-"
     changes: list = field(default_factory=list)
     reason: str = ""
+    compared: bool = True  # False when no earlier version was recorded to compare with
 
     @property
     def label(self) -> str:
@@ -332,6 +333,7 @@ def history(record, *, limit: int = HISTORY) -> list[HistoryEntry]:
                 newer.history_type,
                 changes,
                 newer.history_change_reason or "",
+                compared=older is not None or newer.history_type != "~",
             )
         )
     return entries

@@ -527,7 +527,12 @@ class RankView(ResearchView):
                 citation.rank = rank
                 citation.rank_reason = reason
                 citation._change_reason = f"Ranked {rank} in claims review"
-                citation.save()
+                try:
+                    citation.save()
+                except ValidationError as error:
+                    # Its passage no longer matches its source (a corrected text): fix it on its own page.
+                    messages.error(request, f"Not ranked: {'; '.join(error.messages)}")
+                    continue
                 _log(request, citation, CHANGE, f"Ranked {rank}: {reason}" if reason else f"Ranked {rank}.")
                 changed += 1
         if changed:
