@@ -133,17 +133,14 @@ class SummaryColumns:
         slug_at, name_at = positions[0], positions[1]
         kind_at = positions[2] if self.type_name is None else None
         access_positions = positions[len(self.columns) - len(self.access_columns) :]
-        width = len(access.COLUMNS)
-        checks = [tuple(access_positions[at : at + width]) for at in range(0, len(access_positions), width)]
+        # The rule for the record and what it depends on, as one test per clearance.
+        allowed = {cleared: access.row_check(access_positions, restricted=cleared) for cleared in (False, True)}
         type_name = self.type_name
 
         def read(row, context):
             slug = row[slug_at]
-            if slug is None:
+            if slug is None or not allowed[context.cleared](row):
                 return None
-            for check in checks:
-                if not access.allows([row[at] for at in check], restricted=context.cleared):
-                    return None
             return context.summary(type_name or row[kind_at], slug, row[name_at])
 
         return read
