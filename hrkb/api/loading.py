@@ -53,13 +53,13 @@ from .serializers import (
     ValueListField,
 )
 
-# The DRF fields whose value is the column's own value, as the database returns it.
+# The DRF fields whose value is the column's own value, as the database returns it. No float: the
+# resources' renderer (hrkb.api.renderers) is byte-identical to DRF's only for JSON without floats.
 PLAIN_FIELDS = (
     serializers.CharField,
     serializers.ChoiceField,
     serializers.IntegerField,
     serializers.BooleanField,
-    serializers.FloatField,
 )
 _PRECISION_LENGTH = {"year": 4, "month": 7, "day": 10}
 
