@@ -377,7 +377,8 @@ def throughput(case, args) -> None:
         return
     port = free_port()
     gunicorn = [sys.executable, "-m", "gunicorn", "hrkb.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    gunicorn += ["--workers", str(args.workers), "--log-level", "warning"]
+    # As the README recommends for production: the app loaded (and its start-up objects frozen) before forking.
+    gunicorn += ["--preload", "--workers", str(args.workers), "--log-level", "warning"]
     print(
         f"\nUnder gunicorn ({args.workers} workers) with wrk ({args.wrk_connections} connections), "
         f"{args.wrk_rounds} rounds of {args.wrk_duration} s for each, alternating:"
