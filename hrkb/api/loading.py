@@ -193,12 +193,13 @@ class ManySummaries(Relation):
         self.target = field.related_model
         self.summary = SummaryColumns(self.target, self.prefix)
         self.read = self.summary.reader(range(1, 1 + len(self.summary.columns)))
+        self.readable = {cleared: readable_q(self.target, self.prefix, restricted=cleared) for cleared in (False, True)}
+        self.ordering = _ordering(self.target, self.prefix)
 
     def load(self, ids, context):
         rows = (
-            self.table._default_manager.filter(readable_q(self.target, self.prefix, restricted=context.cleared))
-            .filter(**{f"{self.owner_column}__in": ids})
-            .order_by(*_ordering(self.target, self.prefix))
+            self.table._default_manager.filter(self.readable[context.cleared], **{f"{self.owner_column}__in": ids})
+            .order_by(*self.ordering)
             .values_list(self.owner_column, *self.summary.columns)
         )
         loaded = defaultdict(list)
@@ -219,12 +220,15 @@ class ChildRows(Relation):
         self.model = relation.related_model
         self.owner, self.owner_column = relation.field.name, relation.field.attname
         self.plan = plan_for(serializer_class, self.model, leading=(self.owner_column,))
-        self.readable = _child_conditions(serializer_class, self.model)
+        conditions = _child_conditions(serializer_class, self.model)
+        self.readable = {cleared: conditions(cleared) for cleared in (False, True)}
+        self.ordering = _ordering(self.model, owner=self.owner)
 
     def load(self, ids, context):
-        queryset = self.model._default_manager.filter(**{f"{self.owner_column}__in": ids})
-        queryset = queryset.filter(self.readable(context.cleared)).order_by(*_ordering(self.model, owner=self.owner))
-        rows = self.plan.fetch(queryset)
+        queryset = self.model._default_manager.filter(
+            self.readable[context.cleared], **{f"{self.owner_column}__in": ids}
+        )
+        rows = self.plan.fetch(queryset.order_by(*self.ordering))
         loaded = defaultdict(list)
         for row, item in zip(rows, self.plan.represent(rows, context), strict=True):
             loaded[row[0]].append(item)
@@ -239,11 +243,12 @@ class ChildValues(Relation):
         self.model = relation.related_model
         self.owner, self.owner_column = relation.field.name, relation.field.attname
         self.column = column
+        self.ordering = _ordering(self.model, owner=self.owner)
 
     def load(self, ids, context):
         rows = (
             self.model._default_manager.filter(**{f"{self.owner_column}__in": ids})
-            .order_by(*_ordering(self.model, owner=self.owner))
+            .order_by(*self.ordering)
             .values_list(self.owner_column, self.column)
         )
         loaded = defaultdict(list)
