@@ -95,8 +95,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="Numbers of reports.")
     parser.add_argument("--requests", type=int, default=200, help="Timed requests per case (after warm-up).")
     parser.add_argument("--warmup", type=int, default=20, help="Untimed requests per case first.")
-    parser.add_argument("--wrk-duration", type=int, default=10, help="Seconds of load per wrk run.")
-    parser.add_argument("--wrk-rounds", type=int, default=3, help="wrk runs of the API and of the floor, alternating.")
+    parser.add_argument("--wrk-duration", type=int, default=5, help="Seconds of load per wrk run.")
+    parser.add_argument("--wrk-rounds", type=int, default=6, help="wrk runs of the API and of the floor, alternating.")
     parser.add_argument("--wrk-connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
     parser.add_argument("--no-wrk", action="store_true", help="Skip the gunicorn + wrk part.")
@@ -291,9 +291,11 @@ class Case:
 RESOURCES = [("reports", "report"), ("people", "person"), ("organisations", "organisation"), ("events", "event")]
 RESOURCES += [("quotes", "quote")]
 DETAILS = 20  # records spread over each table, so a detail's time is not one record's
-# Deep pages start at positions within the last two per cent of each list; early pages, for comparison,
-# at as many positions within the first two per cent: both cycle through pages the database has not
-# just served, which the first page (always the same) is not.
+# Deep pages start at positions within the last two per cent of each list (and at least a page before
+# its end, so that every deep page is a full page, as the first one is: the last pages of a short list
+# hold a handful of records); early pages, for comparison, at as many positions within the first two
+# per cent: both cycle through pages the database has not just served, which the first page (always
+# the same) is not.
 DEEP_PAGES = 10
 
 
@@ -330,7 +332,7 @@ def benchmark_cases() -> list[Case]:
                 "?cursor=" + pagination.encode_cursor({"o": "slug", "v": [slugs[position]]})
                 for position in range(start, min(start + span, total - 1), step)[:DEEP_PAGES]
             ]
-            for start in (0, max(0, total - span))
+            for start in (0, max(0, total - span - pagination.page_size - 1))
         )
         details = [slugs[position] for position in range(0, total, max(1, total // DETAILS))[:DETAILS]]
         cases += [
