@@ -3,15 +3,16 @@
 Encoding a page of 50 reports takes DRF's renderer (the standard library's
 encoder) about 0.7 ms and orjson about 0.15 ms: 5 % of a list request. For
 strings, integers, booleans, null, lists and dicts the bytes are the same
-(``tests/api/test_renderers.py`` compares both on every golden response, on
-error bodies and on awkward strings), so ETags and the contract do not change.
-Those are all a curated resource's JSON holds: :mod:`hrkb.api.loading` builds
-no float. Floats are where the two differ (orjson writes ``0.00001`` where the
-standard library writes ``1e-05``, and null for NaN, which DRF refuses), so
-this renderer is for :class:`~hrkb.api.views.CuratedViewSet` only, not the
-project's default. Indented output (``Accept: application/json; indent=4``),
-values only DRF's encoder knows (dates, lazy strings) that it would turn into
-floats, and anything orjson refuses are rendered by DRF.
+(``tests/api/test_renderers.py`` compares both on every list page and record
+of the corpus, on error bodies and on awkward strings), so ETags and the
+contract do not change. Those are all a curated resource's JSON holds:
+:mod:`hrkb.api.loading` builds no float. Floats are where the two differ
+(orjson writes ``0.00001`` where the standard library writes ``1e-05``, and
+null for NaN, which DRF refuses), so this renderer is for
+:class:`~hrkb.api.views.CuratedViewSet` only, not the project's default.
+Indented output (``Accept: application/json; indent=4``), values DRF's
+encoder would turn into floats (a Decimal) and anything orjson refuses
+(integer keys, integers beyond 64 bits) go through DRF's renderer.
 """
 
 from __future__ import annotations
