@@ -14,7 +14,9 @@ is declared in :mod:`hrkb.public_types`; the forms there build on these.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db import models
 
@@ -54,6 +56,28 @@ def allows(values, *, restricted: bool) -> bool:
         value == condition.value or (restricted and condition.waived_for_cleared)
         for condition, value in zip(RULE, values, strict=True)
     )
+
+
+def row_check(positions: Sequence[int], *, restricted: bool) -> Callable[[Sequence], bool]:
+    """The rule as a test of rows that carry :data:`COLUMNS` at ``positions`` (repeated for every record to judge).
+
+    Made once per plan: the API runs it on every related record it builds, so
+    it is one ``itemgetter`` and one tuple comparison rather than a loop per row.
+    """
+    if len(positions) % len(COLUMNS):
+        raise ValueError(f"positions come in groups of {len(COLUMNS)} ({', '.join(COLUMNS)})")
+    picked, expected = [], []
+    for start in range(0, len(positions), len(COLUMNS)):
+        for condition, at in zip(RULE, positions[start : start + len(COLUMNS)], strict=True):
+            if not (restricted and condition.waived_for_cleared):
+                picked.append(at)
+                expected.append(condition.value)
+    if not picked:
+        return lambda row: True
+    get, wanted = itemgetter(*picked), tuple(expected)
+    if len(picked) == 1:
+        wanted = wanted[0]
+    return lambda row: get(row) == wanted
 
 
 def is_readable(record, *, restricted: bool) -> bool:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import functools
 import json
+import operator
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
@@ -168,13 +170,15 @@ class KeysetPagination(BasePagination):
         non-NULL and NULL rows are separate segments: an OR of the two would
         stop the index from giving the order.
         """
-        after = Q(pk__in=[])
-        equal = Q()
+        alternatives, equal = [], Q()
         for key, value in zip(keys, values, strict=True):
-            after |= equal & key.after(value)
+            alternatives.append(equal & key.after(value))
             equal &= key.equal(value)
+        after = functools.reduce(operator.or_, alternatives)
         first, value = keys[0], values[0]
         name = first.name
+        if len(keys) == 1 and not first.nullable:
+            return [after]  # already a bound on the leading column (a unique slug: slug > value)
         if value is None:
             if first.descending:  # the rest of the NULLs, then every non-NULL row
                 return [after & Q(**{f"{name}__isnull": True}), Q(**{f"{name}__isnull": False})]

@@ -13,7 +13,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from hrkb.models import SlugRedirect
@@ -24,6 +23,7 @@ from .export import csv_response
 from .filters import FilterBackend
 from .jsonld import JSONLDRenderer
 from .loading import Context, Plan, plan_for
+from .renderers import JSONRenderer
 
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 
