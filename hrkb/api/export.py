@@ -19,6 +19,8 @@ from rest_framework.views import APIView
 
 from hrkb.public_types import PUBLIC_TYPES
 
+from .sync import WATERMARK_HEADER, watermark
+
 BATCH_SIZE = 500
 
 
@@ -75,8 +77,10 @@ def csv_response(view, queryset, filename: str) -> StreamingHttpResponse:
             for item in batch:
                 yield writer.writerow([_cell(item.get(column)) for column in header])
 
+    since = watermark()  # before the first row is read: whatever changes after it is in the feed
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response[WATERMARK_HEADER] = since
     return response
 
 
@@ -97,6 +101,7 @@ class NDJSONExportView(APIView):
     )
     def get(self, request):
         views = [viewset_for(public_type.viewset, request, "retrieve") for public_type in PUBLIC_TYPES]
+        since = watermark()  # before the first record is read: whatever changes after it is in the feed
 
         def lines():
             for view in views:
@@ -106,4 +111,5 @@ class NDJSONExportView(APIView):
 
         response = StreamingHttpResponse(lines(), content_type="application/x-ndjson; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="hrkb.ndjson"'
+        response[WATERMARK_HEADER] = since
         return response

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
@@ -25,6 +29,32 @@ class TypedFilterMixin:
         super().__init__(*args, **kwargs)
         help_text = self.extra.get("help_text")
         set_override(self, "field", {**self.schema, **({"description": str(help_text)} if help_text else {})})
+
+
+class TimeField(forms.DateTimeField):
+    """An ISO 8601 time (or a date) that a database can store: its UTC equivalent must fall in years 1–9999.
+
+    ``9999-12-31T23:59:59-14:00`` is a valid ISO time, but one past the last
+    instant Python (and so the database adapter) can represent in UTC.
+    """
+
+    default_error_messages = {
+        "invalid": _("Give an ISO 8601 time such as 2026-01-31T12:00:00Z, or a date."),
+        "range": _("Give a time between the years 1 and 9999 in UTC."),
+    }
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None:
+            try:
+                result.astimezone(datetime.UTC)
+            except OverflowError:
+                raise ValidationError(self.error_messages["range"], code="range") from None
+        return result
+
+
+class TimeFilter(django_filters.DateTimeFilter):
+    field_class = TimeField
 
 
 class PartialDateFilter(TypedFilterMixin, django_filters.Filter):
@@ -53,7 +83,7 @@ class RecordFilter(TypedFilterMixin, django_filters.ModelChoiceFilter):
 class CuratedFilterSet(django_filters.FilterSet):
     """The filters every curated resource has."""
 
-    modified_since = django_filters.DateTimeFilter(
+    modified_since = TimeFilter(
         field_name="modified",
         lookup_expr="gte",
         help_text=_(
