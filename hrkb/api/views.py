@@ -17,6 +17,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from hrkb.models import SlugRedirect
+from hrkb.public_types import BY_NAME
 from hrkb.search.filters import RankedSearchFilter
 
 from .access import is_cleared
@@ -140,4 +141,4 @@ class CuratedViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def export_csv(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        return csv_response(self, queryset, f"hrkb-{self.basename}.csv")
+        return csv_response(self, queryset, f"hrkb-{BY_NAME[self.basename].path}.csv")
