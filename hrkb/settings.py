@@ -4,6 +4,8 @@ Development defaults (SQLite beside the project, DEBUG on) let `make run`
 work on a fresh clone; with DEBUG off, SECRET_KEY and ALLOWED_HOSTS must be set.
 """
 
+import hashlib
+import tempfile
 from pathlib import Path
 
 import environ
@@ -26,6 +28,12 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Persistent connections in production; health checks drop ones the server closed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The tests' SQLite database is a file rather than memory, so that the tests of a real server
+    # (gunicorn's worker processes, tests/api/test_live.py) can read what a test wrote.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"hrkb-test-{hashlib.sha1(bytes(BASE_DIR)).hexdigest()[:8]}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -164,7 +172,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "hrkb.api.schema.CuratedAutoSchema",
     "EXCEPTION_HANDLER": "hrkb.api.exceptions.exception_handler",
 }
 
@@ -186,6 +194,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every answer documented: errors, the optional key, JSON-LD as JSON-LD (see hrkb/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hrkb.api.schema.document_every_answer",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ReportKindEnum": "reports.choices.ReportKind",
         "TopicKindEnum": "reports.choices.TopicKind",

@@ -14,6 +14,7 @@ from drf_spectacular.drainage import set_override
 from hrkb.dates import PartialDateFormField
 
 from .access import is_cleared
+from .serializers import PARTIAL_DATE_PATTERN, SLUG_PATTERN
 
 
 class TypedFilterMixin:
@@ -61,7 +62,8 @@ class PartialDateFilter(TypedFilterMixin, django_filters.Filter):
     """A date as YYYY, YYYY-MM or YYYY-MM-DD, compared on the earliest day it covers."""
 
     field_class = PartialDateFormField
-    schema = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+    # Empty is allowed: an empty filter filters nothing.
+    schema = {"type": "string", "pattern": f"^({PARTIAL_DATE_PATTERN[1:-1]})?$", "example": "2014-02"}
 
 
 class RecordFilter(TypedFilterMixin, django_filters.ModelChoiceFilter):
@@ -72,7 +74,8 @@ class RecordFilter(TypedFilterMixin, django_filters.ModelChoiceFilter):
     cannot be used to probe for hidden records.
     """
 
-    schema = {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"}
+    # Empty is allowed: an empty filter filters nothing.
+    schema = {"type": "string", "pattern": SLUG_PATTERN.replace("+", "*"), "example": "csw"}
 
     def __init__(self, model, **kwargs):
         kwargs.setdefault("to_field_name", "slug")

@@ -31,6 +31,7 @@ from hrkb.public_types import BY_NAME, for_model, readable_q
 
 from .access import is_cleared
 from .loading import Context
+from .serializers import SLUG_PATTERN
 
 ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 # Characters of context either side of a passage: enough to tell repeated wording apart.
@@ -141,7 +142,10 @@ class AnnotationsView(APIView):
         operation_id="annotations",
         parameters=[
             OpenApiParameter(
-                "source", str, required=True, description="The slug of the report whose text is annotated."
+                "source",
+                {"type": "string", "pattern": SLUG_PATTERN, "example": "north-korea-a-case-to-answer-a-call-to-act"},
+                required=True,
+                description="The slug of the report whose text is annotated.",
             ),
         ],
         responses={

@@ -31,6 +31,12 @@ from rest_framework.utils.urls import replace_query_param
 SEARCH_RANK = "search_rank"
 
 
+def _ordering_pattern(fields) -> str:
+    """The ``ordering`` values the view takes, as a regular expression for the schema."""
+    field = "-?(" + "|".join(fields) + ")"
+    return f"^{field}(,{field})*$"
+
+
 def _exact(value):
     """Dates and times in full (DjangoJSONEncoder would cut microseconds, and a cursor must be exact)."""
     if isinstance(value, datetime.date):
@@ -262,7 +268,7 @@ class KeysetPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Opaque position from a previous page's `next` link.",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "minLength": 1},
             },
             {
                 "name": self.page_size_query_param,
@@ -275,11 +281,11 @@ class KeysetPagination(BasePagination):
                 "name": self.ordering_param,
                 "required": False,
                 "in": "query",
+                "schema": {"type": "string", "pattern": _ordering_pattern(allowed), "example": "-modified"},
                 "description": (
                     f"Comma-separated fields to order by, `-` for descending: {', '.join(allowed)}. "
                     f"Default `{getattr(view, 'ordering', 'slug')}`; with `search`, best match first. "
                     "Empty dates sort as the latest."
                 ),
-                "schema": {"type": "string"},
             },
         ]

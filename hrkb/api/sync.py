@@ -166,14 +166,18 @@ class ChangesView(APIView):
         parameters=[
             OpenApiParameter(
                 "since",
-                str,
+                {"type": "string", "minLength": 1},
                 description="A watermark (the `until` of a previous page, or an export's `HRKB-Sync-Since` header), "
                 "or an ISO 8601 time for a look back (changes recorded at or after it). Default: the whole log.",
             ),
-            OpenApiParameter("cursor", str, description="Opaque position from a previous page's `next` link."),
+            OpenApiParameter(
+                "cursor",
+                {"type": "string", "minLength": 1},
+                description="Opaque position from a previous page's `next` link.",
+            ),
             OpenApiParameter(
                 "page_size",
-                int,
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": PAGE_SIZE},
                 description=f"Changes per page: 1 to {MAX_PAGE_SIZE}, default {PAGE_SIZE}.",
             ),
         ],

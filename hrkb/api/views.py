@@ -96,6 +96,9 @@ class CuratedViewSet(viewsets.ReadOnlyModelViewSet):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and isinstance(getattr(response, "accepted_renderer", None), JSONLDRenderer):
+            # Errors are plain JSON whatever format was asked for: they are not linked data.
+            response.accepted_renderer, response.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         # What a client sees depends on its key.
         patch_vary_headers(response, ["Authorization"])
         return response
