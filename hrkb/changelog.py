@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection as default_connection
-from django.db import models
+from django.db import models, transaction
 
 from . import access
 
@@ -437,8 +437,9 @@ def install(connection=None) -> int:
     connection = connection or default_connection
     if connection.vendor not in ("postgresql", "sqlite") or LOG_TABLE not in connection.introspection.table_names():
         return 0
-    with connection.schema_editor() as schema_editor:
-        return install_with(schema_editor)
+    # Triggers need none of what entering a schema editor does (on SQLite it refuses to inside a transaction).
+    with transaction.atomic(using=connection.alias):
+        return install_with(connection.schema_editor(atomic=False))
 
 
 def install_with(schema_editor) -> int:

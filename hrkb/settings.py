@@ -4,8 +4,6 @@ Development defaults (SQLite beside the project, DEBUG on) let `make run`
 work on a fresh clone; with DEBUG off, SECRET_KEY and ALLOWED_HOSTS must be set.
 """
 
-import hashlib
-import tempfile
 from pathlib import Path
 
 import environ
@@ -28,12 +26,6 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Persistent connections in production; health checks drop ones the server closed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The tests' SQLite database is a file rather than memory, so that the tests of a real server
-    # (gunicorn's worker processes, tests/api/test_live.py) can read what a test wrote.
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(Path(tempfile.gettempdir()) / f"hrkb-test-{hashlib.sha1(bytes(BASE_DIR)).hexdigest()[:8]}.sqlite3")
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

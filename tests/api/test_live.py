@@ -1,8 +1,10 @@
 """The API served by a real gunicorn on 127.0.0.1, as in production: shared throttles, long exports.
 
-Each test commits its records (``transactional_db``), starts gunicorn with the
-project's ``gunicorn.conf.py`` (DEBUG off) on the test database, and talks to
-it over HTTP. On SQLite the test database is a file for this (see the settings).
+gunicorn's workers are other processes, so they need a database other
+processes can read: on PostgreSQL the test database (the test commits, with
+``transactional_db``); on SQLite, whose test database lives in memory, a file
+migrated for these tests. Records are written by a child process through the
+ORM, then gunicorn (the project's ``gunicorn.conf.py``, DEBUG off) is asked over HTTP.
 """
 
 import json
@@ -19,15 +21,34 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests import factories
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def database_url() -> str:
+def manage(url: str, *arguments: str, code: str | None = None) -> None:
+    """Run a management command (or ``python -c code`` with Django set up) on the database at ``url``."""
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "hrkb.settings"}
+    command = [sys.executable, "manage.py", *arguments]
+    if code is not None:
+        command = [sys.executable, "-c", "import django; django.setup()\n" + code]
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_file(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"
+    manage(url, "migrate", "--no-input", "-v0")
+    return url
+
+
+@pytest.fixture
+def live_database(request):
+    """The URL of a database gunicorn's workers can read, empty at the start of each test."""
+    if connection.vendor != "postgresql":
+        url = request.getfixturevalue("sqlite_file")
+        manage(url, "flush", "--no-input", "-v0")
+        return url
+    request.getfixturevalue("transactional_db")
     settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
     credentials = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
     return f"postgres://{credentials}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
 
@@ -39,11 +60,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(*options, **environment):
+def gunicorn(url, *options, **environment):
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": url,
         "DEBUG": "off",
         "SECRET_KEY": "live-test-not-secret",
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -92,7 +113,7 @@ def redis_url() -> str | None:
 
 
 @pytest.mark.parametrize("cache", ["database", "redis"])
-def test_throttles_are_shared_by_every_worker(cache, transactional_db):
+def test_throttles_are_shared_by_every_worker(cache, live_database):
     environment = {"API_THROTTLE_ANON": "12/minute"}
     if cache == "redis":
         url = redis_url()
@@ -102,20 +123,23 @@ def test_throttles_are_shared_by_every_worker(cache, transactional_db):
 
         redis.Redis.from_url(url).flushdb()
         environment["REDIS_URL"] = url
-    factories.topic("Throttled topic")
-    with gunicorn("--workers", "3", "--worker-class", "sync", **environment) as base:
+    manage(live_database, code="from tests import factories; factories.topic('Throttled topic')")
+    with gunicorn(live_database, "--workers", "3", "--worker-class", "sync", **environment) as base:
         answers = [status(f"{base}/api/v1/topics/") for _ in range(30)]
     # Three workers, each counting alone, would let up to 36 through.
     assert answers.count(200) == 12, answers
     assert set(answers[12:]) == {429}
 
 
-def test_a_long_export_is_whole_and_not_cut_by_the_worker_timeout(transactional_db):
+def test_a_long_export_is_whole_and_not_cut_by_the_worker_timeout(live_database):
     """Read slowly, the export takes far longer than the worker timeout; it still arrives whole."""
     sentence = "A long passage of testimony, repeated to make a large report. "
-    for number in range(6):
-        factories.report(f"Long report {number}", text=sentence * 20_000)  # about 1.3 MB each
-    with gunicorn("--timeout", "2") as base:
+    manage(
+        live_database,
+        code="from tests import factories\n"
+        f"for number in range(6): factories.report(f'Long report {{number}}', text={sentence!r} * 20_000)",
+    )
+    with gunicorn(live_database, "--timeout", "2") as base:
         started = time.monotonic()
         chunks = []
         with urllib.request.urlopen(f"{base}/api/v1/export.ndjson", timeout=60) as response:
