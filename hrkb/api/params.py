@@ -16,10 +16,13 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.drainage import get_override
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.filters import SearchFilter
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.mixins import ListModelMixin
 from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
+
+from hrkb.search.filters import RankedSearchFilter
 
 from .exceptions import API_PREFIX
 
@@ -68,15 +71,20 @@ def declared_parameters(view_class: type[APIView], handler_name: str) -> frozens
     names = {api_settings.URL_FORMAT_OVERRIDE}
     for parameter in _extend_schema_parameters(view_class, handler):
         names |= _parameter_names(parameter)
-    if handler_name in FILTERED_ACTIONS:
+    # A plain ListAPIView's "get" lists too.
+    lists = handler_name == "list" or (handler_name == "get" and issubclass(view_class, ListModelMixin))
+    if lists or handler_name in FILTERED_ACTIONS:
         filterset_class = getattr(view_class, "filterset_class", None)
         if filterset_class is not None:
             names |= _filterset_names(filterset_class)
         for backend in getattr(view_class, "filter_backends", ()):
             if issubclass(backend, SearchFilter):
                 names.add(backend.search_param)
+            if lists and issubclass(backend, (OrderingFilter, RankedSearchFilter)):
+                # The ranked search honours an explicit ordering over relevance.
+                names.add(api_settings.ORDERING_PARAM)
     pagination_class = getattr(view_class, "pagination_class", None)
-    if handler_name == "list" and pagination_class is not None:
+    if lists and pagination_class is not None:
         paginator = pagination_class()
         names |= {parameter["name"] for parameter in paginator.get_schema_operation_parameters(view_class())}
     return frozenset(name for name in names if name)

@@ -14,6 +14,7 @@ from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
 from simple_history.models import HistoricalChanges
 
+from hrkb import changelog
 from hrkb.models import CuratedModel
 
 _TIMESTAMPS = {"created", "modified"}
@@ -93,19 +94,9 @@ class Command(loaddata.Command):
         self.restore_modified()
 
     def restore_modified(self):
-        """Give each loaded record the ``modified`` it was loaded with.
-
-        Loading a record's rows after it (its memberships, its citations) moves
-        its ``modified``, as any change to them does (see hrkb/changelog.py);
-        a record loaded here keeps the time its fixture gives (or the load's),
-        so a dump loads back as it was. Records only touched keep the new time.
-        """
-        by_model = {}
-        for instance in self.loaded_stamps:
-            model = type(instance)._meta.concrete_model
-            by_model.setdefault(model, []).append(model(pk=instance.pk, modified=instance.modified))
-        for model, stamps in by_model.items():
-            model._base_manager.using(self.using).bulk_update(stamps, ["modified"], batch_size=500)
+        """Records loaded here keep the ``modified`` their fixture gives (or the load's), so a dump loads back
+        as it was; records only touched by the rows loaded keep the new time (see hrkb/changelog.py)."""
+        changelog.restore_modified(self.loaded_stamps, using=self.using)
 
     def check_references(self, obj):
         """Refuse references to records that do not exist, naming the key.
