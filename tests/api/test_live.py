@@ -123,7 +123,7 @@ def test_throttles_are_shared_by_every_worker(cache, live_database):
 
         redis.Redis.from_url(url).flushdb()
         environment["REDIS_URL"] = url
-    manage(live_database, code="from tests import factories; factories.topic('Throttled topic')")
+    manage(live_database, code=f"from tests import factories; factories.topic('Throttled', slug='throttled-{cache}')")
     with gunicorn(live_database, "--workers", "3", "--worker-class", "sync", **environment) as base:
         answers = [status(f"{base}/api/v1/topics/") for _ in range(30)]
     # Three workers, each counting alone, would let up to 36 through.
