@@ -35,8 +35,9 @@ from actors.choices import ActorKind, AliasKind, OrganisationKind
 from actors.models import Actor, Alias, Membership
 from events.choices import EventKind, ParticipantRole
 from events.models import Event, Participant
+from hrkb import changelog
 from hrkb.dates import PartialDate
-from hrkb.models import Confidence, Status
+from hrkb.models import Confidence, CuratedModel, Status
 from reports.choices import ReportKind, TopicKind
 from reports.models import Authorship, Quote, Report, Topic
 from sources.choices import MentionOrigin
@@ -269,6 +270,7 @@ class _Generator:
         self.log = log
         self.random = random.Random(options.seed)
         self.counts: collections.Counter = collections.Counter()
+        self.curated: list = []
         self.started = time.monotonic()
 
     # --- helpers ---------------------------------------------------------------------------------------------------
@@ -277,6 +279,8 @@ class _Generator:
         if objects:
             model.objects.bulk_create(objects, batch_size=self.options.batch_size)
             self.counts[model._meta.label] += len(objects)
+            if issubclass(model, CuratedModel):
+                self.curated += objects
         return objects
 
     def _curated(self) -> dict:
@@ -333,6 +337,8 @@ class _Generator:
         self._memberships()
         self._events()
         self._reports()
+        # Rows written after their records moved the records' modified (hrkb/changelog.py): the drawn times back.
+        changelog.restore_modified(self.curated)
         self.log(f"done after {time.monotonic() - self.started:.1f} s")
         return dict(sorted(self.counts.items()))
 

@@ -90,3 +90,13 @@ def readable_sql(alias: str, *, restricted: bool) -> tuple[str, list]:
     conditions = _conditions(restricted)
     sql = " AND ".join(f'{alias}."{condition.column}" = %s' for condition in conditions)
     return f"({sql})", [condition.value for condition in conditions]
+
+
+def readable_sql_inline(alias: str, *, restricted: bool, quote) -> str:
+    """The rule as SQL with its values written in by ``quote`` (a schema editor's ``quote_value``).
+
+    For trigger bodies (the change log's), which are stored DDL and take no parameters.
+    """
+    conditions = _conditions(restricted)
+    sql = " AND ".join(f'{alias}."{condition.column}" = {quote(condition.value)}' for condition in conditions)
+    return f"({sql})"

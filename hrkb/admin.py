@@ -17,8 +17,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connection, models
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
@@ -273,11 +275,28 @@ class PartnerKeyAdmin(admin.ModelAdmin):
         secret = None if change else obj.set_new_secret()
         super().save_model(request, obj, form, change)
         if secret:
-            messages.warning(
-                request,
-                _("The key's secret is %(secret)s — copy it now: only its hash is stored, so it cannot be shown again.")
-                % {"secret": secret},
-            )
+            request.new_partner_secret = secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The new secret on the page that answers the form, and nowhere else.
+
+        Not in a message: Django's messages travel in a signed but readable
+        cookie (and could land in a session row); this page is not stored either.
+        """
+        secret = getattr(request, "new_partner_secret", None)
+        if secret is None:
+            return super().response_add(request, obj, post_url_continue)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "key": obj,
+            "secret": secret,
+            "title": _("Copy the new key's secret"),
+        }
+        response = TemplateResponse(request, "admin/hrkb/partnerkey/secret.html", context)
+        add_never_cache_headers(response)
+        patch_cache_control(response, no_store=True)
+        return response
 
     @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
     def revoke(self, request, queryset):

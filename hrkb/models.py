@@ -244,3 +244,36 @@ class PartnerKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked is None
+
+
+class Change(models.Model):
+    """One write to a record of a public type, as the database saw it: what the changes feed reads.
+
+    Rows are written only by database triggers (see :mod:`hrkb.changelog`), for
+    every insert, update and delete of a public type's table and for every
+    write to a table whose rows show in such a record (memberships, citations,
+    aliases...), whatever made it: the admin, the ORM, ``loaddata``, bulk
+    writes or raw SQL. ``public`` and ``cleared`` say whether the record was
+    readable under ``slug`` — before or after the write — by anyone, or by a
+    key cleared for restricted records, so the feed never names a record to a
+    client that could not have read it.
+    """
+
+    # PostgreSQL: the writing transaction's id, so the feed reads only what no running
+    # transaction can still add to (0 on SQLite, which commits one writer at a time).
+    tx = models.BigIntegerField(default=0)
+    changed = models.DateTimeField()
+    type = models.CharField(max_length=20)
+    record = models.BigIntegerField(help_text=_("The record's primary key in its table."))
+    slug = models.CharField(max_length=200)
+    public = models.BooleanField()
+    cleared = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tx", "id"], name="change_position"),
+            models.Index(fields=["changed"], name="change_changed"),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.slug} at {self.changed:%Y-%m-%d %H:%M:%S}"

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # 400 for a query parameter an API view does not declare (a misspelt filter filters nothing).
+    "hrkb.api.params.UnknownParametersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -129,7 +131,14 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["accept", "authorization", "if-modified-since", "if-none-match", "user-agent"]
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition", "HRKB-Sync-Since"]
+
+# Shared by every worker process: the API's rate limits count here. Redis when REDIS_URL is set
+# (redis://127.0.0.1:6379/0), otherwise a table of the database, made by the migrations.
+if env("REDIS_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hrkb_cache"}}
 
 # The partner API (/api/v1/). Defaults for every resource are set here once.
 REST_FRAMEWORK = {
@@ -142,6 +151,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="120/minute"),
         "partner": env("API_THROTTLE_PARTNER", default="1200/minute"),
+        # Failed attempts to authenticate, per address (a wrong key, another scheme).
+        "auth_failure": env("API_THROTTLE_AUTH_FAILURE", default="20/minute"),
     },
     # How many proxies in front of the app append to X-Forwarded-For (0: use the peer address).
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
@@ -153,7 +164,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "hrkb.api.schema.CuratedAutoSchema",
     "EXCEPTION_HANDLER": "hrkb.api.exceptions.exception_handler",
 }
 
@@ -175,6 +186,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every answer documented: errors, the optional key, JSON-LD as JSON-LD (see hrkb/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hrkb.api.schema.document_every_answer",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ReportKindEnum": "reports.choices.ReportKind",
         "TopicKindEnum": "reports.choices.TopicKind",

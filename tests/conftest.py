@@ -23,13 +23,23 @@ def corpus(db):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty cache, so API throttle counts never carry over between tests."""
+def _fresh_cache(request):
+    """Each test that uses the database starts with an empty cache, so API throttle counts never carry over.
+
+    The cache is a database table (or Redis, with REDIS_URL): tests without the database leave it alone.
+    """
+    database = next(
+        (name for name in ("transactional_db", "live_server", "db") if name in request.fixturenames),
+        "db" if request.node.get_closest_marker("django_db") else None,
+    )
+    if database is None:
+        yield
+        return
     from django.core.cache import cache
 
+    request.getfixturevalue(database)
     cache.clear()
     yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from hrkb.models import PartnerKey
 
+from .throttling import FailedAuthenticationThrottle
+
 KEYWORD = "Api-Key"
 
 
@@ -25,19 +27,29 @@ class PartnerKeyAuthentication(BaseAuthentication):
 
     def authenticate(self, request):
         parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != KEYWORD.lower().encode():
+        if not parts:
             return None
+        throttle = FailedAuthenticationThrottle()
+        # An address that keeps failing is refused before any key is looked up: guessing is slowed to the rate.
+        throttle.check(request)
+        if parts[0].lower() != KEYWORD.lower().encode():
+            # Another scheme (Basic, Bearer...) is not silently read as anonymous: the client meant to authenticate.
+            self.fail(request, throttle, _("Send the key as: Authorization: Api-Key <secret>."))
         if len(parts) != 2:
-            raise AuthenticationFailed(_("Send the key as: Authorization: Api-Key <secret>."))
+            self.fail(request, throttle, _("Send the key as: Authorization: Api-Key <secret>."))
         try:
             secret = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise AuthenticationFailed(_("Unknown or revoked API key.")) from None
+            self.fail(request, throttle, _("Unknown or revoked API key."))
         key = PartnerKey.objects.get_for_secret(secret)
         if key is None:
-            raise AuthenticationFailed(_("Unknown or revoked API key."))
+            self.fail(request, throttle, _("Unknown or revoked API key."))
         user = key.user if key.user is not None and key.user.is_active else AnonymousUser()
         return user, key
+
+    def fail(self, request, throttle, message):
+        throttle.record(request)
+        raise AuthenticationFailed(message)
 
     def authenticate_header(self, request):
         return KEYWORD

@@ -1,14 +1,24 @@
 """Streamed exports: the whole readable knowledge base as NDJSON, one resource as CSV.
 
 Records are read in keyset batches of :data:`BATCH_SIZE` (each batch with its
-own prefetches) and written as they are serialized, so memory stays flat
+relations loaded in one query each, by the same plans as lists and details)
+and written as they are serialized, a batch per chunk, so memory stays flat
 however large the knowledge base grows, and no database cursor stays open
-between batches.
+between batches. Every line is whole: a chunk is complete lines.
+
+Each export answers with the change log's watermark (``HRKB-Sync-Since``),
+taken before its first record is read: following /api/v1/changes/ from it
+loses nothing the export missed. The first batch is read before the response
+starts, so a failure there is an ordinary (JSON) error; the exports are served
+by threaded gunicorn workers (``gunicorn.conf.py``), whose heartbeat does not
+wait for a long response, so no worker timeout cuts one.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -19,7 +29,9 @@ from rest_framework.views import APIView
 
 from hrkb.public_types import PUBLIC_TYPES
 
-BATCH_SIZE = 500
+from .sync import WATERMARK_HEADER, watermark
+
+BATCH_SIZE = 1000
 
 
 def serialized_batches(view, queryset, *, batch_size: int | None = None):
@@ -43,13 +55,22 @@ def viewset_for(viewset_class, request, action: str):
     return view
 
 
-class _Echo:
-    def write(self, value):
-        return value
+# Records are plain JSON values by now (the plans build strings, numbers, lists and dicts).
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=DjangoJSONEncoder().default).encode
+
+
+# OWASP's CSV injection advice: a cell a spreadsheet would read as a formula starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
-    """A CSV cell: related records by slug (joined with |), other structures as JSON."""
+    """A CSV cell: related records by slug (joined with |), other structures as JSON; never a formula."""
+    text = _text(value)
+    # A leading apostrophe makes spreadsheets show the text as it is instead of evaluating it.
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dict):
@@ -63,21 +84,36 @@ def _cell(value) -> str:
     return str(value)
 
 
+def streamed(chunks, content_type: str, filename: str) -> StreamingHttpResponse:
+    """A streamed download of ``chunks``, with the change log's watermark taken before the first is read."""
+    since = watermark()
+    chunks = iter(chunks)
+    # The first chunk before the response starts: an error there is a JSON error, not a cut body.
+    first = next(chunks, "")
+    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response[WATERMARK_HEADER] = since
+    return response
+
+
 def csv_response(view, queryset, filename: str) -> StreamingHttpResponse:
     """``queryset`` (already filtered for the client) as a streamed CSV file, with a header row."""
-    writer = csv.writer(_Echo())
 
-    def rows():
-        # The header comes from the declaration, so an empty list still has one.
+    def chunks():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        # The header comes from the declaration, so an empty list still has one; it goes with the first batch.
         header = view.plan.keys
-        yield writer.writerow(header)
+        writer.writerow(header)
         for batch in serialized_batches(view, queryset):
-            for item in batch:
-                yield writer.writerow([_cell(item.get(column)) for column in header])
+            writer.writerows([_cell(item.get(column)) for column in header] for item in batch)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        if buffer.tell():
+            yield buffer.getvalue()
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return streamed(chunks(), "text/csv; charset=utf-8", filename)
 
 
 class NDJSONExportView(APIView):
@@ -98,12 +134,9 @@ class NDJSONExportView(APIView):
     def get(self, request):
         views = [viewset_for(public_type.viewset, request, "retrieve") for public_type in PUBLIC_TYPES]
 
-        def lines():
+        def chunks():
             for view in views:
                 for batch in serialized_batches(view, view.get_queryset()):
-                    for item in batch:
-                        yield json.dumps(item, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n"
+                    yield "".join(_encode(item) + "\n" for item in batch)
 
-        response = StreamingHttpResponse(lines(), content_type="application/x-ndjson; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="hrkb.ndjson"'
-        return response
+        return streamed(chunks(), "application/x-ndjson; charset=utf-8", "hrkb.ndjson")

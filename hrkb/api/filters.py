@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
@@ -10,6 +14,7 @@ from drf_spectacular.drainage import set_override
 from hrkb.dates import PartialDateFormField
 
 from .access import is_cleared
+from .serializers import PARTIAL_DATE_PATTERN, SLUG_PATTERN
 
 
 class TypedFilterMixin:
@@ -27,11 +32,38 @@ class TypedFilterMixin:
         set_override(self, "field", {**self.schema, **({"description": str(help_text)} if help_text else {})})
 
 
+class TimeField(forms.DateTimeField):
+    """An ISO 8601 time (or a date) that a database can store: its UTC equivalent must fall in years 1–9999.
+
+    ``9999-12-31T23:59:59-14:00`` is a valid ISO time, but one past the last
+    instant Python (and so the database adapter) can represent in UTC.
+    """
+
+    default_error_messages = {
+        "invalid": _("Give an ISO 8601 time such as 2026-01-31T12:00:00Z, or a date."),
+        "range": _("Give a time between the years 1 and 9999 in UTC."),
+    }
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None:
+            try:
+                result.astimezone(datetime.UTC)
+            except OverflowError:
+                raise ValidationError(self.error_messages["range"], code="range") from None
+        return result
+
+
+class TimeFilter(django_filters.DateTimeFilter):
+    field_class = TimeField
+
+
 class PartialDateFilter(TypedFilterMixin, django_filters.Filter):
     """A date as YYYY, YYYY-MM or YYYY-MM-DD, compared on the earliest day it covers."""
 
     field_class = PartialDateFormField
-    schema = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+    # Empty is allowed: an empty filter filters nothing.
+    schema = {"type": "string", "pattern": f"^({PARTIAL_DATE_PATTERN[1:-1]})?$", "example": "2014-02"}
 
 
 class RecordFilter(TypedFilterMixin, django_filters.ModelChoiceFilter):
@@ -42,7 +74,8 @@ class RecordFilter(TypedFilterMixin, django_filters.ModelChoiceFilter):
     cannot be used to probe for hidden records.
     """
 
-    schema = {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"}
+    # Empty is allowed: an empty filter filters nothing.
+    schema = {"type": "string", "pattern": SLUG_PATTERN.replace("+", "*"), "example": "csw"}
 
     def __init__(self, model, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
@@ -53,7 +86,7 @@ class RecordFilter(TypedFilterMixin, django_filters.ModelChoiceFilter):
 class CuratedFilterSet(django_filters.FilterSet):
     """The filters every curated resource has."""
 
-    modified_since = django_filters.DateTimeFilter(
+    modified_since = TimeFilter(
         field_name="modified",
         lookup_expr="gte",
         help_text=_(

@@ -72,6 +72,7 @@ class Context:
         self.base_url = request.build_absolute_uri("/")[:-1] if request is not None else ""
         self.timezone = timezone.get_current_timezone()
         self._templates: dict[str, tuple[str, str]] = {}
+        self._summaries: dict[tuple[str, str, str], dict] = {}
 
     def url(self, type_name: str, slug: str) -> str:
         """A record's API URL, from a template made once per type and response (not reverse() per record)."""
@@ -82,9 +83,18 @@ class Context:
         return f"{template[0]}{slug}{template[1]}"
 
     def summary(self, type_name: str, slug: str, name: str) -> dict:
-        if len(name) > SUMMARY_NAME_LENGTH:
-            name = name[: SUMMARY_NAME_LENGTH - 1] + "…"
-        return {"type": type_name, "slug": slug, "name": name, "url": self.url(type_name, slug)}
+        # One dict per record and response: an export names the same actors millions of times.
+        key = (type_name, slug, name)
+        found = self._summaries.get(key)
+        if found is None:
+            shown = name if len(name) <= SUMMARY_NAME_LENGTH else name[: SUMMARY_NAME_LENGTH - 1] + "…"
+            found = self._summaries[key] = {
+                "type": type_name,
+                "slug": slug,
+                "name": shown,
+                "url": self.url(type_name, slug),
+            }
+        return found
 
 
 @functools.lru_cache(maxsize=32)

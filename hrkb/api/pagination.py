@@ -15,11 +15,13 @@ import binascii
 import datetime
 import functools
 import json
+import math
 import operator
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.db.models import F, FloatField, Q
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -29,6 +31,12 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
 SEARCH_RANK = "search_rank"
+
+
+def _ordering_pattern(fields) -> str:
+    """The ``ordering`` values the view takes, as a regular expression for the schema."""
+    field = "-?(" + "|".join(fields) + ")"
+    return f"^{field}(,{field})*$"
 
 
 def _exact(value):
@@ -62,9 +70,25 @@ class Key:
         return self.field.get_prep_value(value) if value is not None else None
 
     def parse(self, value):
+        """The column's value from a cursor; ValueError for anything the column could not hold.
+
+        Cursors come back from clients, so each value is checked as input:
+        no NaN or Infinity, no integer beyond the column's range, no NUL.
+        """
         if value is None:
             return None
-        return self.field.to_python(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(value)
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(value)
+        if isinstance(value, (dict, list)):
+            raise ValueError(value)
+        parsed = self.field.to_python(value)
+        if isinstance(parsed, int) and not isinstance(parsed, bool):
+            low, high = connection.ops.integer_field_range(self.field.get_internal_type())
+            if not (low is None or low <= parsed) or not (high is None or parsed <= high):
+                raise ValueError(value)
+        return parsed
 
     def equal(self, value) -> Q:
         return Q(**{f"{self.name}__isnull": True}) if value is None else Q(**{self.name: value})
@@ -120,10 +144,8 @@ class KeysetPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
+        # ASCII digits only: int() also takes "١٠" (Arabic-Indic digits), "+5" and " 5".
+        size = int(raw) if raw.isascii() and raw.isdigit() else 0
         if not 1 <= size <= self.max_page_size:
             raise ValidationError(
                 {self.page_size_query_param: [_("Give a whole number from 1 to %d.") % self.max_page_size]}
@@ -201,7 +223,15 @@ class KeysetPagination(BasePagination):
             if position["o"] != ordering or len(position["v"]) != len(keys):
                 raise ValueError
             return [key.parse(value) for key, value in zip(keys, position["v"], strict=True)]
-        except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError, FieldDoesNotExist):
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            OverflowError,
+            binascii.Error,
+            DjangoValidationError,
+            FieldDoesNotExist,
+        ):
             raise ValidationError(
                 {
                     self.cursor_query_param: [
@@ -242,7 +272,7 @@ class KeysetPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Opaque position from a previous page's `next` link.",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "minLength": 1},
             },
             {
                 "name": self.page_size_query_param,
@@ -255,11 +285,11 @@ class KeysetPagination(BasePagination):
                 "name": self.ordering_param,
                 "required": False,
                 "in": "query",
+                "schema": {"type": "string", "pattern": _ordering_pattern(allowed), "example": "-modified"},
                 "description": (
                     f"Comma-separated fields to order by, `-` for descending: {', '.join(allowed)}. "
                     f"Default `{getattr(view, 'ordering', 'slug')}`; with `search`, best match first. "
                     "Empty dates sort as the latest."
                 ),
-                "schema": {"type": "string"},
             },
         ]

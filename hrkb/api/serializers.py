@@ -32,15 +32,26 @@ from rest_framework import serializers
 from hrkb.models import Confidence, Rank
 from hrkb.public_types import NAMES
 
+# A date at the precision a source gives (YYYY, YYYY-MM or YYYY-MM-DD), from year 0001: months 01-12, days 01-31.
+PARTIAL_DATE_PATTERN = (
+    r"^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+    r"(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+)
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+# Examples are real corpus values, so the docs show what partners will see.
 SUMMARY_SCHEMA = {
     "type": "object",
     "description": "A related record: its type, slug, name and API URL.",
     "required": ["type", "slug", "name", "url"],
     "properties": {
-        "type": {"type": "string", "enum": list(NAMES)},
-        "slug": {"type": "string"},
-        "name": {"type": "string"},
-        "url": {"type": "string", "format": "uri"},
+        "type": {"type": "string", "enum": list(NAMES), "example": "person"},
+        "slug": {"type": "string", "example": "michael-kirby"},
+        "name": {"type": "string", "example": "Michael Kirby"},
+        "url": {
+            "type": "string",
+            "format": "uri",
+            "example": "https://hrkb.example.org/api/v1/people/michael-kirby/",
+        },
     },
 }
 SUMMARY_NAME_LENGTH = 120
@@ -83,8 +94,9 @@ class ValueListField(_ReadOnly, serializers.Field):
     {
         "type": "string",
         "nullable": True,
-        "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        "pattern": PARTIAL_DATE_PATTERN,
         "description": "A date at the precision the source gives: YYYY, YYYY-MM or YYYY-MM-DD.",
+        "example": "2014-02-17",
     }
 )
 class PartialDateField(_ReadOnly, serializers.Field):
@@ -94,6 +106,18 @@ class PartialDateField(_ReadOnly, serializers.Field):
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
 class LinesField(_ReadOnly, serializers.Field):
     """A text field holding one item per line (e.g. other titles), as a list of strings."""
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "A web address, or empty when none is known.",
+        "anyOf": [{"format": "uri", "minLength": 1}, {"maxLength": 0}],
+        "example": "",
+    }
+)
+class OptionalURLField(serializers.CharField):
+    """A URL that may be empty (a report not online): a plain URLField's schema would promise a URI."""
 
 
 class CitationSerializer(serializers.Serializer):

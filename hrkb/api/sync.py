@@ -1,231 +1,303 @@
-"""/api/v1/changes/: what changed since a time, including what a client may no longer see.
+"""/api/v1/changes/: every change since a watermark, read from the change log the database keeps.
 
-Built from the change history django-simple-history keeps for every curated
-model, so deletions, merges, unpublishing and restriction all show without a
-separate tombstone table. Each history row is reported with the record's
-*current* state for this client:
+Every write to a public record — or to a row that shows in one (a membership,
+a citation, an alias...) — is logged by database triggers (:mod:`hrkb.changelog`),
+whatever made it: the admin, the ORM, ``loaddata``, bulk writes, ingest,
+merges or raw SQL. The feed lists those entries in log order, each reported
+with the record's *current* state for this client:
 
-* ``updated``: the record is readable now; fetch ``url`` (or take it from the list).
-* ``deleted``: remove ``slug`` from your copy. The record was deleted or merged,
-  or it is no longer readable by you (unpublished or restricted), or it was
-  renamed (its new slug then appears as ``updated``).
+* ``updated``: a record the client may read has this slug now; fetch ``url``.
+* ``removed``: nothing the client may read has this slug now: the record was
+  deleted, unpublished, restricted, or renamed (its new slug comes as ``updated``).
+* ``merged``: the record was merged into another and deleted; its slug now
+  redirects to ``merged_into``, a summary of the survivor.
 
-A record the client could never read never appears, not even as ``deleted``.
-Pages walk the history in time order with a keyset cursor, so every page
-costs the same; a record changed several times may appear more than once.
+A record the client could not read before or after a write never appears for
+that write, not even as removed. Positions in the log are watermarks: the
+exports carry one (header ``HRKB-Sync-Since``) and every page ends with one
+(``until``), to pass as ``since`` next time; ``since`` also takes an ISO time
+for a look back. On PostgreSQL, entries are read only up to the oldest
+transaction still running, so an entry that commits late is never skipped.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import heapq
-import json
 from dataclasses import dataclass
-from functools import cached_property
 
-from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from hrkb.access import readable_q
-from hrkb.public_types import NAMES, PUBLIC_TYPES, PublicType
+from hrkb.models import Change, SlugRedirect
+from hrkb.public_types import BY_NAME, NAMES
 
 from .access import is_cleared
-from .loading import Context
+from .filters import TimeField
+from .loading import Context, summary_name
+from .serializers import SUMMARY_SCHEMA
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+# Positions are (transaction id, log id); both are bigint columns.
+_MAX_POSITION = 2**63 - 1
 
 
-@dataclass(frozen=True)
-class Tracked:
-    """A history table that feeds the changes list, and the public types whose records it holds.
+@dataclass(frozen=True, order=True)
+class Position:
+    """A place in the change log: entries at or after it are still to read (an inclusive lower bound)."""
 
-    What the client may read now is decided by each type's readable queryset
-    (every access rule, including ones on related records). ``requires``
-    names foreign keys of the history row, with their model, whose target must
-    have been readable too for the record ever to have been readable (a quote
-    is only readable with its speaker).
+    tx: int
+    id: int
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(f"{self.tx}.{self.id}".encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, raw: str) -> Position:
+        """The position of a watermark; ValueError for anything that is not one."""
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
+        tx, record = text.split(".")
+        # Plain ASCII digits only: int() would also take "+1", "١" or " 1".
+        if not (tx.isascii() and tx.isdigit() and record.isascii() and record.isdigit()):
+            raise ValueError(raw)
+        position = cls(int(tx), int(record))
+        if max(position.tx, position.id) > _MAX_POSITION:
+            raise ValueError(raw)
+        return position
+
+    def entries_from(self) -> Q:
+        return Q(tx__gt=self.tx) | Q(tx=self.tx, id__gte=self.id)
+
+    def entries_before(self) -> Q:
+        return Q(tx__lt=self.tx) | Q(tx=self.tx, id__lt=self.id)
+
+
+# The oldest transaction that may still add entries: one past the last completed, or an older one still
+# running in this database (found by its lock on its own id; a transaction gets an id at its first
+# write). Transaction ids in pg_locks are 32-bit: each is widened to the 64-bit id the log keeps,
+# counting back from the next one. Other databases of the cluster cannot write this log.
+_PG_HORIZON = """
+WITH next AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS id),
+running AS (
+    SELECT l.transactionid::text::bigint AS xid FROM pg_locks l
+    WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted AND l.pid <> pg_backend_pid()
+      AND l.pid IN (SELECT r.pid FROM pg_locks r WHERE r.database = (
+          SELECT oid FROM pg_database WHERE datname = current_database()))
+    UNION ALL
+    SELECT p.transaction::text::bigint FROM pg_prepared_xacts p WHERE p.database = current_database()
+)
+SELECT LEAST(next.id, MIN(next.id - ((next.id %% 4294967296) - running.xid + 4294967296) %% 4294967296)),
+       pg_current_xact_id_if_assigned()::text::bigint
+FROM next LEFT JOIN running ON true GROUP BY next.id
+"""
+
+
+def horizon() -> Position:
+    """The first position no reader may pass yet: every entry before it is final.
+
+    PostgreSQL: entries of transactions still running may yet commit, so the
+    horizon is the oldest such transaction in this database. Entries of the
+    reader's own transaction (a test's, or a view's inside ``atomic``) are
+    final to it, up to the last one written. SQLite commits one writer at a
+    time, so every entry it shows is final.
     """
+    table = Change._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+            return Position(0, cursor.fetchone()[0])
+        cursor.execute(_PG_HORIZON, [])
+        oldest, own = cursor.fetchone()
+        # The next id may be our own (the snapshot's xmax is one past the last *completed* transaction).
+        if own is None or own > oldest:
+            return Position(oldest, 0)
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table} WHERE tx = %s", [own])
+        return Position(own, cursor.fetchone()[0])
 
-    model: type
-    types: tuple[PublicType, ...]
 
-    @property
-    def requires(self) -> tuple[tuple[str, type], ...]:
-        fields = [self.model._meta.get_field(name) for public_type in self.types for name in public_type.requires]
-        return tuple(dict.fromkeys((field.attname, field.related_model._meta.concrete_model) for field in fields))
-
-    def type_of(self, row) -> str:
-        # People and organisations share one table (and one history); their kind tells them apart.
-        return self.types[0].name if len(self.types) == 1 else row.kind
+def watermark() -> str:
+    """Where a full export taken from now on joins the feed: pass it as ``since``."""
+    return horizon().encode()
 
 
-def tracked_tables() -> list[Tracked]:
-    """One :class:`Tracked` per concrete model of the public types, in the registry's order."""
-    by_model: dict[type, list[PublicType]] = {}
-    for public_type in PUBLIC_TYPES:
-        by_model.setdefault(public_type.model._meta.concrete_model, []).append(public_type)
-    return [Tracked(model, tuple(types)) for model, types in by_model.items()]
+WATERMARK_HEADER = "HRKB-Sync-Since"
+
+
+@extend_schema_field({**SUMMARY_SCHEMA, "nullable": True})
+class _SummaryValue(serializers.Field):
+    """A summary already built as a dict (``{type, slug, name, url}``), or null."""
+
+    def to_representation(self, value):
+        return value
 
 
 class ChangeSerializer(serializers.Serializer):
     type = serializers.ChoiceField(NAMES)
     slug = serializers.SlugField()
-    action = serializers.ChoiceField(["updated", "deleted"])
+    action = serializers.ChoiceField(["updated", "removed", "merged"])
     changed = serializers.DateTimeField(help_text=gettext_lazy("When the change was recorded."))
     url = serializers.URLField(allow_null=True, help_text=gettext_lazy("The record's API URL (updated only)."))
+    merged_into = _SummaryValue(allow_null=True, help_text=gettext_lazy("The record it was merged into (merged only)."))
 
 
 class ChangesPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text=gettext_lazy("The next page; null when up to date."))
-    until = serializers.DateTimeField(
-        allow_null=True, help_text=gettext_lazy("Pass this as `since` next time, when `next` is null.")
+    until = serializers.CharField(
+        help_text=gettext_lazy("A watermark: pass it as `since` next time (when `next` is null, you are up to date).")
     )
     results = ChangeSerializer(many=True)
 
 
 class ChangesView(APIView):
-    """Changes since a time, in time order, for incremental sync."""
-
-    @cached_property
-    def tracked(self) -> list[Tracked]:
-        return tracked_tables()
+    """Changes since a watermark (or a time), in log order, for incremental sync."""
 
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "since", str, description="ISO 8601 time; only changes at or after it. Default: all history."
+                "since",
+                {"type": "string", "minLength": 1},
+                description="A watermark (the `until` of a previous page, or an export's `HRKB-Sync-Since` header), "
+                "or an ISO 8601 time for a look back (changes recorded at or after it). Default: the whole log.",
             ),
-            OpenApiParameter("cursor", str, description="Opaque position from a previous page's `next` link."),
             OpenApiParameter(
-                "page_size", int, description=f"Changes per page: 1 to {MAX_PAGE_SIZE}, default {PAGE_SIZE}."
+                "cursor",
+                {"type": "string", "minLength": 1},
+                description="Opaque position from a previous page's `next` link.",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": PAGE_SIZE},
+                description=f"Changes per page: 1 to {MAX_PAGE_SIZE}, default {PAGE_SIZE}.",
             ),
         ],
         responses={200: ChangesPageSerializer},
     )
     def get(self, request):
         restricted = is_cleared(request)
-        since = self._since(request)
+        start, since_time = self._since(request)
+        cursor = self._cursor(request)
+        start = cursor or start
         size = self._page_size(request)
-        position = self._cursor(request)
-        streams = []
-        for index, tracked in enumerate(self.tracked):
-            rows = self._rows(tracked, index, since, position, size + 1)
-            streams.append([((row.history_date, index, row.history_id), index, row) for row in rows])
-        page = list(heapq.merge(*streams, key=lambda item: item[0]))[: size + 1]
+        end = horizon()
+        entries = Change.objects.filter(start.entries_from(), end.entries_before())
+        entries = entries.filter(cleared=True) if restricted else entries.filter(public=True)
+        if since_time is not None:
+            entries = entries.filter(changed__gte=since_time)
+        page = list(entries.order_by("tx", "id")[: size + 1])
         has_next, page = len(page) > size, page[:size]
-        results = self._changes(page, restricted)
-        next_url = None
+        next_url, until = None, end
         if has_next:
-            date, index, history_id = page[-1][0]
-            cursor = json.dumps([date.isoformat(), index, history_id])
-            next_url = replace_query_param(
-                request.build_absolute_uri(), "cursor", base64.urlsafe_b64encode(cursor.encode()).decode()
-            )
-        until = page[-1][0][0] if page else (position[0] if position else since)
-        return Response(ChangesPageSerializer({"next": next_url, "until": until, "results": results}).data)
+            until = Position(page[-1].tx, page[-1].id + 1)
+            next_url = replace_query_param(request.build_absolute_uri(), "cursor", until.encode())
+        results = Describer(request, restricted).describe(page)
+        return Response({"next": next_url, "until": until.encode(), "results": results})
 
-    def _rows(self, tracked, index, since, position, limit):
-        history = tracked.model.history.model
-        # Only the latest row of each record: its state now is what the client needs.
-        later = history.objects.filter(id=OuterRef("id")).filter(
-            Q(history_date__gt=OuterRef("history_date"))
-            | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
-        )
-        rows = history.objects.filter(~Exists(later))
-        if since is not None:
-            rows = rows.filter(history_date__gte=since)
-        if position is not None:
-            # Strictly after (date, table index, history id), the order pages are merged in.
-            date, cursor_index, history_id = position
-            if index > cursor_index:
-                rows = rows.filter(history_date__gte=date)
-            elif index == cursor_index:
-                rows = rows.filter(Q(history_date__gt=date) | Q(history_date=date, history_id__gt=history_id))
-            else:
-                rows = rows.filter(history_date__gt=date)
-        return list(rows.order_by("history_date", "history_id")[:limit])
-
-    def _changes(self, page, restricted: bool) -> list[dict]:
-        by_model: dict[int, list] = {}
-        for _key, index, row in page:
-            by_model.setdefault(index, []).append(row)
-        current, readable_slugs = {}, {}
-        context = Context(self.request, cleared=restricted)
-        for index, rows in by_model.items():
-            tracked = self.tracked[index]
-            ids = [row.id for row in rows]
-            for public_type in tracked.types:
-                # What the client may read of it now: the type's own queryset carries every access rule.
-                readable = public_type.model._default_manager.readable(restricted=restricted).filter(pk__in=ids)
-                for pk, slug in readable.values_list("pk", "slug"):
-                    current[index, pk] = (public_type.name, slug)
-            # The slugs under which the client could ever have read the record.
-            history = tracked.model.history.model.objects.filter(readable_q(restricted=restricted), id__in=ids)
-            for attname, related in tracked.requires:
-                related_history = related.history.model.objects.filter(
-                    readable_q(restricted=restricted), id=OuterRef(attname)
-                )
-                history = history.filter(Exists(related_history))
-            for record_id, slug in history.values_list("id", "slug").distinct():
-                readable_slugs.setdefault((index, record_id), set()).add(slug)
-        results = []
-        for _key, index, row in page:
-            tracked = self.tracked[index]
-            kind, slug = current.get((index, row.id), (tracked.type_of(row), None))
-            if slug is not None:
-                results.append(
-                    {
-                        "type": kind,
-                        "slug": slug,
-                        "action": "updated",
-                        "changed": row.history_date,
-                        "url": context.url(kind, slug),
-                    }
-                )
-            gone = readable_slugs.get((index, row.id), set()) - {slug}
-            results.extend(
-                {"type": kind, "slug": slug, "action": "deleted", "changed": row.history_date, "url": None}
-                for slug in sorted(gone)
-            )
-        return results
-
-    def _since(self, request):
+    def _since(self, request) -> tuple[Position, object]:
         raw = request.query_params.get("since")
         if raw is None:
-            return None
+            return Position(0, 0), None
         try:
-            return forms.DateTimeField().clean(raw)
-        except DjangoValidationError:
-            raise ValidationError({"since": [_("Give an ISO 8601 time such as 2026-01-31T12:00:00Z.")]}) from None
+            return Position.decode(raw), None
+        except (ValueError, binascii.Error, UnicodeError):
+            pass
+        try:
+            return Position(0, 0), TimeField().clean(raw)
+        except DjangoValidationError as error:
+            message = _("Give a watermark (an `until` or an export's HRKB-Sync-Since) or an ISO 8601 time: %s")
+            raise ValidationError({"since": [message % " ".join(error.messages)]}) from None
 
     def _page_size(self, request) -> int:
         raw = request.query_params.get("page_size", str(PAGE_SIZE))
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
             raise ValidationError({"page_size": [_("Give a whole number from 1 to %d.") % MAX_PAGE_SIZE]})
         return int(raw)
 
-    def _cursor(self, request):
+    def _cursor(self, request) -> Position | None:
         raw = request.query_params.get("cursor")
         if raw is None:
             return None
         try:
-            date, index, history_id = json.loads(base64.urlsafe_b64decode(raw.encode()))
-            date = parse_datetime(date)
-            if date is None or timezone.is_naive(date) or not isinstance(index, int) or not isinstance(history_id, int):
-                raise ValueError
-            return date, index, history_id
-        except (ValueError, TypeError, binascii.Error, UnicodeError):
+            return Position.decode(raw)
+        except (ValueError, binascii.Error, UnicodeError):
             raise ValidationError({"cursor": [_("Invalid cursor: use the next link of a previous page.")]}) from None
+
+
+class Describer:
+    """Each log entry as this client should apply it now: updated, removed or merged.
+
+    The verdict is on the slug's current state, so applying a page in order
+    leaves a copy holding exactly what the client may read now; where a page
+    names a slug several times only its last entry is kept.
+    """
+
+    def __init__(self, request, restricted: bool):
+        self.restricted = restricted
+        self.context = Context(request, cleared=restricted)
+
+    def describe(self, page: list[Change]) -> list[dict]:
+        last = {(entry.type, entry.slug): entry for entry in page}
+        by_type: dict[str, list[Change]] = {}
+        for entry in last.values():
+            by_type.setdefault(entry.type, []).append(entry)
+        readable, merged = set(), {}
+        for type_name, entries in by_type.items():
+            public_type = BY_NAME.get(type_name)
+            if public_type is None:  # a kind no type serves (never written by the triggers of today's types)
+                continue
+            model = public_type.model
+            slugs = {entry.slug for entry in entries}
+            readable |= {
+                (type_name, slug)
+                for slug in model._default_manager.readable(restricted=self.restricted)
+                .filter(slug__in=slugs)
+                .values_list("slug", flat=True)
+            }
+            gone = {entry.record for entry in entries if (type_name, entry.slug) not in readable}
+            deleted = gone - set(model._base_manager.filter(pk__in=gone).values_list("pk", flat=True))
+            merged.update(self._survivors(public_type, [e for e in entries if e.record in deleted]))
+        results = []
+        for entry in last.values():
+            key = (entry.type, entry.slug)
+            item = {"type": entry.type, "slug": entry.slug, "changed": entry.changed}
+            if key in readable:
+                item |= {"action": "updated", "url": self.context.url(entry.type, entry.slug), "merged_into": None}
+            elif key in merged:
+                item |= {"action": "merged", "url": None, "merged_into": merged[key]}
+            else:
+                item |= {"action": "removed", "url": None, "merged_into": None}
+            results.append(item)
+        return ChangeSerializer(results, many=True).data
+
+    def _survivors(self, public_type, entries) -> dict[tuple[str, str], dict]:
+        """Deleted records whose slug now redirects to a record the client may read: merged into it."""
+        if not entries:
+            return {}
+        model = public_type.model
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+        redirects = dict(
+            SlugRedirect.objects.filter(
+                content_type=content_type, old_slug__in={entry.slug for entry in entries}
+            ).values_list("old_slug", "new_slug")
+        )
+        name = summary_name(model)
+        survivors = dict(
+            model._default_manager.readable(restricted=self.restricted)
+            .filter(slug__in=set(redirects.values()))
+            .values_list("slug", name)
+        )
+        return {
+            (public_type.name, old): self.context.summary(public_type.name, new, survivors[new])
+            for old, new in redirects.items()
+            if new in survivors
+        }

@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from hrkb.models import SlugRedirect
+from hrkb.public_types import BY_NAME
 from hrkb.search.filters import RankedSearchFilter
 
 from .access import is_cleared
@@ -95,6 +96,9 @@ class CuratedViewSet(viewsets.ReadOnlyModelViewSet):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and isinstance(getattr(response, "accepted_renderer", None), JSONLDRenderer):
+            # Errors are plain JSON whatever format was asked for: they are not linked data.
+            response.accepted_renderer, response.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         # What a client sees depends on its key.
         patch_vary_headers(response, ["Authorization"])
         return response
@@ -140,4 +144,4 @@ class CuratedViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def export_csv(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        return csv_response(self, queryset, f"hrkb-{self.basename}.csv")
+        return csv_response(self, queryset, f"hrkb-{BY_NAME[self.basename].path}.csv")

@@ -7,6 +7,7 @@ from hrkb.api.serializers import (
     CitationSerializer,
     CuratedSerializer,
     LinesField,
+    OptionalURLField,
     PartialDateField,
     SummaryField,
     SummaryListField,
@@ -46,7 +47,7 @@ class ReportSerializer(CuratedSerializer):
     """A report, article, UN document, resolution or open letter, as listed."""
 
     published = PartialDateField(help_text=_("When it was published, at the precision known."))
-    web_url = serializers.URLField(source="url", read_only=True, help_text=_("Where the publication is online."))
+    web_url = OptionalURLField(source="url", read_only=True, help_text=_("Where the publication is online."))
     publishers = SummaryListField()
     authors = AuthorshipSerializer(many=True, read_only=True, source="authorships")
     topics = SummaryListField()

@@ -102,7 +102,8 @@ def test_every_local_model_has_an_admin():
         for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Historical")
     }
-    assert models - set(REGISTERED) == set()
+    # The change log is written by database triggers and read through /api/v1/changes/, not curated.
+    assert models - set(REGISTERED) - {apps.get_model("hrkb", "Change")} == set()
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)

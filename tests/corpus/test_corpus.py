@@ -38,7 +38,8 @@ ARTICLES = {
 
 def dump(*labels: str) -> list[dict]:
     out = io.StringIO()
-    call_command("dumpdata", *labels, natural_foreign=True, natural_primary=True, stdout=out)
+    # The change log is written by the database as records load, not loaded (see hrkb/changelog.py).
+    call_command("dumpdata", *labels, natural_foreign=True, natural_primary=True, exclude=["hrkb.change"], stdout=out)
     return json.loads(out.getvalue())
 
 
@@ -202,6 +203,17 @@ def test_every_record_is_published_and_unrestricted_except_the_unsourced_members
 
 def test_ingesting_the_source_copy_agrees_with_the_curated_articles(corpus):
     # The ingest command reads the same header blocks; a disagreement would show as an update.
-    before = dump("reports.report", "reports.authorship")
+    # Not `modified`: the mentions ingest links are part of a report's JSON, so they move it.
+    def fields():
+        records = dump("reports.report", "reports.authorship")
+        for record in records:
+            record["fields"].pop("modified", None)
+        return records
+
+    before = fields()
     call_command("ingest_sources", str(source.SOURCE_MD), verbosity=0)
-    assert dump("reports.report", "reports.authorship") == before
+    assert fields() == before
+    # Once linked, ingesting again changes nothing at all.
+    linked = dump("reports.report", "reports.authorship")
+    call_command("ingest_sources", str(source.SOURCE_MD), verbosity=0)
+    assert dump("reports.report", "reports.authorship") == linked

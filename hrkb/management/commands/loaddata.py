@@ -14,6 +14,7 @@ from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
 from simple_history.models import HistoricalChanges
 
+from hrkb import changelog
 from hrkb.models import CuratedModel
 
 _TIMESTAMPS = {"created", "modified"}
@@ -82,7 +83,20 @@ class Command(loaddata.Command):
                 )
         if _stored_unchanged(instance, obj.m2m_data):
             return False
-        return super().save_obj(obj)
+        saved = super().save_obj(obj)
+        if saved and isinstance(instance, CuratedModel):
+            self.loaded_stamps.append(instance)
+        return saved
+
+    def loaddata(self, fixture_labels):
+        self.loaded_stamps = []
+        super().loaddata(fixture_labels)
+        self.restore_modified()
+
+    def restore_modified(self):
+        """Records loaded here keep the ``modified`` their fixture gives (or the load's), so a dump loads back
+        as it was; records only touched by the rows loaded keep the new time (see hrkb/changelog.py)."""
+        changelog.restore_modified(self.loaded_stamps, using=self.using)
 
     def check_references(self, obj):
         """Refuse references to records that do not exist, naming the key.
