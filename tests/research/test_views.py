@@ -65,6 +65,16 @@ def test_person_dossier_shows_each_mention_in_its_passage(staff_client, linked_c
         assert f"#m-{mention.pk}" in page
 
 
+def test_mentioned_in_dates_each_report_at_its_precision(staff_client, linked_corpus):
+    # The summit article is dated "2018-06": a month, never "1 June 2018".
+    page = staff_client.get(url("research_person", "michael-kirby")).content.decode()
+    article = Report.objects.get(slug=SUMMIT_ARTICLE)
+    assert str(article.published) == "2018-06"
+    item = page[page.index(f'{url("research_report", SUMMIT_ARTICLE)}" class="report-title"') :]
+    assert item[: item.index("</span>")].rstrip().endswith("June 2018 · 1 passage")
+    assert "1 June 2018" not in page
+
+
 def test_dossier_shows_competing_claims_side_by_side(staff_client, linked_corpus):
     page = staff_client.get(url("research_report", COI_REPORT)).content.decode()
     assert "22 February 2014" in page
