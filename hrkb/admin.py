@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.dates import PartialDate, PartialDateField
+from hrkb.scale import Estimate
 from hrkb.search.admin import RankedSearchAdminMixin
 
 from .models import PartnerKey, SlugRedirect, Status
@@ -72,7 +73,7 @@ class EstimatedCountPaginator(Paginator):
         if query is not None and not query.where:
             estimate = estimated_rows(self.object_list.model)
             if estimate is not None and estimate >= self.EXACT_BELOW:
-                return estimate
+                return Estimate(estimate)  # shows as "≈ 1971276 mentions", never as a count
         return super().count
 
 
