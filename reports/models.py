@@ -88,6 +88,9 @@ class Report(CuratedModel):
             models.Index(fields=["published", "published_precision"], name="report_timeline_idx"),
             # The admin list's language filter reads its values by skipping through this.
             models.Index(fields=["language"], name="report_language_idx"),
+            # Published reports in id order, read without their rows: the claims review's unsourced list
+            # (published reports no citation names) and the home page's counts.
+            models.Index(fields=["status", "id"], name="report_status_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["un_symbol"], condition=~Q(un_symbol=""), name="report_unique_un_symbol"),
@@ -173,6 +176,7 @@ class Quote(CuratedModel):
             # The admin list's order and date hierarchy, and its language filter.
             models.Index(fields=["said"], name="quote_said_idx"),
             models.Index(fields=["language"], name="quote_language_idx"),
+            models.Index(fields=["status", "id"], name="quote_status_idx"),
         ]
 
     def __str__(self):

@@ -16,6 +16,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Length
 from django.http import Http404
 from django.urls import reverse
+from django.utils.html import format_html
 
 from actors.choices import ActorKind
 from actors.models import Actor, Alias, Membership, Organisation, Person
@@ -26,7 +27,7 @@ from reports.models import Authorship, Quote, Report
 from sources.models import Mention
 
 from .passages import CONTEXT, MENTION_CONTEXT, context, in_context
-from .records import citation_anchor, citation_kinds, mention_anchor, text_url, url_for
+from .records import badges, citation_anchor, citation_kinds, mention_anchor, text_url, url_for
 
 #: Rows a long section shows at a time; the rest is a page away.
 PAGE = 50
@@ -35,6 +36,8 @@ MENTION_REPORTS = 20
 MENTION_PASSAGES = 3
 #: History entries shown at the foot of a dossier.
 HISTORY = 10
+#: Other citations of one claim listed under its best one; the rest are on the fact's own page.
+OTHERS_SHOWN = 10
 
 RANK_ORDER = {Rank.PREFERRED: 0, Rank.NORMAL: 1, Rank.DEPRECATED: 2}
 CONFIDENCE_ORDER = {Confidence.HIGH: 0, Confidence.MEDIUM: 1, Confidence.LOW: 2, "": 3}
@@ -112,6 +115,37 @@ class Cited:
         c = self.citation
         return (RANK_ORDER.get(c.rank, 1), CONFIDENCE_ORDER.get(c.confidence, 3), c.source.title, c.start or 0)
 
+    @property
+    def item(self):
+        """The citation as a list item: confidence marker, rank, the value it gives, passage, source, edit link.
+
+        Built here rather than by a template include: a dossier shows hundreds of them.
+        """
+        c, source, confidence = self.citation, self.citation.source, self.confidence
+        if self.text_stored:
+            where = format_html('<a href="{}" class="open-passage">{}</a>', self.text_url, source.title)
+        else:
+            where = format_html('{} <span class="badge badge-muted">text not stored</span>', source.title)
+        return format_html(
+            '<li class="cited rank-{} confidence-{}" id="{}"><span class="marker confidence-{}" title="{} confidence">'
+            "{}</span>{}{} "
+            '<q class="passage-in-context">{}</q> <span class="cited-source">— {}{} · '
+            '<a href="{}" class="quiet">edit</a></span>{}</li>',
+            c.rank,
+            confidence,
+            self.anchor,
+            confidence,
+            confidence,
+            confidence[:1].upper(),
+            format_html(' <span class="rank rank-{}">{}</span>', c.rank, c.rank) if c.rank != Rank.NORMAL else "",
+            format_html(' <span class="claim-value">says “{}”</span>', c.value) if c.value else "",
+            self.html,
+            where,
+            badges(source, status=source.status, restricted=source.restricted),
+            self.change_url,
+            format_html('<div class="rank-reason">Reason: {}</div>', c.rank_reason) if c.rank_reason else "",
+        )
+
 
 @dataclass
 class ClaimGroup:
@@ -128,6 +162,15 @@ class ClaimGroup:
     @property
     def others(self) -> list[Cited]:
         return self.cited[1:]
+
+    @property
+    def others_shown(self) -> list[Cited]:
+        """The other claims a dossier lists (every one counts; a fact's own page lists them all)."""
+        return self.others[:OTHERS_SHOWN]
+
+    @property
+    def others_unshown(self) -> int:
+        return max(0, len(self.others) - OTHERS_SHOWN)
 
     @property
     def values(self) -> list[str]:

@@ -12,6 +12,14 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddIndex(
+            model_name='report',
+            index=models.Index(fields=['status', 'id'], name='report_status_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='quote',
+            index=models.Index(fields=['status', 'id'], name='quote_status_idx'),
+        ),
+        migrations.AddIndex(
             model_name='quote',
             index=models.Index(fields=['said'], name='quote_said_idx'),
         ),
