@@ -75,6 +75,19 @@ def test_mentioned_in_dates_each_report_at_its_precision(staff_client, linked_co
     assert "1 June 2018" not in page
 
 
+def test_a_claim_lists_ten_other_citations_and_says_where_the_rest_are(staff_client):
+    from hrkb.research.dossiers import OTHERS_SHOWN
+
+    membership = factories.membership(factories.person("Jane Roe"), factories.organisation("The Inquiry"), role="Chair")
+    for number in range(OTHERS_SHOWN + 3):
+        source = factories.report(f"Source {number}", text=f"Jane Roe chaired the inquiry ({number}).")
+        MembershipCitation.objects.create(subject=membership, source=source, passage="Jane Roe chaired the inquiry")
+    page = staff_client.get(url("research_person", membership.person.slug)).content.decode()
+    assert page.count('class="cited ') == OTHERS_SHOWN + 1
+    assert f"+{OTHERS_SHOWN + 2} other claims" in page
+    assert f'and 2 more, all listed on <a href="/admin/actors/membership/{membership.pk}/change/">' in page
+
+
 def test_dossier_shows_competing_claims_side_by_side(staff_client, linked_corpus):
     page = staff_client.get(url("research_report", COI_REPORT)).content.decode()
     assert "22 February 2014" in page
