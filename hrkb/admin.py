@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connection, models
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.dates import PartialDate, PartialDateField
+from hrkb.routes import url_for
 from hrkb.scale import Estimate
 from hrkb.search.admin import RankedSearchAdminMixin
 
@@ -37,7 +38,7 @@ def admin_url(obj: models.Model) -> str | None:
     """The admin change page of ``obj``, or None when its model has no admin."""
     opts = obj._meta
     try:
-        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        return url_for(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
     except NoReverseMatch:
         return None
 

@@ -22,12 +22,13 @@ from actors.choices import ActorKind
 from actors.models import Actor, Alias, Membership, Organisation, Person
 from events.models import Event, Participant
 from hrkb.models import Confidence, Rank, SlugRedirect
+from hrkb.routes import url_for
 from hrkb.scale import any_of
 from reports.models import Authorship, Quote, Report
 from sources.models import Mention
 
 from .passages import CONTEXT, MENTION_CONTEXT, context, in_context
-from .records import badges, citation_anchor, citation_kinds, mention_anchor, text_url, url_for
+from .records import badges, citation_anchor, citation_kinds, mention_anchor, text_url
 
 #: Rows a long section shows at a time; the rest is a page away.
 PAGE = 50

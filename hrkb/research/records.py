@@ -8,13 +8,12 @@ helpers are the one place those addresses are made.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 from django.apps import apps
 from django.db import models
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -22,32 +21,8 @@ from actors.choices import ActorKind
 from actors.models import Actor, Alias, Membership
 from events.models import Event, Participant
 from hrkb.models import Status
+from hrkb.routes import url_for
 from reports.models import Authorship, Quote, Report, Topic
-
-# Digits match every path converter a route of ours uses (slug, path, int), and occur in no route itself.
-_PLACEHOLDER = "8675309192837465"
-_PLAIN = re.compile(r"[-a-zA-Z0-9_]+\Z")
-
-
-@lru_cache(maxsize=512)
-def _route(name: str, prefix: str, urlconf) -> tuple[str, str]:
-    before, _, after = reverse(name, args=[_PLACEHOLDER], urlconf=urlconf).partition(_PLACEHOLDER)
-    return before, after
-
-
-def url_for(name: str, arg) -> str:
-    """``reverse(name, args=[arg])`` for a slug or a primary key, without walking the resolver every time.
-
-    A network or a dossier links hundreds of records, and ``reverse()`` costs
-    about a tenth of a millisecond each; the route is reversed once (per script
-    prefix and URL configuration) and the slug put in its place. Anything that
-    URL quoting would change goes through ``reverse()`` itself.
-    """
-    arg = str(arg)
-    if not _PLAIN.match(arg):
-        return reverse(name, args=[arg])
-    before, after = _route(name, get_script_prefix(), get_urlconf())
-    return f"{before}{arg}{after}"
 
 
 def actor_dossier_url(slug: str, kind: str) -> str:

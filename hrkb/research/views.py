@@ -21,6 +21,7 @@ from actors.models import Actor
 from events.models import Event
 from hrkb.dates import PartialDate
 from hrkb.models import Rank
+from hrkb.routes import url_for
 from reports.models import Report
 from sources.models import Mention
 
@@ -35,7 +36,6 @@ from .records import (
     mention_anchor,
     report_dossier_url,
     text_url,
-    url_for,
 )
 
 
