@@ -10,8 +10,9 @@
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
 
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 
 class Estimate(int):
@@ -26,6 +27,23 @@ class Estimate(int):
 
     def __str__(self):
         return f"≈ {int(self)}"
+
+
+@contextmanager
+def serial(using: str = DEFAULT_DB_ALIAS):
+    """Run the queries inside without parallel workers (PostgreSQL; a no-op elsewhere).
+
+    For an anti-join of two tables each read in id order from an index (the
+    facts without a citation), PostgreSQL may pick a parallel hash join: three
+    processes and a hash table for what one merge of the two index scans
+    answers with a third of the CPU (75 ms against 230 ms at load 6 for
+    100,000 reports). On a machine whose cores are busy, that CPU is the time.
+    """
+    with transaction.atomic(using=using):
+        if connections[using].vendor == "postgresql":
+            with connections[using].cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
 
 
 def any_of(*subqueries):
