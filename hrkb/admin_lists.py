@@ -60,7 +60,9 @@ class NamedRelatedFilter(admin.RelatedOnlyFieldListFilter):
     Which related records have rows is asked record by record along the name
     index (``EXISTS``), stopping after :attr:`shown`, instead of joining the
     whole list's table to the relation; the record chosen stays listed; the
-    box filters by part of the name (``<path>__name__icontains``).
+    box filters by part of the name. Its parameter (``<path>_name``) names no
+    field, so the admin's check of lookups lets it through to this filter,
+    which applies it as ``<path>__name__icontains``.
     """
 
     template = "admin/hrkb_filter.html"
@@ -68,12 +70,21 @@ class NamedRelatedFilter(admin.RelatedOnlyFieldListFilter):
     name_field = "name"
 
     def __init__(self, field, request, params, model, model_admin, field_path):
-        self.lookup_kwarg_name = f"{field_path}__{self.name_field}__icontains"
+        self.lookup_kwarg_name = f"{field_path}_{self.name_field}"
         self.lookup_val_name = get_last_value_from_parameters(params, self.lookup_kwarg_name)
         super().__init__(field, request, params, model, model_admin, field_path)
 
     def expected_parameters(self):
         return [*super().expected_parameters(), self.lookup_kwarg_name]
+
+    def queryset(self, request, queryset):
+        part = self.used_parameters.pop(self.lookup_kwarg_name, None)
+        queryset = super().queryset(request, queryset)
+        if isinstance(part, list):
+            part = part[-1]
+        if part:
+            queryset = queryset.filter(**{f"{self.field_path}__{self.name_field}__icontains": part})
+        return queryset
 
     def field_choices(self, field, request, model_admin):
         related = field.related_model
