@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
 from actors.choices import ActorKind
-from actors.models import Actor
+from actors.models import Actor, Organisation, Person
 from events.models import Event
 from hrkb.dates import PartialDate
 from hrkb.models import Rank
@@ -73,6 +73,10 @@ class DossierView(ResearchView):
         data["network_svg"] = network.svg(graph)
         data["network_url"] = f"{reverse('admin:research_network')}?around={record.slug}&type={data['kind']}"
         data["change_url"] = dossiers.change_url(record)
+        # The breadcrumb leads to the admin's list of the record's kind (people, not actors).
+        listed = {"person": Person, "organisation": Organisation}.get(data["kind"], type(record))._meta
+        data["list_url"] = reverse(f"admin:{listed.app_label}_{listed.model_name}_changelist")
+        data["list_label"] = listed.verbose_name_plural
         data["history_url"] = dossiers.history_url(record)
         context = self.get_context_data(**data, title=str(record))
         return self.render_to_response(context)
