@@ -118,14 +118,17 @@ def report_node(pk, slug, title, status="published", restricted=False, hop=0, pa
     return Node(f"r{pk}", "report", title, report_dossier_url(slug), status, restricted, hop, parent=parent)
 
 
-def _capped(queryset, side: str, order, cap: int):
-    """The first ``cap`` rows for each value of ``side``, by ``order``."""
-    ranked = queryset.annotate(nth=Window(RowNumber(), partition_by=[F(side)], order_by=order))
-    return ranked.filter(nth__lte=cap)
+def _capped(queryset, side: str, order, cap: int) -> tuple[list, dict[int, int]]:
+    """The first ``cap`` rows for each value of ``side``, by ``order``, and how many rows each value has.
 
-
-def _totals(queryset, side: str) -> dict[int, int]:
-    return dict(queryset.values_list(side).annotate(n=Count("pk")).order_by())
+    One query: both the rank and the count are window functions over the same partition.
+    """
+    ranked = queryset.annotate(
+        nth=Window(RowNumber(), partition_by=[F(side)], order_by=order),
+        of=Window(Count("*"), partition_by=[F(side)]),
+    )
+    rows = list(ranked.filter(nth__lte=cap))
+    return rows, {getattr(row, side): row.of for row in rows}
 
 
 def _citation_count(model):
@@ -176,8 +179,8 @@ def _expand(graph: Graph, frontier: list[Node], hop: int, cap: int, as_of: Parti
         if not members:
             continue
         rows = memberships.filter(**{f"{side}_id__in": members})
-        totals = _totals(rows, f"{side}_id")
-        for m in _capped(rows, f"{side}_id", order, cap):
+        capped, totals = _capped(rows, f"{side}_id", order, cap)
+        for m in capped:
             other = m.organisation if side == "person" else m.person
             graph.add(
                 actor_node(
@@ -215,8 +218,8 @@ def _expand(graph: Graph, frontier: list[Node], hop: int, cap: int, as_of: Parti
             graph.add(actor_node(pk, slug, name, kind, status, restricted, hop, f"a{child}"))
             graph.link(Edge(f"a{child}", f"a{pk}", "parent", "part of", actor_dossier_url(slug, kind)))
         children = Actor.objects.filter(parent_id__in=organisations)
-        totals = _totals(children, "parent_id")
-        for child in _capped(children, "parent_id", [F("name").asc()], cap):
+        capped, totals = _capped(children, "parent_id", [F("name").asc()], cap)
+        for child in capped:
             graph.add(
                 actor_node(
                     child.pk,
@@ -244,8 +247,8 @@ def _expand(graph: Graph, frontier: list[Node], hop: int, cap: int, as_of: Parti
         if not members:
             continue
         rows = participants.filter(**{f"{side}_id__in": members})
-        totals = _totals(rows, f"{side}_id")
-        for p in _capped(rows, f"{side}_id", order, cap):
+        capped, totals = _capped(rows, f"{side}_id", order, cap)
+        for p in capped:
             origin = f"a{p.actor_id}" if side == "actor" else f"e{p.event_id}"
             graph.add(
                 event_node(p.event_id, p.event.slug, p.event.title, p.event.status, p.event.restricted, hop, origin)
@@ -292,8 +295,8 @@ def _expand(graph: Graph, frontier: list[Node], hop: int, cap: int, as_of: Parti
         rows = authorships.filter(**{f"{side}_id__in": members})
         if side == "report":
             rows = rows.filter(Q(person__isnull=False) | Q(organisation__isnull=False))
-        totals = _totals(rows, f"{side}_id")
-        for a in _capped(rows, f"{side}_id", order, cap):
+        capped, totals = _capped(rows, f"{side}_id", order, cap)
+        for a in capped:
             author = a.person or a.organisation
             origin = f"r{a.report_id}" if side == "report" else f"a{author.pk}"
             graph.add(
@@ -328,8 +331,8 @@ def _expand(graph: Graph, frontier: list[Node], hop: int, cap: int, as_of: Parti
         if not members:
             continue
         rows = publishers.filter(**{f"{side}_id__in": members})
-        totals = _totals(rows, f"{side}_id")
-        for p in _capped(rows, f"{side}_id", order, cap):
+        capped, totals = _capped(rows, f"{side}_id", order, cap)
+        for p in capped:
             origin = f"r{p.report_id}" if side == "report" else f"a{p.organisation_id}"
             org, report = p.organisation, p.report
             graph.add(report_node(report.pk, report.slug, report.title, report.status, report.restricted, hop, origin))
@@ -354,8 +357,8 @@ def _expand(graph: Graph, frontier: list[Node], hop: int, cap: int, as_of: Parti
         if not members:
             continue
         rows = related.filter(**{f"{side}_id__in": members})
-        totals = _totals(rows, f"{side}_id")
-        for r in _capped(rows, f"{side}_id", [F("pk").desc()], cap):
+        capped, totals = _capped(rows, f"{side}_id", [F("pk").desc()], cap)
+        for r in capped:
             origin = f"e{r.event_id}" if side == "event" else f"r{r.report_id}"
             graph.add(
                 event_node(r.event.pk, r.event.slug, r.event.title, r.event.status, r.event.restricted, hop, origin)
