@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.admin import FORMFIELD_OVERRIDES, CuratedAdmin, SubquerySearchMixin, admin_link, partial_date
+from hrkb.admin_lists import IndexedValuesFilter, NamedRelatedFilter
 
 from .choices import ActorKind
 from .models import Actor, Alias, Membership, Organisation, Person
@@ -139,7 +140,7 @@ class ActorAdminMixin:
 @admin.register(Person)
 class PersonAdmin(ActorAdminMixin, CuratedAdmin):
     list_display = ["name", "alias_names", "roles", "wikidata_id", "status", "restricted", "modified"]
-    list_filter = [("memberships__organisation", admin.RelatedOnlyFieldListFilter), *CuratedAdmin.list_filter]
+    list_filter = [("memberships__organisation", NamedRelatedFilter), *CuratedAdmin.list_filter]
     fields = ["name", "slug", "description", "wikidata_id", "status", "restricted", "created", "modified"]
     inlines = [AliasInline, PersonMembershipInline]
 
@@ -155,7 +156,7 @@ class PersonAdmin(ActorAdminMixin, CuratedAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(ActorAdminMixin, CuratedAdmin):
     list_display = ["name", "alias_names", "organisation_kind", "parent_link", "wikidata_id", "status", "restricted"]
-    list_filter = ["organisation_kind", ("parent", admin.RelatedOnlyFieldListFilter), *CuratedAdmin.list_filter]
+    list_filter = ["organisation_kind", ("parent", NamedRelatedFilter), *CuratedAdmin.list_filter]
     list_select_related = ["parent"]
     fields = [
         "name",
@@ -208,8 +209,8 @@ class MembershipAdmin(CuratedAdmin):
     form = MembershipForm
     list_display = ["person", "role", "organisation_link", "start_display", "end_display", "rank", "status"]
     list_filter = [
-        ("organisation", admin.RelatedOnlyFieldListFilter),
-        "role",
+        ("organisation", NamedRelatedFilter),
+        ("role", IndexedValuesFilter),
         "rank",
         *CuratedAdmin.list_filter,
         "start",

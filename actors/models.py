@@ -49,6 +49,10 @@ class Actor(CuratedModel):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # The admin's lists of people and organisations, by name (Django adds "-pk" to make it total).
+            models.Index(fields=["name", "-id"], name="actor_name_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["wikidata_id"], condition=~Q(wikidata_id=""), name="actor_unique_wikidata_id"
@@ -175,6 +179,13 @@ class Membership(CuratedModel, RankedClaim):
 
     class Meta:
         ordering = ["organisation__name", "start", "person__name"]
+        indexes = [
+            # The admin list's date hierarchy and its role filter read these by skipping through them.
+            models.Index(fields=["start"], name="membership_start_idx"),
+            models.Index(fields=["role"], name="membership_role_idx"),
+            # The network overview: people by how many organisations they hold roles in, read in index order.
+            models.Index(fields=["person", "organisation"], name="membership_person_org_idx"),
+        ]
 
     def __str__(self):
         return f"{self.person} — {self.role}, {self.organisation}"

@@ -7,7 +7,12 @@ The database is filled beforehand by ``benchmarks/generate_synthetic.py --report
 100000 --force`` (an empty one is migrated and filled here, which takes a
 while). Settings are production's (DEBUG off). Each page is fetched through
 Django's test client as a superuser, once to warm caches and then ``--repeat``
-times; the table gives the median and the worst time and the query count.
+times; the table gives the median and the worst time, the query count, and
+the CPU time the page cost (median): this process's own, plus the PostgreSQL
+backend's (read from /proc/<pid>/schedstat when the server runs on this
+machine). Other work on a shared machine stretches the wall times, not the CPU
+times: the contention line (a fixed loop's wall time over its CPU time) says by
+how much, so a figure can be read as it would be on an idle machine.
 Pages: every research view for the busiest records (the actor, organisation,
 report and event named in the most passages), and every admin change list,
 unsearched and searched (``--search``, default "famine").
@@ -152,20 +157,50 @@ def pages(search: str) -> list[tuple[str, str]]:
     return research + sorted(lists)
 
 
-def measure(client, url: str, repeat: int) -> tuple[int, float, float, int]:
+def _backend_cpu_ns(pid: int | None) -> int:
+    """CPU time the database backend has used so far, in nanoseconds (0 when it cannot be read)."""
+    if pid is None:
+        return 0
+    try:
+        with open(f"/proc/{pid}/schedstat") as stat:
+            return int(stat.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def backend_pid() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    return pid if _backend_cpu_ns(pid) else None
+
+
+def contention() -> tuple[float, float]:
+    """A fixed CPU-bound loop's wall and CPU milliseconds: their ratio is how much the machine is shared."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    sum(i * i for i in range(2_000_000))
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
+def measure(client, url: str, repeat: int, pid: int | None) -> tuple[int, float, float, float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     response = client.get(url)  # warm
-    times = []
+    times, cpus = [], []
     queries = 0
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, cpu, db = time.perf_counter(), time.process_time(), _backend_cpu_ns(pid)
             response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000 + (_backend_cpu_ns(pid) - db) / 1e6)
         queries = len(captured)
-    return response.status_code, statistics.median(times), max(times), queries
+    return response.status_code, statistics.median(times), max(times), statistics.median(cpus), queries
 
 
 def main(argv=None) -> None:
@@ -197,15 +232,29 @@ def main(argv=None) -> None:
     client.force_login(user)
     print(f"{connection.vendor}, {count:,} reports; median and worst of {arguments.repeat}, target {TARGET_MS} ms")
     rows = [(name, url) for name, url in pages(arguments.search) if arguments.only in name]
+    pid = backend_pid()
     width = max(len(name) for name, _ in rows)
-    print(f"{'page':<{width}}  status  median ms  worst ms  queries")
+    wall, cpu = contention()
+    print(
+        f"contention before: a fixed loop took {wall:.0f} ms for {cpu:.0f} ms of CPU ({wall / cpu:.1f}x); "
+        f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}"
+    )
+    print(f"{'page':<{width}}  status  median ms  worst ms  cpu ms  queries")
     slow = []
     for name, url in rows:
-        status, median, worst, queries = measure(client, url, arguments.repeat)
+        status, median, worst, cpu_ms, queries = measure(client, url, arguments.repeat, pid)
         flag = "" if median < TARGET_MS else "  > target"
         if flag:
             slow.append(name)
-        print(f"{name:<{width}}  {status:>6}  {median:>9.0f}  {worst:>8.0f}  {queries:>7}{flag}", flush=True)
+        cpu_text = f"{cpu_ms:>6.0f}" if pid else "     -"
+        print(
+            f"{name:<{width}}  {status:>6}  {median:>9.0f}  {worst:>8.0f}  {cpu_text}  {queries:>7}{flag}", flush=True
+        )
+    wall, cpu = contention()
+    print(
+        f"contention after: {wall:.0f} ms for {cpu:.0f} ms of CPU ({wall / cpu:.1f}x); "
+        f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}"
+    )
     print(
         f"{len(rows) - len(slow)} of {len(rows)} pages under {TARGET_MS} ms"
         + (f"; slow: {', '.join(slow)}" if slow else "")

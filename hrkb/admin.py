@@ -18,7 +18,7 @@ from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connection, models
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
@@ -29,6 +29,8 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.dates import PartialDate, PartialDateField
+from hrkb.routes import url_for
+from hrkb.scale import Estimate
 from hrkb.search.admin import RankedSearchAdminMixin
 
 from .models import PartnerKey, SlugRedirect, Status
@@ -38,7 +40,7 @@ def admin_url(obj: models.Model) -> str | None:
     """The admin change page of ``obj``, or None when its model has no admin."""
     opts = obj._meta
     try:
-        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        return url_for(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
     except NoReverseMatch:
         return None
 
@@ -74,7 +76,7 @@ class EstimatedCountPaginator(Paginator):
         if query is not None and not query.where:
             estimate = estimated_rows(self.object_list.model)
             if estimate is not None and estimate >= self.EXACT_BELOW:
-                return estimate
+                return Estimate(estimate)  # shows as "≈ 1971276 mentions", never as a count
         return super().count
 
 

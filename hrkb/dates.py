@@ -194,6 +194,11 @@ class DatePrecisionField(models.CharField):
         setattr(cls, self.attname, _PrecisionDescriptor(self.attname))
 
 
+def _unconfirmed(precision_name: str) -> str:
+    """The instance key that marks a date read from the database before its precision column."""
+    return f"_{precision_name}_unconfirmed"
+
+
 class _PartialDateDescriptor:
     """Keeps a PartialDate on the instance and the companion column in step."""
 
@@ -204,12 +209,20 @@ class _PartialDateDescriptor:
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
+        if instance.__dict__.pop(_unconfirmed(self.precision_name), False):
+            # Loaded by only() or defer() without its precision column: "2018-06" would read as
+            # 1 June 2018. Load the precision (a query) rather than show a day no source gave.
+            instance.refresh_from_db(fields=[self.precision_name])
         return instance.__dict__.get(self.name)
 
     def __set__(self, instance, value):
         if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
             # A bare date comes from the database, before or after its precision.
-            value = PartialDate.from_date(value, instance.__dict__.get(self.precision_name) or DatePrecision.DAY)
+            precision = instance.__dict__.get(self.precision_name)
+            if not precision:
+                # Until the precision column is assigned too (as every load but a deferred one does).
+                instance.__dict__[_unconfirmed(self.precision_name)] = True
+            value = PartialDate.from_date(value, precision or DatePrecision.DAY)
         else:
             try:
                 value = PartialDate.coerce(value)
@@ -232,6 +245,7 @@ class _PrecisionDescriptor:
         return instance.__dict__.get(self.name, "")
 
     def __set__(self, instance, value):
+        instance.__dict__.pop(_unconfirmed(self.name), None)
         # Model.__init__ assigns the field default ("") after the date; ignore it.
         if not value:
             instance.__dict__.setdefault(self.name, "")

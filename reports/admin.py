@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.admin import CuratedAdmin, SubquerySearchMixin, admin_link, admin_links, partial_date
+from hrkb.admin_lists import IndexedValuesFilter, NamedRelatedFilter
 
 from .models import Authorship, Quote, Report, Topic
 
@@ -51,8 +52,8 @@ class ReportAdmin(CuratedAdmin):
     list_filter = [
         "kind",
         *CuratedAdmin.list_filter,
-        "language",
-        ("publishers", admin.RelatedOnlyFieldListFilter),
+        ("language", IndexedValuesFilter),
+        ("publishers", NamedRelatedFilter),
         # Every topic (a vocabulary of dozens): cheaper than finding the used ones among every report's.
         ("topics", admin.RelatedFieldListFilter),
         "published",
@@ -125,7 +126,7 @@ class AuthorshipAdmin(SubquerySearchMixin, SimpleHistoryAdmin):
 @admin.register(Quote)
 class QuoteAdmin(CuratedAdmin):
     list_display = ["short_text", "speaker_link", "said_display", "occasion", "source_link", "status"]
-    list_filter = [*CuratedAdmin.list_filter, "language", "said"]
+    list_filter = [*CuratedAdmin.list_filter, ("language", IndexedValuesFilter), "said"]
     list_select_related = ["speaker", "source"]
     search_fields = ["text", "slug", "occasion", "speaker__name", "speaker__aliases__name", "source__title"]
     autocomplete_fields = ["speaker", "source"]

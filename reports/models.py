@@ -81,6 +81,17 @@ class Report(CuratedModel):
 
     class Meta:
         ordering = ["-published", "title"]
+        indexes = [
+            # A set of reports counted by year (a dossier's strip) without reading their rows.
+            models.Index(fields=["id", "published"], name="report_id_published_idx"),
+            # Reports in timeline order, the finer precision first on a day they share.
+            models.Index(fields=["published", "published_precision"], name="report_timeline_idx"),
+            # The admin list's language filter reads its values by skipping through this.
+            models.Index(fields=["language"], name="report_language_idx"),
+            # Published reports in id order, read without their rows: the claims review's unsourced list
+            # (published reports no citation names) and the home page's counts.
+            models.Index(fields=["status", "id"], name="report_status_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["un_symbol"], condition=~Q(un_symbol=""), name="report_unique_un_symbol"),
         ]
@@ -161,6 +172,12 @@ class Quote(CuratedModel):
 
     class Meta:
         ordering = ["-said", "speaker__name"]
+        indexes = [
+            # The admin list's order and date hierarchy, and its language filter.
+            models.Index(fields=["said"], name="quote_said_idx"),
+            models.Index(fields=["language"], name="quote_language_idx"),
+            models.Index(fields=["status", "id"], name="quote_status_idx"),
+        ]
 
     def __str__(self):
         text = self.text if len(self.text) <= 60 else f"{self.text[:59]}…"

@@ -18,6 +18,7 @@ from actors.admin import actor_link
 from actors.models import Membership
 from events.models import Event, Participant
 from hrkb.admin import EstimatedCountPaginator, SubquerySearchMixin, admin_link, attach_inline
+from hrkb.admin_lists import IndexedValuesFilter
 from hrkb.research.passages import context, context_subquery, in_context
 from hrkb.research.records import citation_kinds, mention_anchor, text_url
 from reports.models import Quote, Report
@@ -48,7 +49,7 @@ class CitationAdmin(SubquerySearchMixin, SimpleHistoryAdmin):
     """A citation table on its own: every passage, searchable by words and source."""
 
     list_display = ["short_passage", "subject_link", "source_link", "claim", "confidence", "rank"]
-    list_filter = ["confidence", "rank", "claim"]
+    list_filter = ["confidence", "rank", ("claim", IndexedValuesFilter)]
     search_fields = ["passage", "claim", "value", "source__title", "source__un_symbol"]
     autocomplete_fields = ["subject", "source"]
     fields = ["subject", *CitationInline.fields]

@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from actors.models import Membership
 from events.models import Event, Participant
 from hrkb.models import Confidence, Rank, Status
+from hrkb.scale import serial
 from reports.models import Quote, Report
 
 from .dossiers import Cited, ClaimGroup, citations
@@ -120,7 +121,8 @@ def _unsourced_counts(filters: Filters) -> dict[str, int]:
     # Kept on the filters: the worklist's tab and its pages need the same anti-joins, counted once.
     if getattr(filters, "_unsourced_counts", None) is None:
         querysets = _unsourced_querysets(filters)
-        filters._unsourced_counts = {kind: queryset.count() for kind, queryset in querysets.items()}
+        with serial():
+            filters._unsourced_counts = {kind: queryset.count() for kind, queryset in querysets.items()}
     return filters._unsourced_counts
 
 

@@ -44,8 +44,8 @@ CAP = 20
 CAP_SECOND = 5
 #: Co-mentions are counted in this many of the newest reports that name the record.
 COMENTION_REPORTS = 500
-#: People shown in the overview.
-OVERVIEW_PEOPLE = 40
+#: People shown in the overview: those with roles in the most organisations (a bounded list, and says so).
+OVERVIEW_PEOPLE = 15
 
 
 @dataclass
@@ -61,10 +61,6 @@ class Node:
     y: float = 0.0
     parent: str | None = None  # the node it was reached from
 
-    @property
-    def short_label(self) -> str:
-        return self.label if len(self.label) <= 34 else f"{self.label[:33]}…"
-
 
 @dataclass
 class Edge:
@@ -79,8 +75,10 @@ class Edge:
 
     @property
     def when(self) -> str:
-        if self.start and self.end:
+        if self.start and self.end and self.end != self.start:
             return f"{self.start.display()} – {self.end.display()}"
+        if self.relation != "member":  # a publication's or an event's date, not the start of a span
+            return self.start.display() if self.start else ""
         if self.start:
             return f"from {self.start.display()}"
         if self.end:
@@ -94,13 +92,16 @@ class Graph:
     edges: list[Edge] = field(default_factory=list)
     center: str | None = None
     notes: list[str] = field(default_factory=list)
+    total: int = 0  # the overview: how many people hold roles in two or more organisations
+    _linked: set = field(default_factory=set, repr=False)
 
     def add(self, node: Node) -> Node:
         return self.nodes.setdefault(node.key, node)
 
     def link(self, edge: Edge) -> None:
         key = (edge.source, edge.target, edge.relation, edge.label)
-        if key not in {(e.source, e.target, e.relation, e.label) for e in self.edges}:
+        if key not in self._linked:
+            self._linked.add(key)
             self.edges.append(edge)
 
 
@@ -117,14 +118,17 @@ def report_node(pk, slug, title, status="published", restricted=False, hop=0, pa
     return Node(f"r{pk}", "report", title, report_dossier_url(slug), status, restricted, hop, parent=parent)
 
 
-def _capped(queryset, side: str, order, cap: int):
-    """The first ``cap`` rows for each value of ``side``, by ``order``."""
-    ranked = queryset.annotate(nth=Window(RowNumber(), partition_by=[F(side)], order_by=order))
-    return ranked.filter(nth__lte=cap)
+def _capped(queryset, side: str, order, cap: int) -> tuple[list, dict[int, int]]:
+    """The first ``cap`` rows for each value of ``side``, by ``order``, and how many rows each value has.
 
-
-def _totals(queryset, side: str) -> dict[int, int]:
-    return dict(queryset.values_list(side).annotate(n=Count("pk")).order_by())
+    One query: both the rank and the count are window functions over the same partition.
+    """
+    ranked = queryset.annotate(
+        nth=Window(RowNumber(), partition_by=[F(side)], order_by=order),
+        of=Window(Count("*"), partition_by=[F(side)]),
+    )
+    rows = list(ranked.filter(nth__lte=cap))
+    return rows, {getattr(row, side): row.of for row in rows}
 
 
 def _citation_count(model):
@@ -175,8 +179,8 @@ def _expand(graph: Graph, frontier: list[Node], hop: int, cap: int, as_of: Parti
         if not members:
             continue
         rows = memberships.filter(**{f"{side}_id__in": members})
-        totals = _totals(rows, f"{side}_id")
-        for m in _capped(rows, f"{side}_id", order, cap):
+        capped, totals = _capped(rows, f"{side}_id", order, cap)
+        for m in capped:
             other = m.organisation if side == "person" else m.person
             graph.add(
                 actor_node(
@@ -214,8 +218,8 @@ def _expand(graph: Graph, frontier: list[Node], hop: int, cap: int, as_of: Parti
             graph.add(actor_node(pk, slug, name, kind, status, restricted, hop, f"a{child}"))
             graph.link(Edge(f"a{child}", f"a{pk}", "parent", "part of", actor_dossier_url(slug, kind)))
         children = Actor.objects.filter(parent_id__in=organisations)
-        totals = _totals(children, "parent_id")
-        for child in _capped(children, "parent_id", [F("name").asc()], cap):
+        capped, totals = _capped(children, "parent_id", [F("name").asc()], cap)
+        for child in capped:
             graph.add(
                 actor_node(
                     child.pk,
@@ -243,8 +247,8 @@ def _expand(graph: Graph, frontier: list[Node], hop: int, cap: int, as_of: Parti
         if not members:
             continue
         rows = participants.filter(**{f"{side}_id__in": members})
-        totals = _totals(rows, f"{side}_id")
-        for p in _capped(rows, f"{side}_id", order, cap):
+        capped, totals = _capped(rows, f"{side}_id", order, cap)
+        for p in capped:
             origin = f"a{p.actor_id}" if side == "actor" else f"e{p.event_id}"
             graph.add(
                 event_node(p.event_id, p.event.slug, p.event.title, p.event.status, p.event.restricted, hop, origin)
@@ -291,8 +295,8 @@ def _expand(graph: Graph, frontier: list[Node], hop: int, cap: int, as_of: Parti
         rows = authorships.filter(**{f"{side}_id__in": members})
         if side == "report":
             rows = rows.filter(Q(person__isnull=False) | Q(organisation__isnull=False))
-        totals = _totals(rows, f"{side}_id")
-        for a in _capped(rows, f"{side}_id", order, cap):
+        capped, totals = _capped(rows, f"{side}_id", order, cap)
+        for a in capped:
             author = a.person or a.organisation
             origin = f"r{a.report_id}" if side == "report" else f"a{author.pk}"
             graph.add(
@@ -327,8 +331,8 @@ def _expand(graph: Graph, frontier: list[Node], hop: int, cap: int, as_of: Parti
         if not members:
             continue
         rows = publishers.filter(**{f"{side}_id__in": members})
-        totals = _totals(rows, f"{side}_id")
-        for p in _capped(rows, f"{side}_id", order, cap):
+        capped, totals = _capped(rows, f"{side}_id", order, cap)
+        for p in capped:
             origin = f"r{p.report_id}" if side == "report" else f"a{p.organisation_id}"
             org, report = p.organisation, p.report
             graph.add(report_node(report.pk, report.slug, report.title, report.status, report.restricted, hop, origin))
@@ -353,8 +357,8 @@ def _expand(graph: Graph, frontier: list[Node], hop: int, cap: int, as_of: Parti
         if not members:
             continue
         rows = related.filter(**{f"{side}_id__in": members})
-        totals = _totals(rows, f"{side}_id")
-        for r in _capped(rows, f"{side}_id", [F("pk").desc()], cap):
+        capped, totals = _capped(rows, f"{side}_id", [F("pk").desc()], cap)
+        for r in capped:
             origin = f"e{r.event_id}" if side == "event" else f"r{r.report_id}"
             graph.add(
                 event_node(r.event.pk, r.event.slug, r.event.title, r.event.status, r.event.restricted, hop, origin)
@@ -378,28 +382,24 @@ def _comentions(graph: Graph, actor: Actor) -> None:
     newest = (
         Mention.objects.filter(actor=actor).values("report_id").distinct().order_by("-report_id")[:COMENTION_REPORTS]
     )
-    rows = (
+    # Counted by actor id alone, then the strongest twenty named: joining every actor's name into the
+    # count would read the whole actors table.
+    strongest = list(
         Mention.objects.filter(report_id__in=Subquery(newest), actor__isnull=False)
         .exclude(actor=actor)
-        .values("actor", "actor__slug", "actor__name", "actor__kind", "actor__status", "actor__restricted")
+        .values("actor")
         .annotate(n=Count("report", distinct=True))
-        .order_by("-n", "actor__name")[:CAP]
+        .order_by("-n", "actor")
+        .values_list("actor", "n")[:CAP]
     )
-    for row in rows:
+    named = Actor.objects.only("slug", "name", "kind", "status", "restricted").in_bulk([pk for pk, _n in strongest])
+    for pk, n in strongest:
+        other = named[pk]
         node = graph.add(
-            actor_node(
-                row["actor"],
-                row["actor__slug"],
-                row["actor__name"],
-                row["actor__kind"],
-                row["actor__status"],
-                row["actor__restricted"],
-                1,
-                f"a{actor.pk}",
-            )
+            actor_node(pk, other.slug, other.name, other.kind, other.status, other.restricted, 1, f"a{actor.pk}")
         )
-        url = reverse("admin:research_comentions", args=[actor.slug, row["actor__slug"]])
-        graph.link(Edge(f"a{actor.pk}", node.key, "co-mention", f"named together in {row['n']}", url, citations=0))
+        url = reverse("admin:research_comentions", args=[actor.slug, other.slug])
+        graph.link(Edge(f"a{actor.pk}", node.key, "co-mention", f"named together in {n}", url, citations=0))
     graph.notes.append(f"Co-mentions are counted in the {COMENTION_REPORTS:,} newest reports that name {actor}.")
 
 
@@ -419,7 +419,7 @@ def ego(record, *, hops: int = 1, comentions: bool = False, as_of: PartialDate |
         _comentions(graph, record)
     if hops > 1:
         _expand(graph, frontier, 2, CAP_SECOND, as_of)
-    radial_layout(graph)
+    fan_layout(graph)
     return graph
 
 
@@ -427,13 +427,15 @@ def overview(*, as_of: PartialDate | None = None) -> Graph:
     """The people who link organisations (most roles first), with those organisations and their parents."""
     graph = Graph()
     memberships = _as_of(Membership.objects.all(), as_of, "start", "end")
-    bridges = (
+    bridges = list(
         memberships.values("person")
         .annotate(organisations=Count("organisation", distinct=True))
         .filter(organisations__gte=2)
+        .annotate(bridges=Window(Count("*")))  # how many there are, counted in the same pass
         .order_by("-organisations", "person")[:OVERVIEW_PEOPLE]
     )
     people = [row["person"] for row in bridges]
+    graph.total = bridges[0]["bridges"] if bridges else 0
     rows = (
         memberships.filter(person_id__in=people)
         .select_related("person", "organisation")
@@ -458,49 +460,140 @@ def overview(*, as_of: PartialDate | None = None) -> Graph:
         graph.link(Edge(f"a{child}", f"a{pk}", "parent", "part of", actor_dossier_url(slug, kind)))
     if not people:
         graph.notes.append("No person holds roles in two organisations yet.")
-    radial_layout(graph)
+    fan_layout(graph)
     return graph
 
 
 # --- Layout and drawing ----------------------------------------------------------------------------------------------
 
-SIZE = 1000
 TYPE_ORDER = {"organisation": 0, "person": 1, "event": 2, "report": 3, "more": 4}
+#: Vertical distance between the nodes of a column: room for a label and the links' labels between them.
+ROW = 24
+#: Horizontal distance from the record to its links, and from them to theirs (room for labels in between).
+REACH = (0, 230, 150)
+#: Characters of a node's label drawn (the whole name is its tooltip), by hop.
+LABEL_CHARS = (48, 34, 28)
+#: Pixels per character, as a fraction of the font size: enough for the widest common names.
+CHAR_WIDTH = 0.6
+NODE_FONT = (14, 12, 11)
+EDGE_FONT = 10
 
 
-def radial_layout(graph: Graph) -> None:
-    """Concentric rings: the record in the middle, its links around it, their links outside, each near its origin.
+def fan_layout(graph: Graph) -> None:
+    """Where each node is drawn: in columns, the record in the middle, its links either side, theirs beyond.
 
-    Computed once on the server (a force layout that keeps moving is what
-    users of such tools complain of); nodes of a ring are spread evenly, grouped
-    by type, and the outer ring keeps each node in the angle of the node it
-    was reached from, so links stay short.
+    Computed once on the server (a force layout that keeps moving is what users
+    of such tools complain of). Nodes of a column are at least a row apart, so
+    each label runs outwards on a row of its own; a column starts past the
+    longest label of the one before it; a node's own links fill the rows beside
+    it, as in a tree. The overview, with no record in the middle, reads left to
+    right: people, the organisations they hold roles in, and those
+    organisations' parents.
     """
     rings = defaultdict(list)
     for node in graph.nodes.values():
         rings[min(node.hop, 2)].append(node)
-    centre = SIZE / 2
-    angles = {}
-    inner = 0.0
-    for hop in sorted(rings):
-        nodes = rings[hop]
-        if hop == 0 and len(nodes) == 1:
-            nodes[0].x = nodes[0].y = centre
-            angles[nodes[0].key] = 0.0
-            continue
-        if hop <= 1 or not angles:
-            nodes.sort(key=lambda n: (TYPE_ORDER.get(n.type, 9), n.label.casefold()))
-        else:
-            nodes.sort(key=lambda n: (angles.get(n.parent, math.tau), TYPE_ORDER.get(n.type, 9), n.label.casefold()))
-        # Rings as large as their nodes need (about 26 px of circumference each), each outside the last.
-        floor = 130 if hop <= 1 else inner + 120
-        radius = min(max(len(nodes) * 26 / math.tau, floor), 360 if hop <= 1 else 520)
-        inner = radius
-        for index, node in enumerate(nodes):
-            angle = math.tau * index / len(nodes) - math.pi / 2
-            angles[node.key] = (angle + math.pi / 2) % math.tau
-            node.x = round(centre + radius * math.cos(angle), 1)
-            node.y = round(centre + radius * math.sin(angle), 1)
+    if rings[0]:
+        _ego_layout(graph, rings[0][0], rings[1], rings[2])
+    else:
+        _overview_layout(graph)
+
+
+def _order(node: Node):
+    return (TYPE_ORDER.get(node.type, 9), node.label.casefold())
+
+
+def _widest(nodes, hop: int) -> float:
+    return max((_width(_clip(node.label, LABEL_CHARS[hop]), NODE_FONT[hop]) for node in nodes), default=0.0)
+
+
+def _ego_layout(graph: Graph, centre: Node, inner: list[Node], outer: list[Node]) -> None:
+    centre.x = centre.y = 0.0
+    inner = sorted(inner, key=_order)
+    children = defaultdict(list)
+    for node in sorted(outer, key=_order):
+        children[node.parent].append(node)
+    # Each inner node takes as many rows as it has links of its own. One hop: the two sides share the
+    # rows evenly; two hops: a tree growing to the right only, as two would not fit the page's width.
+    rows = {node.key: max(1, len(children[node.key])) for node in inner}
+    total, sides = sum(rows.values()), {1: [], -1: []}
+    for node in inner:
+        sides[1 if outer or sum(rows[n.key] for n in sides[1]) < total / 2 else -1].append(node)
+    orphans = [node for node in outer if node.parent not in rows]
+    for direction, column in sides.items():
+        further = [kid for node in column for kid in children[node.key]]
+        if direction == 1:
+            further += orphans
+        reach = REACH[1] + _widest(column, 1) + REACH[2]
+        y = 0.0
+        for node in column:
+            kids = children[node.key]
+            node.x, node.y = direction * REACH[1], y + (max(1, len(kids)) - 1) * ROW / 2
+            for kid in kids:
+                kid.x, kid.y = direction * reach, y
+                y += ROW
+            y += ROW / 2 if kids else ROW
+        for node in orphans if direction == 1 else []:
+            node.x, node.y = direction * reach, y
+            y += ROW
+        placed = column + further
+        if placed:
+            middle = (min(n.y for n in placed) + max(n.y for n in placed)) / 2
+            for node in placed:
+                node.y = round(node.y - middle, 1)
+        if not further:
+            _bend(column, 0.35)
+
+
+def _bend(column: list[Node], amount: float) -> None:
+    """Draw a column's ends nearer the middle, as on an ellipse: links from the middle then spread evenly."""
+    reach = max((abs(node.y) for node in column), default=0.0) / 0.9
+    for node in column:
+        if reach:
+            node.x = round(node.x * (1 - amount + amount * math.sqrt(max(0.0, 1 - (node.y / reach) ** 2))), 1)
+
+
+def _settle(nodes: list[Node], wanted) -> None:
+    """Each node as near as it can be to the height ``wanted(node)``, at least a row below the one before it."""
+    nodes.sort(key=lambda node: (wanted(node), _order(node)))
+    last = -math.inf
+    for node in nodes:
+        node.y = max(wanted(node), last + ROW)
+        last = node.y
+    if nodes:
+        shift = sum(wanted(node) - node.y for node in nodes) / len(nodes)
+        for node in nodes:
+            node.y = round(node.y + shift, 1)
+
+
+def _overview_layout(graph: Graph) -> None:
+    neighbours = defaultdict(set)
+    for edge in graph.edges:
+        neighbours[edge.source].add(edge.target)
+        neighbours[edge.target].add(edge.source)
+    people = sorted((n for n in graph.nodes.values() if n.type == "person"), key=_order)
+    held = {key for person in people for key in neighbours[person.key]}
+    organisations = sorted((n for n in graph.nodes.values() if n.key in held and n.type != "person"), key=_order)
+    parents = [n for n in graph.nodes.values() if n.type != "person" and n.key not in held]
+
+    def mean_y(node, among):
+        ys = [graph.nodes[key].y for key in neighbours[node.key] if key in among]
+        return sum(ys) / len(ys) if ys else 0.0
+
+    for index, node in enumerate(people):
+        node.y = index * ROW
+    people_keys, organisation_keys = {n.key for n in people}, {n.key for n in organisations}
+    # Two sweeps of the barycentre heuristic: each side ordered by where its links lead, so fewer links cross.
+    for _sweep in range(2):
+        _settle(organisations, lambda n: mean_y(n, people_keys))
+        _settle(people, lambda n: mean_y(n, organisation_keys))
+    _settle(parents, lambda n: mean_y(n, organisation_keys))
+    for node in people:
+        node.x = -REACH[1]
+    for node in organisations:
+        node.x = REACH[1]
+    for node in parents:
+        node.x = REACH[1] + _widest(organisations, 1) + REACH[2]
 
 
 SHAPES = {
@@ -512,49 +605,80 @@ SHAPES = {
 }
 
 
-def svg(graph: Graph, *, width: int = 900, labels: bool = True) -> SafeString:
-    """The graph as SVG: nodes linking to dossiers, edges linking to where their sources are shown."""
+def _clip(text: str, chars: int) -> str:
+    return text if len(text) <= chars else f"{text[: chars - 1]}…"
+
+
+def _width(text: str, font: float) -> float:
+    return len(text) * font * CHAR_WIDTH
+
+
+class _Box:
+    """The extent of what has been drawn, labels included, so the drawing's frame cuts nothing off."""
+
+    def __init__(self):
+        self.left = self.top = math.inf
+        self.right = self.bottom = -math.inf
+
+    def add(self, left, top, right, bottom):
+        self.left, self.top = min(self.left, left), min(self.top, top)
+        self.right, self.bottom = max(self.right, right), max(self.bottom, bottom)
+
+    def text(self, x, y, text, font, anchor):
+        width = _width(text, font)
+        left = {"start": x, "end": x - width, "middle": x - width / 2}[anchor]
+        self.add(left, y - font, left + width, y + font * 0.35)
+
+
+def _curve(start, end, bend: float, *, short: float, outward: int) -> tuple[str, float, float, float, float]:
+    """A link from point ``start`` to point ``end``, bowed by ``bend`` pixels, stopping ``short`` of ``end``.
+
+    Returns its path, where its label goes (nearer the outer end when
+    ``outward`` says which end that is, 1 for ``end``, -1 for ``start``: there
+    the nodes, and so the links, are a row apart) and its control point.
+    """
+    (ax, ay), (bx, by) = start, end
+    dx, dy = bx - ax, by - ay
+    length = math.hypot(dx, dy) or 1.0
+    cx, cy = (ax + bx) / 2 - dy / length * bend, (ay + by) / 2 + dx / length * bend
+    tx, ty = bx - cx, by - cy
+    tail = math.hypot(tx, ty) or 1.0
+    ex, ey = bx - tx / tail * short, by - ty / tail * short
+    path = f"M{ax:.1f} {ay:.1f} " + (f"Q{cx:.1f} {cy:.1f} {ex:.1f} {ey:.1f}" if bend else f"L{ex:.1f} {ey:.1f}")
+    t = {1: 0.62, -1: 0.38}.get(outward, 0.5)
+    lx = (1 - t) ** 2 * ax + 2 * (1 - t) * t * cx + t**2 * bx
+    ly = (1 - t) ** 2 * ay + 2 * (1 - t) * t * cy + t**2 * by
+    return path, lx, ly, cx, cy
+
+
+def _lines(text: str, chars: int, most: int) -> list[str]:
+    """``text`` broken at spaces into lines of about ``chars``, at most ``most`` (the last one clipped)."""
+    lines, rest = [], text
+    while rest and len(lines) < most - 1 and len(rest) > chars:
+        cut = rest.rfind(" ", 0, chars + 1)
+        cut = cut if cut > 0 else chars
+        lines.append(rest[:cut].rstrip())
+        rest = rest[cut:].strip()
+    return [*lines, _clip(rest, chars + 6)] if rest else lines
+
+
+def svg(graph: Graph, *, width: int = 1100, labels: bool = True) -> SafeString:
+    """The graph as SVG: nodes linking to dossiers, links labelled and leading to where their sources are shown.
+
+    Text is drawn at its size in pixels and the frame fits what is drawn,
+    labels included (a drawing wider than ``width`` is scaled down to it). A
+    node's label is part of it: links further out leave from the label's end,
+    so no line runs through a name.
+    """
     if not graph.nodes:
         return mark_safe("")
-    # The drawing's box: the nodes' extent, with room for labels either side.
-    xs = [node.x for node in graph.nodes.values()]
-    ys = [node.y for node in graph.nodes.values()]
-    left, top = min(xs) - 230, min(ys) - 30
-    box_width, box_height = max(xs) - min(xs) + 460, max(ys) - min(ys) + 70
-    height = round(width * box_height / box_width)
-    parts = [
-        f'<svg class="network" xmlns="http://www.w3.org/2000/svg" viewBox="{left:.0f} {top:.0f} {box_width:.0f} '
-        f'{box_height:.0f}" width="{width}" height="{height}" role="img" aria-label="Network">'
-        '<defs><marker id="nw-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-        'orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" class="arrow"/></marker></defs>'
-    ]
-    for edge in graph.edges:
-        a, b = graph.nodes.get(edge.source), graph.nodes.get(edge.target)
-        if a is None or b is None:
-            continue
-        # Stop the arrow short of the target's shape.
-        dx, dy = b.x - a.x, b.y - a.y
-        length = math.hypot(dx, dy) or 1
-        bx, by = b.x - dx / length * 12, b.y - dy / length * 12
-        tooltip = f"{a.label} — {edge.label} → {b.label}"
-        if edge.when:
-            tooltip += f" ({edge.when})"
-        if edge.citations:
-            tooltip += f"; {edge.citations} citation{'s' if edge.citations != 1 else ''}"
-        line = format_html(
-            '<line class="edge edge-{}" x1="{}" y1="{}" x2="{}" y2="{}" marker-end="url(#nw-arrow)">'
-            "<title>{}</title></line>",
-            edge.relation,
-            a.x,
-            a.y,
-            round(bx, 1),
-            round(by, 1),
-            tooltip,
-        )
-        parts.append(format_html('<a href="{}">{}</a>', edge.url, line) if edge.url else line)
+    box = _Box()
+    nodes, cards, ends = [], [], {}
     for node in graph.nodes.values():
+        box.add(node.x - 10, node.y - 10, node.x + 10, node.y + 10)
+        ends[node.key] = (node.x, node.y)
         shape = SHAPES[node.type].format(x=node.x, y=node.y, x0=node.x - 9, y0=node.y - 9)
-        classes = f"node node-{node.type} hop-{node.hop}"
+        classes = f"node node-{node.type} hop-{min(node.hop, 2)}"
         if node.key == graph.center:
             classes += " center"
         if node.status == "draft":
@@ -562,20 +686,105 @@ def svg(graph: Graph, *, width: int = 900, labels: bool = True) -> SafeString:
         if node.restricted:
             classes += " is-restricted"
         label = ""
-        if labels and (node.hop <= 1 or len(graph.nodes) <= 60 or node.type == "more"):
-            anchor = "start" if node.x >= SIZE / 2 else "end"
-            offset = 14 if anchor == "start" else -14
-            if node.key == graph.center:
-                anchor, offset = "middle", 0
+        if labels and node.key == graph.center:
+            # The record's own name under it, on a card so that links passing behind leave it legible.
+            font = NODE_FONT[0]
+            lines = _lines(node.label, 22, 3)
+            top, wide = node.y + 14, max(_width(line, font) for line in lines)
+            cards.append(
+                format_html(
+                    '<rect class="card" x="{}" y="{}" width="{}" height="{}" rx="3"/>',
+                    round(node.x - wide / 2 - 4, 1),
+                    round(top, 1),
+                    round(wide + 8, 1),
+                    len(lines) * (font + 2) + 4,
+                )
+            )
+            spans = []
+            for number, line in enumerate(lines):
+                y = round(top + font + number * (font + 2), 1)
+                box.text(node.x, y, line, font, "middle")
+                spans.append(format_html('<tspan x="{}" y="{}">{}</tspan>', node.x, y, line))
+            label = format_html('<text text-anchor="middle">{}</text>', mark_safe("".join(spans)))
+        elif labels:
+            hop = min(max(node.hop, 1), 2)
+            text = _clip(node.label, LABEL_CHARS[hop])
+            outward = 1 if node.x >= 0 else -1
+            x = node.x + 14 * outward
+            box.text(x, node.y + 4, text, NODE_FONT[hop], "start" if outward > 0 else "end")
+            ends[node.key] = (x + outward * (_width(text, NODE_FONT[hop]) + 4), node.y)
             label = format_html(
                 '<text x="{}" y="{}" text-anchor="{}">{}</text>',
-                node.x + offset,
-                node.y + (28 if node.key == graph.center else 4),
-                anchor,
-                node.short_label,
+                round(x, 1),
+                round(node.y + 4, 1),
+                "start" if outward > 0 else "end",
+                text,
             )
         body = format_html("{}<title>{}</title>{}", mark_safe(shape), node.label, label)
         group = format_html('<g class="{}" data-key="{}">{}</g>', classes, node.key, body)
-        parts.append(format_html('<a href="{}">{}</a>', node.url, group) if node.url else group)
-    parts.append("</svg>")
+        nodes.append(format_html('<a href="{}">{}</a>', node.url, group) if node.url else group)
+    edges, edge_labels = [], []
+    # Links between the same two nodes bow apart, so each keeps its own line and label.
+    pairs = defaultdict(list)
+    for edge in graph.edges:
+        if edge.source in graph.nodes and edge.target in graph.nodes:
+            pairs[frozenset((edge.source, edge.target))].append(edge)
+    for group in pairs.values():
+        for number, edge in enumerate(group):
+            a, b = graph.nodes[edge.source], graph.nodes[edge.target]
+            bend = (number - (len(group) - 1) / 2) * 28
+            if a.key > b.key:  # the same bow whichever way a link runs
+                bend = -bend
+            # Which end is further out; the inner one is left from its label's end, the outer reached at its shape.
+            outward = 0 if abs(abs(a.x) - abs(b.x)) < 1 else 1 if abs(b.x) > abs(a.x) else -1
+            start = ends[a.key] if outward == 1 else (a.x, a.y)
+            end, short = (ends[b.key], 2) if outward == -1 else ((b.x, b.y), 12)
+            path, lx, ly, cx, cy = _curve(start, end, bend, short=short, outward=outward)
+            box.add(
+                min(start[0], end[0], cx),
+                min(start[1], end[1], cy),
+                max(start[0], end[0], cx),
+                max(start[1], end[1], cy),
+            )
+            tooltip = f"{a.label} — {edge.label} → {b.label}"
+            if edge.when:
+                tooltip += f" ({edge.when})"
+            if edge.citations:
+                tooltip += f"; {edge.citations} citation{'s' if edge.citations != 1 else ''}"
+            line = format_html(
+                '<path class="edge edge-{}" d="{}" marker-end="url(#nw-arrow)"><title>{}</title></path>',
+                edge.relation,
+                path,
+                tooltip,
+            )
+            label = ""
+            if labels and edge.relation != "more":
+                text = _clip(edge.label, 26)
+                box.text(lx, ly + 3, text, EDGE_FONT, "middle")
+                label = format_html(
+                    '<text class="edge-label" x="{}" y="{}" text-anchor="middle">{}<title>{}</title></text>',
+                    round(lx, 1),
+                    round(ly + 3, 1),
+                    text,
+                    tooltip,
+                )
+            edges.append(format_html('<a href="{}">{}</a>', edge.url, line) if edge.url else line)
+            if label:
+                edge_labels.append(format_html('<a href="{}">{}</a>', edge.url, label) if edge.url else label)
+    margin = 8
+    left, top = box.left - margin, box.top - margin
+    box_width, box_height = box.right - box.left + 2 * margin, box.bottom - box.top + 2 * margin
+    shown_width = min(width, box_width)
+    height = box_height * shown_width / box_width
+    parts = [
+        f'<svg class="network" xmlns="http://www.w3.org/2000/svg" viewBox="{left:.0f} {top:.0f} {box_width:.0f} '
+        f'{box_height:.0f}" width="{shown_width:.0f}" height="{height:.0f}" role="img" aria-label="Network">'
+        '<defs><marker id="nw-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" class="arrow"/></marker></defs>',
+        *edges,
+        *cards,
+        *edge_labels,
+        *nodes,
+        "</svg>",
+    ]
     return mark_safe("".join(parts))

@@ -21,25 +21,26 @@ from actors.choices import ActorKind
 from actors.models import Actor, Alias, Membership
 from events.models import Event, Participant
 from hrkb.models import Status
+from hrkb.routes import url_for
 from reports.models import Authorship, Quote, Report, Topic
 
 
 def actor_dossier_url(slug: str, kind: str) -> str:
     name = "research_person" if kind == ActorKind.PERSON else "research_organisation"
-    return reverse(f"admin:{name}", args=[slug])
+    return url_for(f"admin:{name}", slug)
 
 
 def report_dossier_url(slug: str) -> str:
-    return reverse("admin:research_report", args=[slug])
+    return url_for("admin:research_report", slug)
 
 
 def event_dossier_url(slug: str) -> str:
-    return reverse("admin:research_event", args=[slug])
+    return url_for("admin:research_event", slug)
 
 
 def text_url(report_slug: str, anchor: str = "") -> str:
     """The source viewer of a report, opened at ``anchor`` (``m-12``, ``c-membership-3``) if given."""
-    url = reverse("admin:research_text", args=[report_slug])
+    url = url_for("admin:research_text", report_slug)
     return f"{url}#{anchor}" if anchor else url
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime
 import heapq
+import operator
 import re
 from dataclasses import dataclass, field
+from functools import reduce
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.dates import MONTHS
@@ -29,6 +31,7 @@ from events.choices import EventKind
 from events.models import Event, Participant
 from hrkb.dates import DatePrecision, PartialDate
 from hrkb.models import Rank
+from hrkb.scale import any_of
 from reports.choices import ReportKind
 from reports.models import Authorship, Report, Topic
 from sources.models import EventCitation, Mention, ReportCitation
@@ -161,8 +164,11 @@ def events(filters: Filters):
         queryset = queryset.filter(pk__in=Participant.objects.filter(actor=filters.actor).values("event_id"))
     if filters.organisation:
         organisations, members = _organisation_scope(filters)
-        involved = Participant.objects.filter(Q(actor_id__in=organisations) | Q(actor_id__in=members))
-        queryset = queryset.filter(pk__in=involved.values("event_id"))
+        involved = any_of(
+            Participant.objects.filter(actor_id__in=organisations).values("event_id"),
+            Participant.objects.filter(actor_id__in=members).values("event_id"),
+        )
+        queryset = queryset.filter(pk__in=involved)
     if filters.topic:
         queryset = queryset.filter(pk__in=Event.topics.through.objects.filter(topic=filters.topic).values("event_id"))
     if filters.country:
@@ -170,7 +176,7 @@ def events(filters: Filters):
     if filters.report:
         related = Event.related_reports.through.objects.filter(report=filters.report).values("event_id")
         named = Mention.objects.filter(report=filters.report, event__isnull=False).values("event_id")
-        queryset = queryset.filter(Q(pk__in=related) | Q(pk__in=named))
+        queryset = queryset.filter(pk__in=any_of(related, named))
     if filters.event:
         queryset = queryset.filter(pk=filters.event.pk)
     if filters.start:
@@ -180,26 +186,49 @@ def events(filters: Filters):
     return queryset
 
 
-def reports(filters: Filters):
+#: Above this many reports in a view, its page is found by walking the reports in date order (see :func:`reports`).
+WALK_ABOVE = 2_000
+
+
+def reports(filters: Filters, *, walk: bool = False):
+    """The reports a timeline shows.
+
+    An actor's or an organisation's reports are those named by any of several
+    id subqueries (authored, published, naming it). Combined as one union
+    (the default), the database reads exactly those reports: right for
+    counting them, and for a page of a few hundred. For thousands (a person
+    named in 20,000 reports), ``walk`` tests each subquery's hashed ids while
+    reading reports in date order from the (published, precision) index, and
+    stops at the page's last row instead of sorting all of them.
+    """
     queryset = Report.objects.all()
     if filters.kind:
         family, _, kind = filters.kind.partition(":")
         queryset = queryset.filter(kind=kind) if family == "report" else queryset.none()
     if filters.actor or filters.organisation:
+        # People write reports; organisations write bylines and publish (None: that side is not asked for).
         if filters.actor:
             actors = [filters.actor.pk]
-            people = actors if filters.actor.kind == ActorKind.PERSON else []
-            organisations = [] if filters.actor.kind == ActorKind.PERSON else actors
+            is_person = filters.actor.kind == ActorKind.PERSON
+            people, organisations = (actors, None) if is_person else (None, actors)
         else:
             organisations, people = _organisation_scope(filters)
             actors = None
-        by = Authorship.objects.filter(Q(person_id__in=people) | Q(organisation_id__in=organisations))
-        published = Report.publishers.through.objects.filter(organisation_id__in=organisations)
-        condition = Q(pk__in=by.values("report_id")) | Q(pk__in=published.values("report_id"))
+        scope = []
+        if people is not None:
+            scope.append(Authorship.objects.filter(person_id__in=people).values("report_id"))
+        if organisations is not None:
+            scope.append(Authorship.objects.filter(organisation_id__in=organisations).values("report_id"))
+            scope.append(
+                Report.publishers.through.objects.filter(organisation_id__in=organisations).values("report_id")
+            )
         if actors:
             # An actor's own timeline also shows where they are named; an organisation's, what it and its people did.
-            condition |= Q(pk__in=Mention.objects.filter(actor_id__in=actors).values("report_id"))
-        queryset = queryset.filter(condition)
+            scope.append(Mention.objects.filter(actor_id__in=actors).values("report_id"))
+        if walk:
+            queryset = queryset.filter(reduce(operator.or_, (Q(pk__in=part) for part in scope)))
+        else:
+            queryset = queryset.filter(pk__in=any_of(*scope))
     if filters.topic:
         queryset = queryset.filter(pk__in=Report.topics.through.objects.filter(topic=filters.topic).values("report_id"))
     if filters.country:
@@ -208,13 +237,14 @@ def reports(filters: Filters):
         queryset = queryset.filter(pk__in=about.values("report_id"))
     if filters.report:
         report = filters.report
+        itself = Report.objects.filter(pk=report.pk).values("pk")
         cites = Report.references.through.objects.filter(from_report=report).values("to_report_id")
         cited_by = Report.references.through.objects.filter(to_report=report).values("from_report_id")
-        queryset = queryset.filter(Q(pk=report.pk) | Q(pk__in=cites) | Q(pk__in=cited_by))
+        queryset = queryset.filter(pk__in=any_of(itself, cites, cited_by))
     if filters.event:
         related = Event.related_reports.through.objects.filter(event=filters.event).values("report_id")
         named = Mention.objects.filter(event=filters.event).values("report_id")
-        queryset = queryset.filter(Q(pk__in=related) | Q(pk__in=named))
+        queryset = queryset.filter(pk__in=any_of(related, named))
     if filters.start:
         queryset = queryset.filter(published__gte=filters.start.earliest)
     if filters.end:
@@ -278,17 +308,9 @@ class Item:
 
 
 def _ordered(queryset, date: str):
-    precision = f"{date}_precision"
-    return queryset.order_by(
-        F(date).asc(nulls_last=True),
-        Case(
-            *(When(**{precision: value}, then=Value(order)) for value, order in PRECISION_ORDER.items()),
-            default=Value(3),
-            output_field=IntegerField(),
-        ),
-        "title",
-        "pk",
-    )
+    # Finest precision first on a tie: "day" < "month" < "year" is also their alphabetical order, so the
+    # precision column sorts as it is, and an index on (date, precision) hands rows over in this order.
+    return queryset.order_by(F(date).asc(nulls_last=True), f"{date}_precision", "title", "pk")
 
 
 def _event_items(queryset, limit: int) -> list[Item]:
@@ -415,7 +437,7 @@ class Timeline:
 
 
 def _year_counts(queryset, date: str) -> dict[int | None, int]:
-    rows = queryset.annotate(year=ExtractYear(date)).values("year").annotate(n=Count("pk")).order_by()
+    rows = queryset.annotate(year=ExtractYear(date)).values("year").annotate(n=Count("*")).order_by()
     return {row["year"]: row["n"] for row in rows}
 
 
@@ -426,13 +448,21 @@ def timeline(filters: Filters, page: int = 1) -> Timeline:
     if "report" in filters.types:
         querysets.append(("report", reports(filters), "published", _report_items))
     counts: dict[int | None, int] = {}
-    for _type, queryset, date, _items in querysets:
-        for year, n in _year_counts(queryset, date).items():
+    per_type = {}
+    for item_type, queryset, date, _items in querysets:
+        rows = _year_counts(queryset, date)
+        per_type[item_type] = sum(rows.values())
+        for year, n in rows.items():
             counts[year] = counts.get(year, 0) + n
     undated = counts.pop(None, 0)
     total = sum(counts.values()) + undated
     pages = max(1, -(-total // PAGE))
     page = min(max(1, page), pages)
+    if per_type.get("report", 0) > WALK_ABOVE:
+        querysets = [
+            (item_type, reports(filters, walk=True) if item_type == "report" else queryset, date, items)
+            for item_type, queryset, date, items in querysets
+        ]
     # Each source ordered the same way, merged: the first page*PAGE of each is enough for page `page`.
     fetched = [items(queryset, page * PAGE) for _type, queryset, _date, items in querysets]
     merged = list(heapq.merge(*fetched, key=Item.sort_key))

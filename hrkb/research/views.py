@@ -17,10 +17,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
 from actors.choices import ActorKind
-from actors.models import Actor
+from actors.models import Actor, Organisation, Person
 from events.models import Event
 from hrkb.dates import PartialDate
 from hrkb.models import Rank
+from hrkb.routes import url_for
 from reports.models import Report
 from sources.models import Mention
 
@@ -69,9 +70,13 @@ class DossierView(ResearchView):
         data["timeline_url"] = timeline.timeline_url(**self.timeline_params(record))
         graph = network.ego(record)
         data["graph"] = graph
-        data["network_svg"] = network.svg(graph, width=560, labels=True)
+        data["network_svg"] = network.svg(graph)
         data["network_url"] = f"{reverse('admin:research_network')}?around={record.slug}&type={data['kind']}"
         data["change_url"] = dossiers.change_url(record)
+        # The breadcrumb leads to the admin's list of the record's kind (people, not actors).
+        listed = {"person": Person, "organisation": Organisation}.get(data["kind"], type(record))._meta
+        data["list_url"] = reverse(f"admin:{listed.app_label}_{listed.model_name}_changelist")
+        data["list_label"] = listed.verbose_name_plural
         data["history_url"] = dossiers.history_url(record)
         context = self.get_context_data(**data, title=str(record))
         return self.render_to_response(context)
@@ -153,7 +158,7 @@ def source_marks(report: Report) -> list[Mark]:
                 mention.end,
                 f"Mention of {target}",
                 dossier_url(target),
-                reverse("admin:sources_mention_change", args=[mention.pk]),
+                url_for("admin:sources_mention_change", mention.pk),
                 mention.get_origin_display(),
                 classes,
             )
@@ -179,7 +184,7 @@ def source_marks(report: Report) -> list[Mark]:
                     citation.end,
                     f"Cited for {kind.label}: {citation.subject}",
                     dossier_url(citation.subject),
-                    reverse(f"admin:{kind.admin_name}_change", args=[citation.pk]),
+                    url_for(f"admin:{kind.admin_name}_change", citation.pk),
                     detail,
                     (f"confidence-{citation.confidence}", f"rank-{citation.rank}"),
                 )
@@ -418,7 +423,7 @@ class NetworkView(ResearchView):
         )
         context = self.get_context_data(
             graph=graph,
-            svg=network.svg(graph, width=1100),
+            svg=network.svg(graph),
             record=record,
             record_url=dossier_url(record) if record else None,
             hops=hops,
@@ -426,6 +431,7 @@ class NetworkView(ResearchView):
             as_of=request.GET.get("as_of", ""),
             errors=errors,
             cap=network.CAP,
+            people_shown=sum(1 for node in graph.nodes.values() if node.type == "person") if record is None else 0,
             edges=sorted(graph.edges, key=lambda e: (e.relation == "more", e.relation, -e.citations)),
         )
         return self.render_to_response(context)

@@ -50,6 +50,18 @@ def test_partial_date_round_trips_through_the_database_with_its_precision():
 
 
 @pytest.mark.django_db
+def test_a_date_loaded_without_its_precision_column_is_not_read_as_a_day(django_assert_num_queries):
+    saved = factories.membership(start="2016-01")
+    loaded = Membership.objects.only("start").get(pk=saved.pk)
+    # The precision column is fetched when the date is read (one query), never guessed as a day.
+    with django_assert_num_queries(1):
+        assert str(loaded.start) == "2016-01"
+    with django_assert_num_queries(0):
+        assert loaded.start.display() == "January 2016"
+    assert str(Membership.objects.only("start", "start_precision").get(pk=saved.pk).start) == "2016-01"
+
+
+@pytest.mark.django_db
 def test_database_ordering_and_filters_use_the_earliest_day():
     by_text = {text: factories.membership(start=text) for text in ["2014-02-22", "2014", "2013-12-31", "2014-02"]}
     ordered = Membership.objects.filter(pk__in=[m.pk for m in by_text.values()]).order_by("start", "start_precision")

@@ -278,6 +278,20 @@ def test_network_view(home):
     page.select_option("select[name=hops]", "2")
     page.click(".research-filters button[type=submit]")
     expect(page.locator(".network-table")).to_contain_text("Chair")
+    expect(page.locator("svg.network .edge-label", has_text="Chair").first).to_be_visible()
+    # Every name and link label drawn lies inside the drawing's frame, as the browser lays the text out.
+    outside = page.evaluate(
+        """() => {
+            const svg = document.querySelector("svg.network");
+            const frame = svg.viewBox.baseVal;
+            return [...svg.querySelectorAll("text")].filter((text) => {
+                const box = text.getBBox();
+                return box.x < frame.x || box.y < frame.y
+                    || box.x + box.width > frame.x + frame.width || box.y + box.height > frame.y + frame.height;
+            }).map((text) => text.textContent);
+        }"""
+    )
+    assert outside == []
     shot(page, "network-kirby")
     page.locator(".network-table a", has_text="Chair").first.click()
     expect(page.locator(".dossier-head h1")).to_contain_text("Michael Kirby")

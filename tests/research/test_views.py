@@ -65,6 +65,29 @@ def test_person_dossier_shows_each_mention_in_its_passage(staff_client, linked_c
         assert f"#m-{mention.pk}" in page
 
 
+def test_mentioned_in_dates_each_report_at_its_precision(staff_client, linked_corpus):
+    # The summit article is dated "2018-06": a month, never "1 June 2018".
+    page = staff_client.get(url("research_person", "michael-kirby")).content.decode()
+    article = Report.objects.get(slug=SUMMIT_ARTICLE)
+    assert str(article.published) == "2018-06"
+    item = page[page.index(f'{url("research_report", SUMMIT_ARTICLE)}" class="report-title"') :]
+    assert item[: item.index("</span>")].rstrip().endswith("June 2018 · 1 passage")
+    assert "1 June 2018" not in page
+
+
+def test_a_claim_lists_ten_other_citations_and_says_where_the_rest_are(staff_client):
+    from hrkb.research.dossiers import OTHERS_SHOWN
+
+    membership = factories.membership(factories.person("Jane Roe"), factories.organisation("The Inquiry"), role="Chair")
+    for number in range(OTHERS_SHOWN + 3):
+        source = factories.report(f"Source {number}", text=f"Jane Roe chaired the inquiry ({number}).")
+        MembershipCitation.objects.create(subject=membership, source=source, passage="Jane Roe chaired the inquiry")
+    page = staff_client.get(url("research_person", membership.person.slug)).content.decode()
+    assert page.count('class="cited ') == OTHERS_SHOWN + 1
+    assert f"+{OTHERS_SHOWN + 2} other claims" in page
+    assert f'and 2 more, all listed on <a href="/admin/actors/membership/{membership.pk}/change/">' in page
+
+
 def test_dossier_shows_competing_claims_side_by_side(staff_client, linked_corpus):
     page = staff_client.get(url("research_report", COI_REPORT)).content.decode()
     assert "22 February 2014" in page
@@ -261,6 +284,27 @@ def test_timeline_filters_by_actor_and_shows_other_claimed_dates(staff_client, l
     assert bad.status_code == 200 and "from" in bad.context["filters"].errors
 
 
+@pytest.mark.parametrize("scope", ["actor", "organisation"])
+def test_timeline_pages_are_the_same_read_either_way(linked_corpus, monkeypatch, scope):
+    # Thousands of reports are found by walking them in date order, a few by reading each: same page.
+    from hrkb.research import timeline
+
+    filters = timeline.filters_from({scope: "michael-kirby" if scope == "actor" else COI})
+    monkeypatch.setattr(timeline, "WALK_ABOVE", 10**9)
+    read = timeline.timeline(filters)
+    monkeypatch.setattr(timeline, "WALK_ABOVE", 0)
+    walked = timeline.timeline(filters)
+    assert read.items and [i.sort_key() for i in walked.items] == [i.sort_key() for i in read.items]
+    assert (walked.total, walked.years) == (read.total, read.years)
+
+
+def test_precisions_sort_finest_first_by_their_names():
+    # The timeline orders ties by the precision column itself (so an index serves it): day, month, year.
+    from hrkb.research.timeline import PRECISION_ORDER
+
+    assert sorted(PRECISION_ORDER) == sorted(PRECISION_ORDER, key=PRECISION_ORDER.get)
+
+
 def test_claimed_dates_are_read_only_when_the_value_is_a_date():
     from hrkb.research.timeline import claimed_date
 
@@ -282,6 +326,29 @@ def test_network_around_kirby_links_his_role_to_its_sources(staff_client, linked
     assert edge.label == "Chair" and edge.citations == membership.citations.count()
     assert edge.url.endswith(f"#membership-{membership.pk}")
     assert "<svg" in str(response.context["svg"])
+
+
+def test_network_labels_every_link_and_frames_every_name(staff_client, linked_corpus):
+    import html
+    import re
+
+    from hrkb.research import network
+
+    coi = Organisation.objects.get(slug=COI)
+    response = staff_client.get(url("research_network"), {"around": "michael-kirby"})
+    graph, svg = response.context["graph"], str(response.context["svg"])
+    links = [edge for edge in graph.edges if edge.relation != "more"]
+    labels = [html.unescape(text) for text in re.findall(r'class="edge-label"[^>]*>([^<]+)<', svg)]
+    assert len(labels) == len(links) and "Chair" in labels
+    # A long name is drawn shortened, whole in its tooltip, and inside the drawing's frame.
+    assert f"<title>{html.escape(coi.name)}</title>" in svg
+    left, _top, width, _height = (float(n) for n in re.search(r'viewBox="([^"]+)"', svg).group(1).split())
+    names = re.findall(r'<text x="([-\d.]+)" y="[-\d.]+" text-anchor="(start|end)">([^<]+)<', svg)
+    assert names
+    for x, anchor, text in names:
+        drawn = network._width(html.unescape(text), network.NODE_FONT[1])
+        first = float(x) - drawn if anchor == "end" else float(x)
+        assert left <= first and first + drawn <= left + width, text
 
 
 def test_network_caps_a_hub_with_an_and_more_node(curator_client):
