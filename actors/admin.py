@@ -51,6 +51,7 @@ class MembershipForm(forms.ModelForm):
             "rank",
             "rank_reason",
             "note",
+            "unsourced_reason",
             "slug",
             "status",
             "restricted",
@@ -86,7 +87,7 @@ class MembershipInline(admin.TabularInline):
     ordering = [F("start").asc(nulls_last=True), "role"]
     extra = 0
     show_change_link = True
-    fields = ["role", "start", "end", "rank", "status", "slug"]
+    fields = ["role", "start", "end", "rank", "status", "unsourced_reason", "slug"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("person", "organisation")
@@ -140,7 +141,17 @@ class ActorAdminMixin:
 class PersonAdmin(ActorAdminMixin, CuratedAdmin):
     list_display = ["name", "alias_names", "roles", "wikidata_id", "status", "restricted", "modified"]
     list_filter = [("memberships__organisation", admin.RelatedOnlyFieldListFilter), *CuratedAdmin.list_filter]
-    fields = ["name", "slug", "description", "wikidata_id", "status", "restricted", "created", "modified"]
+    fields = [
+        "name",
+        "slug",
+        "description",
+        "own_summary",
+        "wikidata_id",
+        "status",
+        "restricted",
+        "created",
+        "modified",
+    ]
     inlines = [AliasInline, PersonMembershipInline]
 
     def get_queryset(self, request):
@@ -163,6 +174,7 @@ class OrganisationAdmin(ActorAdminMixin, CuratedAdmin):
         "organisation_kind",
         "parent",
         "description",
+        "own_summary",
         "wikidata_id",
         "status",
         "restricted",
@@ -233,6 +245,7 @@ class MembershipAdmin(CuratedAdmin):
         ("start", "end"),
         ("rank", "rank_reason"),
         "note",
+        "unsourced_reason",
         "slug",
         ("status", "restricted"),
         ("created", "modified"),

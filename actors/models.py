@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hrkb.dates import PartialDateField
-from hrkb.models import CuratedModel, CuratedQuerySet, RankedClaim, share_history
+from hrkb.models import CuratedModel, CuratedQuerySet, OwnSummary, RankedClaim, UnsourcedMark, share_history
 
 from .choices import ActorKind, AliasKind, OrganisationKind
 
@@ -19,7 +19,7 @@ actor_history = HistoricalRecords()
 wikidata_id_validator = RegexValidator(r"^Q[1-9]\d*$", _("A Wikidata id looks like Q42."))
 
 
-class Actor(CuratedModel):
+class Actor(CuratedModel, OwnSummary):
     """A person or an organisation: anyone who acts, speaks, is named or is harmed.
 
     One table holds both kinds so that events, mentions and aliases can point at
@@ -150,7 +150,7 @@ class Alias(models.Model):
     natural_key.dependencies = ["actors.actor"]
 
 
-class Membership(CuratedModel, RankedClaim):
+class Membership(CuratedModel, RankedClaim, UnsourcedMark):
     """A role a person holds in an organisation (Popolo's Membership)."""
 
     person = models.ForeignKey(
@@ -172,6 +172,9 @@ class Membership(CuratedModel, RankedClaim):
     note = models.TextField(blank=True)
 
     history = HistoricalRecords()
+
+    # What makes two memberships the same fact: a merge folds them into one (see hrkb.merging).
+    merge_identity = ("person", "organisation", "role", "start", "end")
 
     class Meta:
         ordering = ["organisation__name", "start", "person__name"]

@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from actors.admin import actor_link
-from hrkb.admin import AttachedInlinesMixin, CuratedAdmin, SubquerySearchMixin, admin_link, attach_inline, partial_date
+from hrkb.admin import (
+    AttachedInlinesMixin,
+    CuratedAdmin,
+    PublishRuleAdminMixin,
+    SubquerySearchMixin,
+    admin_link,
+    attach_inline,
+    partial_date,
+)
 from reports.models import Report
 
 from .models import Event, Participant
@@ -13,7 +21,7 @@ from .models import Event, Participant
 
 class ParticipantInline(admin.TabularInline):
     model = Participant
-    fields = ["actor", "role", "role_title", "rank"]
+    fields = ["actor", "role", "role_title", "rank", "unsourced_reason"]
     autocomplete_fields = ["actor"]
     # The participant's own page holds the citations for its part in the event.
     show_change_link = True
@@ -60,9 +68,11 @@ class EventAdmin(CuratedAdmin):
         ("start", "end"),
         ("place", "country"),
         "description",
+        "own_summary",
         "related_reports",
         "topics",
         ("status", "restricted"),
+        "unsourced_reason",
         ("created", "modified"),
     ]
     inlines = [ParticipantInline]
@@ -77,12 +87,17 @@ class EventAdmin(CuratedAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(AttachedInlinesMixin, SubquerySearchMixin, SimpleHistoryAdmin):
+class ParticipantAdmin(PublishRuleAdminMixin, AttachedInlinesMixin, SubquerySearchMixin, SimpleHistoryAdmin):
+    """An actor's part in an event; its citations are edited here, and a published event's parts stay sourced."""
+
     list_display = ["actor_link", "role", "role_title", "event_link", "event_start", "rank"]
     list_filter = ["role", "rank", "event__kind", "actor__kind"]
     list_select_related = ["actor", "event"]
     search_fields = ["actor__name", "actor__aliases__name", "role_title", "event__title", "event__aliases"]
     autocomplete_fields = ["event", "actor"]
+
+    def publish_rule_records(self, participant):
+        return [participant.event]
 
     @admin.display(description=_("actor"), ordering="actor__name")
     def actor_link(self, participant):

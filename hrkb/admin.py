@@ -29,6 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from hrkb.dates import PartialDate, PartialDateField
 from hrkb.search.admin import RankedSearchAdminMixin
 
+from . import sourcing
 from .models import PartnerKey, SlugRedirect, Status
 
 
@@ -150,9 +151,73 @@ class SubquerySearchMixin:
         return queryset.filter(condition), False
 
 
+class _Unpublishable(Exception):
+    """Raised inside the admin's save transaction when what was saved breaks the publish rule."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("; ".join(lines))
+
+
+class PublishRuleAdminMixin:
+    """Holds every save in the admin to the publish rule (:mod:`hrkb.sourcing`).
+
+    The rule reads citations, which the admin saves after the record (in its
+    inlines), so it is judged once everything is saved: the record, its
+    inlines (roles added on a person's page, participants on an event's) and
+    what they belong to (a participant's event). When it fails, the whole
+    save is rolled back and the form shown again with what the curator typed
+    and an error naming each fact to cite or mark unsourced, so a published
+    fact never loses its source and nothing is lost either.
+    """
+
+    def publish_rule_records(self, record) -> list:
+        """The records a save of ``record`` on this page must leave compliant."""
+        return [record]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        records = list(self.publish_rule_records(form.instance))
+        for formset in formsets:
+            if sourcing.governed(formset.model):
+                records += [*formset.new_objects, *(obj for obj, _fields in formset.changed_objects)]
+        lines = []
+        for record in records:
+            lines += [f"{record}: {line}" if record is not form.instance else line for line in sourcing.unmet(record)]
+        if lines:
+            raise _Unpublishable(lines)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Unpublishable as refusal:
+            # The save's transaction is rolled back; show the form again, as posted, with the reason.
+            request._hrkb_unpublishable = refusal.lines
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        lines = getattr(request, "_hrkb_unpublishable", None)
+        if not lines:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                cleaned_data = super().clean()
+                message = _("Not saved: it cannot be published without a source for %(what)s.") % {
+                    "what": "; ".join(lines)
+                }
+                self.add_error("status" if "status" in self.fields else None, message)
+                return cleaned_data
+
+        return RefusedForm
+
+
 # Searches that cross to-many relations (aliases, authors) return each record
 # once: Django's changelist wraps such queries in EXISTS, so no DISTINCT here.
-class CuratedAdmin(AttachedInlinesMixin, RankedSearchAdminMixin, SubquerySearchMixin, SimpleHistoryAdmin):
+class CuratedAdmin(
+    PublishRuleAdminMixin, AttachedInlinesMixin, RankedSearchAdminMixin, SubquerySearchMixin, SimpleHistoryAdmin
+):
     """The admin of a curated record: status, restriction, slug, timestamps, history.
 
     The History page (from django-simple-history) lists who changed the record,
@@ -203,7 +268,22 @@ class CuratedAdmin(AttachedInlinesMixin, RankedSearchAdminMixin, SubquerySearchM
 
     @admin.action(description=_("Publish the selected records"), permissions=["change"])
     def publish(self, request, queryset):
-        self._set(request, queryset, _("%(count)s record(s) published."), status=Status.PUBLISHED)
+        # Only what the publish rule allows; the others are named with what they lack.
+        allowed = []
+        for record in queryset:
+            lines = sourcing.unmet(record, as_published=True)
+            if lines:
+                self.message_user(
+                    request,
+                    _("%(record)s stays a draft: it cannot be published without a source for %(what)s.")
+                    % {"record": record, "what": "; ".join(lines)},
+                    messages.ERROR,
+                )
+            else:
+                allowed.append(record.pk)
+        self._set(
+            request, queryset.filter(pk__in=allowed), _("%(count)s record(s) published."), status=Status.PUBLISHED
+        )
 
     @admin.action(description=_("Return the selected records to draft"), permissions=["change"])
     def unpublish(self, request, queryset):

@@ -74,9 +74,12 @@ class ReportAdmin(CuratedAdmin):
     fieldsets = [
         (None, {"fields": ["title", "subtitle", "aliases", "slug", "kind", ("published", "language")]}),
         (_("Where it comes from"), {"fields": ["publishers", "url", "un_symbol"]}),
-        (_("What it is about"), {"fields": ["summary", "topics", "references"]}),
+        (_("What it is about"), {"fields": ["summary", "own_summary", "topics", "references"]}),
         (_("Full text"), {"fields": ["text"], "classes": ["collapse"]}),
-        (_("Publication in the knowledge base"), {"fields": [("status", "restricted"), ("created", "modified")]}),
+        (
+            _("Publication in the knowledge base"),
+            {"fields": [("status", "restricted"), "unsourced_reason", ("created", "modified")]},
+        ),
     ]
     inlines = [AuthorshipInline]
 
@@ -138,6 +141,7 @@ class QuoteAdmin(CuratedAdmin):
         "source",
         "slug",
         ("status", "restricted"),
+        "unsourced_reason",
         ("created", "modified"),
     ]
 

@@ -15,14 +15,22 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from actors.admin import actor_link
-from actors.models import Membership
+from actors.models import Membership, Organisation, Person
 from events.models import Event, Participant
 from hrkb.admin import EstimatedCountPaginator, SubquerySearchMixin, admin_link, attach_inline
 from hrkb.research.passages import context, context_subquery, in_context
 from hrkb.research.records import citation_kinds, mention_anchor, text_url
 from reports.models import Quote, Report
 
-from .models import EventCitation, MembershipCitation, Mention, ParticipantCitation, QuoteCitation, ReportCitation
+from .models import (
+    ActorCitation,
+    EventCitation,
+    MembershipCitation,
+    Mention,
+    ParticipantCitation,
+    QuoteCitation,
+    ReportCitation,
+)
 
 
 class CitationInline(admin.StackedInline):
@@ -84,6 +92,8 @@ def citation_inline(citation_model, **attributes) -> type[CitationInline]:
 
 
 attach_inline(Report, citation_inline(ReportCitation, verbose_name_plural=_("citations for facts about this report")))
+for actor_model in (Person, Organisation):
+    attach_inline(actor_model, citation_inline(ActorCitation, verbose_name_plural=_("citations for its description")))
 attach_inline(Membership, citation_inline(MembershipCitation))
 attach_inline(Quote, citation_inline(QuoteCitation))
 attach_inline(Event, citation_inline(EventCitation))
@@ -96,7 +106,9 @@ class ReportCitationAdmin(CitationAdmin):
         return super().get_queryset(request).defer("subject__text")
 
 
-admin.site.register([MembershipCitation, QuoteCitation, EventCitation, ParticipantCitation], CitationAdmin)
+admin.site.register(
+    [ActorCitation, MembershipCitation, QuoteCitation, EventCitation, ParticipantCitation], CitationAdmin
+)
 
 
 def mention_target(mention: Mention):
