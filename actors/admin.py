@@ -1,12 +1,14 @@
 """Admin for people, organisations, their aliases and the roles people hold."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch
-from django.http import HttpResponseRedirect
-from django.urls import reverse
-from django.utils.html import format_html
+from django.http import HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -14,7 +16,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from hrkb.admin import FORMFIELD_OVERRIDES, CuratedAdmin, SubquerySearchMixin, admin_link, partial_date
 
 from .choices import ActorKind
+from .duplicates import duplicate_groups, likely_duplicates
 from .models import Actor, Alias, Membership, Organisation, Person
+from .services import actor_merge, actor_merge_plan
 
 ACTOR_SEARCH_FIELDS = ["name", "aliases__name", "slug", "wikidata_id"]
 
@@ -124,10 +128,82 @@ class ChildOrganisationInline(admin.TabularInline):
 
 
 class ActorAdminMixin:
-    """What the person and organisation admins share: search by any name, alias columns, history."""
+    """What the person and organisation admins share: search by any name, alias columns, history, merging.
+
+    Adding a person or an organisation shows its likely duplicates (same or
+    similar names and aliases, see :mod:`actors.duplicates`) as the name is
+    typed, and again, with links to merge, once it is saved.
+    """
 
     search_fields = ACTOR_SEARCH_FIELDS
     prepopulated_fields = {"slug": ["name"]}
+    merge_services = (actor_merge_plan, actor_merge)
+    add_form_template = "admin/actors/actor_add_form.html"
+
+    change_list_template = "admin/actors/actor_change_list.html"
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("similar/", self.admin_site.admin_view(self.similar_view), name=f"{prefix}_similar"),
+            path("duplicates/", self.admin_site.admin_view(self.duplicates_view), name=f"{prefix}_duplicates"),
+            *super().get_urls(),
+        ]
+
+    def duplicates_view(self, request):
+        """Every group of people (or organisations) sharing a name or alias spelt alike, each with a merge link."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        groups = duplicate_groups(kind=self.model.proxy_kind)
+        merge = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_merge")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Likely duplicate %(name)s") % {"name": self.opts.verbose_name_plural},
+            "groups": [
+                {
+                    "actors": [(actor, actor_admin_url(actor), alias_names(actor)) for actor in group],
+                    "pairs": [
+                        (first, second, f"{merge}?ids={first.pk},{second.pk}")
+                        for index, first in enumerate(group)
+                        for second in group[index + 1 :]
+                    ],
+                }
+                for group in groups
+            ],
+            "can_merge": self.has_change_permission(request) and self.has_delete_permission(request),
+        }
+        return TemplateResponse(request, "admin/actors/duplicates.html", context)
+
+    def similar_view(self, request):
+        """The likely duplicates of a name (and aliases) being typed, as JSON for the add page."""
+        if not self.has_view_or_change_permission(request):
+            return JsonResponse({"candidates": []}, status=403)
+        aliases = tuple(request.GET.getlist("alias"))
+        candidates = likely_duplicates(
+            name=request.GET.get("name", "")[:300], kind=self.model.proxy_kind, aliases=aliases
+        )
+        return JsonResponse(
+            {
+                "candidates": [
+                    {"name": c.actor.name, "slug": c.actor.slug, "reason": c.reason, "url": actor_admin_url(c.actor)}
+                    for c in candidates
+                ]
+            }
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        aliases = tuple(obj.aliases.values_list("name", flat=True))
+        candidates = likely_duplicates(name=obj.name, kind=obj.kind, aliases=aliases, exclude=obj.pk)
+        if candidates:
+            merge = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_merge")
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a> ({}; <a href="{}?ids={},{}">merge…</a>)',
+                ((actor_admin_url(c.actor), c.actor.name, c.reason, merge, c.actor.pk, obj.pk) for c in candidates),
+            )
+            self.message_user(request, format_html("{} may be a duplicate of {}.", obj.name, links), messages.WARNING)
+        return super().response_add(request, obj, post_url_continue)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(Prefetch("aliases", Alias.objects.order_by("name")))

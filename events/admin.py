@@ -17,6 +17,7 @@ from hrkb.admin import (
 from reports.models import Report
 
 from .models import Event, Participant
+from .services import event_merge, event_merge_plan
 
 
 class ParticipantInline(admin.TabularInline):
@@ -47,6 +48,7 @@ class RelatedEventInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(CuratedAdmin):
+    merge_services = (event_merge_plan, event_merge)
     list_display = ["title", "kind", "start_display", "end_display", "place", "country", "status"]
     list_filter = ["kind", "country", *CuratedAdmin.list_filter, "start"]
     search_fields = [

@@ -15,9 +15,12 @@ from functools import reduce
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, models
-from django.urls import NoReverseMatch, reverse
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -213,10 +216,119 @@ class PublishRuleAdminMixin:
         return RefusedForm
 
 
+class MergeAdminMixin:
+    """Merging duplicates in the admin: choose two records, pick the survivor, see the preview, confirm.
+
+    The list's action "Merge the two selected records…" (or a link to
+    ``merge/?ids=A,B`` from the likely-duplicates page) opens the merge page:
+    both records side by side to pick the one that stays, then the preview —
+    what moves, what is folded into the survivor's identical rows and what
+    differs between them (the survivor's wins), the blank fields it takes, the
+    links carried over and anything that stops the merge — then the merge
+    itself, which the app's service does (``merge_services``: plan, apply), in
+    one transaction, recorded in history with the curator's name.
+    """
+
+    merge_services: tuple | None = None  # (plan(*, survivor, duplicate), merge(*, survivor, duplicate, user))
+    merge_template = "admin/hrkb/merge.html"
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_merge"
+        return [path("merge/", self.admin_site.admin_view(self.merge_view), name=name), *super().get_urls()]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.merge_services and self.has_delete_permission(request) and self.has_change_permission(request):
+            action = type(self).merge_selected
+            actions["merge_selected"] = (action, "merge_selected", action.short_description)
+        return actions
+
+    @admin.action(description=_("Merge the two selected records…"))
+    def merge_selected(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True)[:3])
+        if len(ids) != 2:
+            self.message_user(request, _("Choose exactly two records to merge."), messages.WARNING)
+            return None
+        return HttpResponseRedirect(f"{self.merge_url()}?ids={ids[0]},{ids[1]}")
+
+    def merge_url(self) -> str:
+        return reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_merge")
+
+    def merge_view(self, request):
+        if not (self.has_change_permission(request) and self.has_delete_permission(request)):
+            raise PermissionDenied
+        params = request.POST if request.method == "POST" else request.GET
+        ids = [part for part in params.get("ids", "").split(",") if part.strip().isdigit()]
+        records = {str(record.pk): record for record in self.get_queryset(request).filter(pk__in=ids)}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Merge %(name)s") % {"name": self.opts.verbose_name_plural},
+            "ids": ",".join(ids),
+            "records": [records[pk] for pk in ids if pk in records],
+            "changelist_url": reverse(
+                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_changelist"
+            ),
+        }
+        if len(ids) != 2 or len(records) != 2:
+            context["error"] = _("Choose two different records of this list to merge.")
+            return TemplateResponse(request, self.merge_template, context)
+        context["comparison"] = _comparison(context["records"])
+        survivor_id = params.get("survivor", "")
+        if survivor_id not in records:
+            context["stage"] = "choose"
+            return TemplateResponse(request, self.merge_template, context)
+        survivor = records[survivor_id]
+        duplicate = next(record for pk, record in records.items() if pk != survivor_id)
+        plan_service, merge_service = self.merge_services
+        try:
+            plan = plan_service(survivor=survivor, duplicate=duplicate)
+        except ValidationError as error:
+            context |= {"stage": "choose", "error": " ".join(error.messages)}
+            return TemplateResponse(request, self.merge_template, context)
+        context |= {"stage": "preview", "plan": plan, "survivor": survivor, "duplicate": duplicate}
+        if request.method == "POST" and "confirm" in request.POST and not plan.problems:
+            try:
+                merged = merge_service(survivor=survivor, duplicate=duplicate, user=request.user)
+            except ValidationError as error:
+                context["error"] = " ".join(error.messages)
+                return TemplateResponse(request, self.merge_template, context)
+            self.message_user(
+                request,
+                _("Merged %(duplicate)s into %(survivor)s; its old address %(slug)s now leads here.")
+                % {"duplicate": duplicate, "survivor": merged, "slug": plan.duplicate_slug},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(admin_url(merged))
+        return TemplateResponse(request, self.merge_template, context)
+
+
+def _comparison(records) -> list[tuple[str, list[str], bool]]:
+    """The two records' own fields side by side (label, values, whether they differ), long texts cut short."""
+    rows = []
+    for field in records[0]._meta.concrete_fields:
+        if field.primary_key or not field.editable or field.name.endswith("_precision"):
+            continue
+        values = []
+        for record in records:
+            value = getattr(record, field.name)
+            if field.choices and value not in (None, ""):
+                value = getattr(record, f"get_{field.name}_display")()
+            text = "—" if value in (None, "") else str(value)
+            values.append(text if len(text) <= 160 else f"{text[:159]}… ({len(text):,} characters)")
+        rows.append((field.verbose_name, values, values[0] != values[1]))
+    return rows
+
+
 # Searches that cross to-many relations (aliases, authors) return each record
 # once: Django's changelist wraps such queries in EXISTS, so no DISTINCT here.
 class CuratedAdmin(
-    PublishRuleAdminMixin, AttachedInlinesMixin, RankedSearchAdminMixin, SubquerySearchMixin, SimpleHistoryAdmin
+    MergeAdminMixin,
+    PublishRuleAdminMixin,
+    AttachedInlinesMixin,
+    RankedSearchAdminMixin,
+    SubquerySearchMixin,
+    SimpleHistoryAdmin,
 ):
     """The admin of a curated record: status, restriction, slug, timestamps, history.
 

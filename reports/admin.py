@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from hrkb.admin import CuratedAdmin, SubquerySearchMixin, admin_link, admin_links, partial_date
 
 from .models import Authorship, Quote, Report, Topic
+from .services import report_merge, report_merge_plan
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -38,6 +39,7 @@ class TopicAdmin(CuratedAdmin):
 
 @admin.register(Report)
 class ReportAdmin(CuratedAdmin):
+    merge_services = (report_merge_plan, report_merge)
     list_display = [
         "title",
         "kind",

@@ -64,6 +64,9 @@ class Citation(RankedClaim):
 
     objects = CitationQuerySet.as_manager()
 
+    # Its offsets index the text of `source`, and `passage` holds the words (see hrkb.merging, hrkb.anchoring).
+    anchor = ("source", "passage")
+
     class Meta:
         abstract = True
         ordering = ["source", "start"]
@@ -213,6 +216,9 @@ class Mention(models.Model):
     origin = models.CharField(max_length=10, choices=MentionOrigin.choices, default=MentionOrigin.CURATED)
 
     objects = MentionQuerySet.as_manager()
+
+    # Its offsets index the text of `report`, and `text` holds the words (see hrkb.merging, hrkb.anchoring).
+    anchor = ("report", "text")
 
     class Meta:
         ordering = ["report", "start"]
