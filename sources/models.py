@@ -193,6 +193,13 @@ class ParticipantCitation(Citation):
         constraints = Citation.subject_constraints("participantcitation")
 
 
+def citation_models() -> list[type[Citation]]:
+    """Every citation table, one per kind of fact (derived from the models, never listed)."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if issubclass(model, Citation)]
+
+
 class MentionQuerySet(models.QuerySet):
     def get_by_natural_key(self, report_slug, start, end):
         return self.get(report__slug=report_slug, start=start, end=end)
