@@ -9,15 +9,22 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from hrkb.admin import FORMFIELD_OVERRIDES, CuratedAdmin, SubquerySearchMixin, admin_link, partial_date
+from hrkb.admin import (
+    FORMFIELD_OVERRIDES,
+    CuratedAdmin,
+    SpreadsheetAdminMixin,
+    SubquerySearchMixin,
+    admin_link,
+    partial_date,
+)
 
 from .choices import ActorKind
 from .duplicates import duplicate_groups, likely_duplicates
 from .models import Actor, Alias, Membership, Organisation, Person
+from .resources import AliasResource, MembershipResource, OrganisationResource, PersonResource
 from .services import actor_merge, actor_merge_plan
 
 ACTOR_SEARCH_FIELDS = ["name", "aliases__name", "slug", "wikidata_id"]
@@ -72,7 +79,7 @@ class MembershipForm(forms.ModelForm):
         person = cleaned_data.get("person") or getattr(self.instance, "person", None)
         organisation = cleaned_data.get("organisation") or getattr(self.instance, "organisation", None)
         if not cleaned_data.get("slug") and person and organisation and cleaned_data.get("role"):
-            cleaned_data["slug"] = slugify(f"{person.slug} {cleaned_data['role']} {organisation.slug}")[:200]
+            cleaned_data["slug"] = Membership.make_slug(person.slug, cleaned_data["role"], organisation.slug)
         return cleaned_data
 
 
@@ -215,6 +222,8 @@ class ActorAdminMixin:
 
 @admin.register(Person)
 class PersonAdmin(ActorAdminMixin, CuratedAdmin):
+    resource_classes = [PersonResource]
+    importable = True
     list_display = ["name", "alias_names", "roles", "wikidata_id", "status", "restricted", "modified"]
     list_filter = [("memberships__organisation", admin.RelatedOnlyFieldListFilter), *CuratedAdmin.list_filter]
     fields = [
@@ -241,6 +250,8 @@ class PersonAdmin(ActorAdminMixin, CuratedAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ActorAdminMixin, CuratedAdmin):
+    resource_classes = [OrganisationResource]
+    importable = True
     list_display = ["name", "alias_names", "organisation_kind", "parent_link", "wikidata_id", "status", "restricted"]
     list_filter = ["organisation_kind", ("parent", admin.RelatedOnlyFieldListFilter), *CuratedAdmin.list_filter]
     list_select_related = ["parent"]
@@ -294,6 +305,8 @@ class MembershipAdmin(CuratedAdmin):
     """Who held which role where, and when: filter by organisation to list its people."""
 
     form = MembershipForm
+    resource_classes = [MembershipResource]
+    importable = True
     list_display = ["person", "role", "organisation_link", "start_display", "end_display", "rank", "status"]
     list_filter = [
         ("organisation", admin.RelatedOnlyFieldListFilter),
@@ -341,7 +354,9 @@ class MembershipAdmin(CuratedAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(SubquerySearchMixin, SimpleHistoryAdmin):
+class AliasAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, SimpleHistoryAdmin):
+    resource_classes = [AliasResource]
+    importable = True
     list_display = ["name", "actor_link", "kind", "language"]
     list_filter = ["kind", "language", "actor__kind"]
     list_select_related = ["actor"]

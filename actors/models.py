@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -185,6 +186,11 @@ class Membership(CuratedModel, RankedClaim, UnsourcedMark):
     def clean(self):
         if self.start and self.end and self.end.latest < self.start.earliest:
             raise ValidationError({"end": _("A membership cannot end before it starts.")})
+
+    @staticmethod
+    def make_slug(person_slug: str, role: str, organisation_slug: str) -> str:
+        """The slug a membership gets when none is given: person, role and organisation."""
+        return slugify(f"{person_slug} {role} {organisation_slug}")[:200]
 
 
 share_history(Person, actor_history)

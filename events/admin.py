@@ -9,6 +9,7 @@ from hrkb.admin import (
     AttachedInlinesMixin,
     CuratedAdmin,
     PublishRuleAdminMixin,
+    SpreadsheetAdminMixin,
     SubquerySearchMixin,
     admin_link,
     attach_inline,
@@ -17,6 +18,7 @@ from hrkb.admin import (
 from reports.models import Report
 
 from .models import Event, Participant
+from .resources import EventResource, ParticipantResource
 from .services import event_merge, event_merge_plan
 
 
@@ -49,6 +51,8 @@ class RelatedEventInline(admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(CuratedAdmin):
     merge_services = (event_merge_plan, event_merge)
+    resource_classes = [EventResource]
+    importable = True
     list_display = ["title", "kind", "start_display", "end_display", "place", "country", "status"]
     list_filter = ["kind", "country", *CuratedAdmin.list_filter, "start"]
     search_fields = [
@@ -89,7 +93,9 @@ class EventAdmin(CuratedAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(PublishRuleAdminMixin, AttachedInlinesMixin, SubquerySearchMixin, SimpleHistoryAdmin):
+class ParticipantAdmin(
+    SpreadsheetAdminMixin, PublishRuleAdminMixin, AttachedInlinesMixin, SubquerySearchMixin, SimpleHistoryAdmin
+):
     """An actor's part in an event; its citations are edited here, and a published event's parts stay sourced."""
 
     list_display = ["actor_link", "role", "role_title", "event_link", "event_start", "rank"]
@@ -97,6 +103,9 @@ class ParticipantAdmin(PublishRuleAdminMixin, AttachedInlinesMixin, SubquerySear
     list_select_related = ["actor", "event"]
     search_fields = ["actor__name", "actor__aliases__name", "role_title", "event__title", "event__aliases"]
     autocomplete_fields = ["event", "actor"]
+
+    resource_classes = [ParticipantResource]
+    importable = True
 
     def publish_rule_records(self, participant):
         return [participant.event]

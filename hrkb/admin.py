@@ -27,6 +27,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.dates import PartialDate, PartialDateField
@@ -152,6 +154,26 @@ class SubquerySearchMixin:
                 (models.Q(pk__in=manager.filter(**{f"{path}__icontains": bit}).values("pk")) for path in search_fields),
             )
         return queryset.filter(condition), False
+
+
+class SpreadsheetAdminMixin(ImportExportMixin):
+    """Export of any list, as filtered and searched, as CSV or XLSX; import where the admin says ``importable``.
+
+    The resources (``resource_classes``) are the apps' ``resources.py``, all on
+    :class:`hrkb.resources.HRKBResource`. Importing shows the dry run row by
+    row — new, changed with its diff, unchanged, or errors naming the column —
+    and applies nothing until confirmed, in one transaction, recorded in
+    history under the importing curator.
+    """
+
+    formats = [CSV, XLSX]
+    importable = False
+
+    def has_import_permission(self, request):
+        return self.importable and self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_or_change_permission(request)
 
 
 class _Unpublishable(Exception):
@@ -323,6 +345,7 @@ def _comparison(records) -> list[tuple[str, list[str], bool]]:
 # Searches that cross to-many relations (aliases, authors) return each record
 # once: Django's changelist wraps such queries in EXISTS, so no DISTINCT here.
 class CuratedAdmin(
+    SpreadsheetAdminMixin,
     MergeAdminMixin,
     PublishRuleAdminMixin,
     AttachedInlinesMixin,

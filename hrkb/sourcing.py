@@ -137,16 +137,18 @@ def unmet_q(model: type[models.Model]) -> Q:
         for requirement in requirements(child_model):
             child_condition |= _missing_q(child_model, requirement)
         condition |= _exists(model, child, child_condition)
-    published = Q(status=Status.PUBLISHED) if hasattr(model, "status") else Q(event__status=Status.PUBLISHED)
-    return published & condition
+    return _published_q(model) & condition
+
+
+def _published_q(model: type[models.Model]) -> Q:
+    return Q(status=Status.PUBLISHED) if hasattr(model, "status") else Q(event__status=Status.PUBLISHED)
 
 
 def marked_unsourced_q(model: type[models.Model]) -> Q:
     """Published records of ``model`` that carry an unsourced mark: what the claims review lists for a second look."""
-    published = Q(status=Status.PUBLISHED) if hasattr(model, "status") else Q(event__status=Status.PUBLISHED)
     if not hasattr(model, "unsourced_reason"):
         return Q(pk__in=[])
-    return published & _present("unsourced_reason")
+    return _published_q(model) & _present("unsourced_reason")
 
 
 def unmet(record: models.Model, *, as_published: bool = False) -> list[str]:
@@ -158,9 +160,13 @@ def unmet(record: models.Model, *, as_published: bool = False) -> list[str]:
     model = type(record)
     if not governed(model) or record.pk is None:
         return []
-    if not as_published and getattr(record, "status", Status.PUBLISHED) != Status.PUBLISHED:
-        return []
     base = model._base_manager.filter(pk=record.pk)
+    if not as_published:
+        if hasattr(record, "status"):
+            if record.status != Status.PUBLISHED:
+                return []
+        elif not base.filter(_published_q(model)).exists():  # a participant: published with its event
+            return []
     lines = [r.hint() for r in requirements(model) if base.filter(_missing_q(model, r)).exists()]
     child = CHILDREN.get(_label(model))
     if child:

@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from actors.admin import actor_link
 from actors.models import Membership, Organisation, Person
 from events.models import Event, Participant
-from hrkb.admin import EstimatedCountPaginator, SubquerySearchMixin, admin_link, attach_inline
+from hrkb.admin import EstimatedCountPaginator, SpreadsheetAdminMixin, SubquerySearchMixin, admin_link, attach_inline
 from hrkb.research.passages import context, context_subquery, in_context
 from hrkb.research.records import citation_kinds, mention_anchor, text_url
 from reports.models import Quote, Report
@@ -31,6 +31,7 @@ from .models import (
     QuoteCitation,
     ReportCitation,
 )
+from .resources import MentionResource, citation_resources
 
 
 class CitationInline(admin.StackedInline):
@@ -52,8 +53,13 @@ class CitationInline(admin.StackedInline):
         return super().get_queryset(request).select_related("source").defer("source__text")
 
 
-class CitationAdmin(SubquerySearchMixin, SimpleHistoryAdmin):
-    """A citation table on its own: every passage, searchable by words and source."""
+class CitationAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, SimpleHistoryAdmin):
+    """A citation table on its own: every passage, searchable by words and source; imported by slug and passage."""
+
+    importable = True
+
+    def get_resource_classes(self, request):
+        return [citation_resources()[self.model._meta.get_field("subject").related_model._meta.model_name]]
 
     list_display = ["short_passage", "subject_link", "source_link", "claim", "confidence", "rank"]
     list_filter = ["confidence", "rank", "claim"]
@@ -176,8 +182,10 @@ class MentionTargetFilter(admin.SimpleListFilter):
 
 
 @admin.register(Mention)
-class MentionAdmin(SubquerySearchMixin, admin.ModelAdmin):
+class MentionAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, admin.ModelAdmin):
     """Mentions carry no history of their own: linking rewrites them from the texts."""
+
+    resource_classes = [MentionResource]
 
     list_display = ["text", "target", "report_link", "passage", "origin"]
     list_filter = [MentionTargetFilter, "origin", "actor__kind"]
