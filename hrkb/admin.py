@@ -176,6 +176,68 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         return self.has_view_or_change_permission(request)
 
 
+class AsOfHistoryAdminMixin:
+    """The History page also shows a record "as of" a date: the version that stood then, fields and links.
+
+    ``history/?as_of=2024-05-01`` (or the date box on the History page) opens
+    django-simple-history's view of that version: the record's form filled
+    with its values at that moment, many-to-many ones included.
+    """
+
+    object_history_template = "admin/hrkb/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        value = request.GET.get("as_of")
+        if value is not None:
+            from django.contrib.admin.utils import unquote
+
+            from .history import parse_moment, version_as_of
+
+            moment = parse_moment(value)
+            record = self.get_object(request, unquote(object_id))
+            if moment is None:
+                self.message_user(
+                    request, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value}, messages.ERROR
+                )
+            elif record is not None:
+                version = version_as_of(record, moment)
+                if version is not None:
+                    name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_simple_history"
+                    return HttpResponseRedirect(reverse(name, args=[record.pk, version.history_id]))
+                self.message_user(
+                    request, _("%(record)s did not exist yet on %(value)s.") % {"record": record, "value": value}
+                )
+        return super().history_view(request, object_id, {**(extra_context or {}), "as_of": value or ""})
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history fills a version's form from the record's current many-to-many values.
+        request._hrkb_version = (object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        version_key = getattr(request, "_hrkb_version", None)
+        if version_key is None or request.method != "GET":
+            return form
+        history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        version = history_model.objects.filter(id=version_key[0], history_id=version_key[1]).first()
+        links = {
+            field.name: [
+                getattr(row, f"{field.m2m_reverse_field_name()}_id") for row in getattr(version, field.name).all()
+            ]
+            for field in getattr(history_model, "_history_m2m_fields", ())
+        }
+
+        class VersionForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for name, ids in links.items():
+                    if name in self.fields:
+                        self.initial[name] = ids
+
+        return VersionForm
+
+
 class _Unpublishable(Exception):
     """Raised inside the admin's save transaction when what was saved breaks the publish rule."""
 
@@ -345,6 +407,7 @@ def _comparison(records) -> list[tuple[str, list[str], bool]]:
 # Searches that cross to-many relations (aliases, authors) return each record
 # once: Django's changelist wraps such queries in EXISTS, so no DISTINCT here.
 class CuratedAdmin(
+    AsOfHistoryAdminMixin,
     SpreadsheetAdminMixin,
     MergeAdminMixin,
     PublishRuleAdminMixin,
