@@ -144,6 +144,21 @@ def _published_q(model: type[models.Model]) -> Q:
     return Q(status=Status.PUBLISHED) if hasattr(model, "status") else Q(event__status=Status.PUBLISHED)
 
 
+def waive_unsourced(queryset: models.QuerySet, *, reason: str) -> int:
+    """Mark what the rule finds unsourced among ``queryset``'s records (drafts too) as unsourced, for ``reason``.
+
+    For bulk writers whose data has no source for some facts by nature (the
+    benchmarks' synthetic corpus): one UPDATE per requirement, facts getting
+    ``reason`` and descriptions the own-summary mark. Returns the rows marked.
+    """
+    model = queryset.model
+    marked = 0
+    for requirement in requirements(model):
+        value = reason if requirement.kind == FACT else True
+        marked += queryset.filter(_missing_q(model, requirement)).update(**{requirement.waiver: value})
+    return marked
+
+
 def marked_unsourced_q(model: type[models.Model]) -> Q:
     """Published records of ``model`` that carry an unsourced mark: what the claims review lists for a second look."""
     if not hasattr(model, "unsourced_reason"):
