@@ -205,7 +205,9 @@ class AsOfHistoryAdminMixin:
                     name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_simple_history"
                     return HttpResponseRedirect(reverse(name, args=[record.pk, version.history_id]))
                 self.message_user(
-                    request, _("%(record)s did not exist yet on %(value)s.") % {"record": record, "value": value}
+                    request,
+                    _("%(record)s did not exist yet on %(value)s.") % {"record": record, "value": value},
+                    messages.WARNING,
                 )
         return super().history_view(request, object_id, {**(extra_context or {}), "as_of": value or ""})
 

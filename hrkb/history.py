@@ -86,13 +86,12 @@ def parse_moment(value: str) -> datetime.datetime | None:
     if not value:
         return None
     try:
-        moment = parse_datetime(value)
-        if moment is None:
-            day = parse_date(value)
-            if day is None:
-                return None
-            moment = datetime.datetime.combine(day, datetime.time.max)
+        # A date first: parse_datetime reads "2024-05-01" too, as its midnight, not the end of the day.
+        day = parse_date(value)
+        moment = datetime.datetime.combine(day, datetime.time.max) if day else parse_datetime(value)
     except ValueError:
+        return None
+    if moment is None:
         return None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)

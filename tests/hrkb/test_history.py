@@ -62,6 +62,9 @@ def test_the_api_answers_as_of_a_date(anonymous_client, edited_report):
     bad = anonymous_client.get(url, {"as_of": "last spring"})
     assert bad.status_code == 400 and "as_of" in bad.json()
     assert anonymous_client.get(url, {"as_of": "2023-12-31"}).status_code == 404
+    # A date means the end of that day: the January version stands at the end of 10 January.
+    assert anonymous_client.get(url, {"as_of": "2024-01-10"}).json()["title"] == "Old title"
+    assert anonymous_client.get(url, {"as_of": "2024-01-10T11:00:00Z"}).status_code == 404
 
 
 def test_the_api_never_serves_a_version_from_before_publication(anonymous_client):
