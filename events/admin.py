@@ -1,6 +1,7 @@
 """Admin for events and their participants."""
 
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -34,10 +35,32 @@ class ParticipantInline(admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class RelatedEventFormSet(BaseInlineFormSet):
+    """Saves each row through ``Event.related_reports``, so the event's history records the link (a row of the
+    table saved directly would send no many-to-many signal)."""
+
+    def save_new(self, form, commit=True):
+        row = form.save(commit=False)
+        row.event.related_reports.add(row.report)
+        return type(row).objects.get(event=row.event, report=row.report)
+
+    def save_existing(self, form, obj, commit=True):
+        before = type(obj).objects.select_related("event").get(pk=obj.pk)
+        row = form.save(commit=False)
+        if before.event_id != row.event_id:
+            before.event.related_reports.remove(before.report_id)
+            row.event.related_reports.add(row.report)
+        return row
+
+    def delete_existing(self, obj, commit=True):
+        obj.event.related_reports.remove(obj.report_id)
+
+
 class RelatedEventInline(admin.TabularInline):
     """The events a report is related to, edited from the report's side too."""
 
     model = Event.related_reports.through
+    formset = RelatedEventFormSet
     fields = ["event"]
     autocomplete_fields = ["event"]
     extra = 0

@@ -85,3 +85,23 @@ def test_as_of_is_a_documented_parameter_of_every_detail(anonymous_client):
     for path in details:
         names = {parameter["name"] for parameter in schema["paths"][path]["get"].get("parameters", [])}
         assert "as_of" in names, path
+
+
+def test_relating_an_event_from_the_reports_page_is_in_the_events_history(curator, curator_client):
+    report = factories.report("COI report", slug="coi-report")
+    event = factories.event("Publication", slug="publication")
+    from tests.admin.test_admin_pages import _change_form_data
+
+    change_url = reverse("admin:reports_report_change", args=[report.pk])
+    data = _change_form_data(curator_client.get(change_url))
+    prefix = next(key for key in data if key.endswith("-TOTAL_FORMS") and "related" in key.lower()).removesuffix(
+        "-TOTAL_FORMS"
+    )
+    data |= {f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-event": str(event.pk)}
+    data |= {"own_summary": "on", "unsourced_reason": "Test."}
+    response = curator_client.post(change_url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(event.related_reports.all()) == [report]
+    latest = event.history.first()
+    assert latest.history_user == curator
+    assert [row.report_id for row in latest.related_reports.all()] == [report.pk]
