@@ -22,6 +22,14 @@ from simple_history.models import HistoricalRecords
 
 from .models import now
 
+# django-simple-history keeps a change's reason in a column of 100 characters.
+REASON_LENGTH = 100
+
+
+def reason_text(text: str) -> str:
+    """A change reason that fits its column (PostgreSQL refuses a longer one; SQLite would keep it whole)."""
+    return text if len(text) <= REASON_LENGTH else f"{text[: REASON_LENGTH - 1]}…"
+
 
 def has_history(model: type[models.Model]) -> bool:
     return hasattr(model._meta, "simple_history_manager_attribute")
@@ -55,7 +63,7 @@ def history_bulk_record(
         if not records:
             continue
         rows = manager.bulk_history_create(
-            records, update=update, default_user=user, default_change_reason=reason, default_date=when
+            records, update=update, default_user=user, default_change_reason=reason_text(reason), default_date=when
         )
         if not rows or rows[0].pk is None:  # a backend that does not return ids from bulk inserts
             rows = list(history_model.objects.filter(id__in=[r.pk for r in records], history_date=when))

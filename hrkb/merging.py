@@ -41,6 +41,7 @@ from simple_history.models import HistoricalChanges
 
 from . import sourcing
 from .anchoring import TextChange, find_near
+from .history import reason_text
 from .models import SlugRedirect
 
 # Values a merge never copies from the duplicate.
@@ -261,7 +262,7 @@ def other_names_keeper(name_field: str, lines_field: str = "aliases"):
 
 def _mark(record, user, reason: str) -> None:
     record._history_user = user
-    record._change_reason = reason
+    record._change_reason = reason_text(reason)
 
 
 @transaction.atomic
@@ -328,7 +329,7 @@ def _apply_row(change: RowChange, survivor, user, reason: str) -> None:
             _apply_row(child, twin, user, reason)
         _repoint_history(type(row), row.pk, twin.pk)
         slug = getattr(row, "slug", None)
-        _mark(row, user, f"{reason}: the same as {twin}, folded into it")
+        _mark(row, user, f"Folded into {getattr(twin, 'slug', None) or twin.pk} by a merge: the same fact")
         row.delete()
         if slug:
             SlugRedirect.objects.record(twin, slug)

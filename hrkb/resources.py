@@ -28,6 +28,7 @@ from import_export import fields, resources, widgets
 
 from . import sourcing
 from .dates import PartialDate, PartialDateField
+from .history import reason_text
 from .public_types import for_model
 
 SEPARATOR = "|"
@@ -161,7 +162,7 @@ class HRKBResource(resources.ModelResource):
     def before_save_instance(self, instance, row, **kwargs):
         instance._history_user = kwargs.get("user")
         file_name = kwargs.get("file_name")
-        instance._change_reason = f"Imported from {file_name}" if file_name else "Imported"
+        instance._change_reason = reason_text(f"Imported from {file_name}" if file_name else "Imported")
 
     def save_m2m(self, instance, row, **kwargs):
         super().save_m2m(instance, row, **kwargs)

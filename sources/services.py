@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history
 from actors.models import Actor, Alias, Organisation, Person
 from events.models import Event
 from hrkb.anchoring import TextChange, find_near
+from hrkb.history import reason_text
 from hrkb.models import SlugRedirect
 from reports.choices import ReportKind
 from reports.models import Authorship, Report
@@ -356,7 +357,7 @@ def anchors_carry(*, report: Report, old_text: str, article: SourceArticle) -> l
                 lost(citation, f"the {label} \u201c{citation.subject}\u201d:", citation.passage, citation.start)
             elif (span.start, span.end) != (citation.start, citation.end):
                 citation.start, citation.end = span.start, span.end
-                citation._change_reason = f"Re-anchored after {article.path.name} changed the text"
+                citation._change_reason = reason_text(f"Re-anchored after {article.path.name} changed the text")
                 citation.save()
     # Linked mentions of the old text point at other words now: they go, and linking finds them again.
     Mention.objects.filter(report=report, origin=MentionOrigin.LINKED).delete()
