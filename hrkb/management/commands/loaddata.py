@@ -72,8 +72,9 @@ class Command(loaddata.Command):
         # model -> {pk: fixture file}: what the fixtures hold, and what this load saved.
         self.held: dict[type, dict] = defaultdict(dict)
         self.saved: dict[type, set] = defaultdict(set)
-        # Records whose own history rows the fixtures carry (a dump with history): that history stands.
-        self.history_held: dict[type, set] = defaultdict(set)
+        # Models whose history rows the fixtures carry (a dump with history): that history stands. By model, not
+        # by record: a dump with natural keys gives records new ids, while their history rows keep the old ones.
+        self.history_held: set[type] = set()
         self.flagged: list = []
         try:
             super().loaddata(fixture_labels)
@@ -82,7 +83,8 @@ class Command(loaddata.Command):
                 del instance.skip_history_when_saving
         self.check_publish_rule()
         for model, pks in self.saved.items():
-            pks = pks - self.history_held[model]
+            if model in self.history_held:
+                continue
             files = sorted({Path(path).name for pk in pks for path in self.held[model][pk].split(", ")})
             history_bulk_record(model, pks, reason=f"Loaded from {', '.join(files)}")
 
@@ -115,7 +117,7 @@ class Command(loaddata.Command):
                 )
         model = instance._meta.concrete_model
         if isinstance(instance, HistoricalChanges) and hasattr(instance, "instance_type"):
-            self.history_held[instance.instance_type._meta.concrete_model].add(instance.id)
+            self.history_held.add(instance.instance_type._meta.concrete_model)
         if _stored_unchanged(instance, obj.m2m_data):
             self.held[model][instance.pk] = ", ".join(self.current_files)
             return False
