@@ -1,21 +1,32 @@
 """Admin for people, organisations, their aliases and the roles people hold."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch
-from django.http import HttpResponseRedirect
-from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.text import slugify
+from django.http import HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from hrkb.admin import FORMFIELD_OVERRIDES, CuratedAdmin, SubquerySearchMixin, admin_link, partial_date
+from hrkb.admin import (
+    FORMFIELD_OVERRIDES,
+    CuratedAdmin,
+    SpreadsheetAdminMixin,
+    SubquerySearchMixin,
+    admin_link,
+    partial_date,
+)
 from hrkb.admin_lists import IndexedValuesFilter, NamedRelatedFilter
 
 from .choices import ActorKind
+from .duplicates import duplicate_groups, likely_duplicates
 from .models import Actor, Alias, Membership, Organisation, Person
+from .resources import AliasResource, MembershipResource, OrganisationResource, PersonResource
+from .services import actor_merge, actor_merge_plan
 
 ACTOR_SEARCH_FIELDS = ["name", "aliases__name", "slug", "wikidata_id"]
 
@@ -52,6 +63,7 @@ class MembershipForm(forms.ModelForm):
             "rank",
             "rank_reason",
             "note",
+            "unsourced_reason",
             "slug",
             "status",
             "restricted",
@@ -68,7 +80,7 @@ class MembershipForm(forms.ModelForm):
         person = cleaned_data.get("person") or getattr(self.instance, "person", None)
         organisation = cleaned_data.get("organisation") or getattr(self.instance, "organisation", None)
         if not cleaned_data.get("slug") and person and organisation and cleaned_data.get("role"):
-            cleaned_data["slug"] = slugify(f"{person.slug} {cleaned_data['role']} {organisation.slug}")[:200]
+            cleaned_data["slug"] = Membership.make_slug(person.slug, cleaned_data["role"], organisation.slug)
         return cleaned_data
 
 
@@ -87,7 +99,7 @@ class MembershipInline(admin.TabularInline):
     ordering = [F("start").asc(nulls_last=True), "role"]
     extra = 0
     show_change_link = True
-    fields = ["role", "start", "end", "rank", "status", "slug"]
+    fields = ["role", "start", "end", "rank", "status", "unsourced_reason", "slug"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("person", "organisation")
@@ -124,10 +136,82 @@ class ChildOrganisationInline(admin.TabularInline):
 
 
 class ActorAdminMixin:
-    """What the person and organisation admins share: search by any name, alias columns, history."""
+    """What the person and organisation admins share: search by any name, alias columns, history, merging.
+
+    Adding a person or an organisation shows its likely duplicates (same or
+    similar names and aliases, see :mod:`actors.duplicates`) as the name is
+    typed, and again, with links to merge, once it is saved.
+    """
 
     search_fields = ACTOR_SEARCH_FIELDS
     prepopulated_fields = {"slug": ["name"]}
+    merge_services = (actor_merge_plan, actor_merge)
+    add_form_template = "admin/actors/actor_add_form.html"
+
+    change_list_template = "admin/actors/actor_change_list.html"
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("similar/", self.admin_site.admin_view(self.similar_view), name=f"{prefix}_similar"),
+            path("duplicates/", self.admin_site.admin_view(self.duplicates_view), name=f"{prefix}_duplicates"),
+            *super().get_urls(),
+        ]
+
+    def duplicates_view(self, request):
+        """Every group of people (or organisations) sharing a name or alias spelt alike, each with a merge link."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        groups = duplicate_groups(kind=self.model.proxy_kind)
+        merge = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_merge")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Likely duplicate %(name)s") % {"name": self.opts.verbose_name_plural},
+            "groups": [
+                {
+                    "actors": [(actor, actor_admin_url(actor), alias_names(actor)) for actor in group],
+                    "pairs": [
+                        (first, second, f"{merge}?ids={first.pk},{second.pk}")
+                        for index, first in enumerate(group)
+                        for second in group[index + 1 :]
+                    ],
+                }
+                for group in groups
+            ],
+            "can_merge": self.has_change_permission(request) and self.has_delete_permission(request),
+        }
+        return TemplateResponse(request, "admin/actors/duplicates.html", context)
+
+    def similar_view(self, request):
+        """The likely duplicates of a name (and aliases) being typed, as JSON for the add page."""
+        if not self.has_view_or_change_permission(request):
+            return JsonResponse({"candidates": []}, status=403)
+        aliases = tuple(request.GET.getlist("alias"))
+        candidates = likely_duplicates(
+            name=request.GET.get("name", "")[:300], kind=self.model.proxy_kind, aliases=aliases
+        )
+        return JsonResponse(
+            {
+                "candidates": [
+                    {"name": c.actor.name, "slug": c.actor.slug, "reason": c.reason, "url": actor_admin_url(c.actor)}
+                    for c in candidates
+                ]
+            }
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        aliases = tuple(obj.aliases.values_list("name", flat=True))
+        candidates = likely_duplicates(name=obj.name, kind=obj.kind, aliases=aliases, exclude=obj.pk)
+        if candidates:
+            merge = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_merge")
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a> ({}; <a href="{}?ids={},{}">merge…</a>)',
+                ((actor_admin_url(c.actor), c.actor.name, c.reason, merge, c.actor.pk, obj.pk) for c in candidates),
+            )
+            self.message_user(request, format_html("{} may be a duplicate of {}.", obj.name, links), messages.WARNING)
+        return super().response_add(request, obj, post_url_continue)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(Prefetch("aliases", Alias.objects.order_by("name")))
@@ -139,9 +223,21 @@ class ActorAdminMixin:
 
 @admin.register(Person)
 class PersonAdmin(ActorAdminMixin, CuratedAdmin):
+    resource_classes = [PersonResource]
+    importable = True
     list_display = ["name", "alias_names", "roles", "wikidata_id", "status", "restricted", "modified"]
     list_filter = [("memberships__organisation", NamedRelatedFilter), *CuratedAdmin.list_filter]
-    fields = ["name", "slug", "description", "wikidata_id", "status", "restricted", "created", "modified"]
+    fields = [
+        "name",
+        "slug",
+        "description",
+        "own_summary",
+        "wikidata_id",
+        "status",
+        "restricted",
+        "created",
+        "modified",
+    ]
     inlines = [AliasInline, PersonMembershipInline]
 
     def get_queryset(self, request):
@@ -155,6 +251,8 @@ class PersonAdmin(ActorAdminMixin, CuratedAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ActorAdminMixin, CuratedAdmin):
+    resource_classes = [OrganisationResource]
+    importable = True
     list_display = ["name", "alias_names", "organisation_kind", "parent_link", "wikidata_id", "status", "restricted"]
     list_filter = ["organisation_kind", ("parent", NamedRelatedFilter), *CuratedAdmin.list_filter]
     list_select_related = ["parent"]
@@ -164,6 +262,7 @@ class OrganisationAdmin(ActorAdminMixin, CuratedAdmin):
         "organisation_kind",
         "parent",
         "description",
+        "own_summary",
         "wikidata_id",
         "status",
         "restricted",
@@ -207,6 +306,8 @@ class MembershipAdmin(CuratedAdmin):
     """Who held which role where, and when: filter by organisation to list its people."""
 
     form = MembershipForm
+    resource_classes = [MembershipResource]
+    importable = True
     list_display = ["person", "role", "organisation_link", "start_display", "end_display", "rank", "status"]
     list_filter = [
         ("organisation", NamedRelatedFilter),
@@ -234,6 +335,7 @@ class MembershipAdmin(CuratedAdmin):
         ("start", "end"),
         ("rank", "rank_reason"),
         "note",
+        "unsourced_reason",
         "slug",
         ("status", "restricted"),
         ("created", "modified"),
@@ -253,7 +355,9 @@ class MembershipAdmin(CuratedAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(SubquerySearchMixin, SimpleHistoryAdmin):
+class AliasAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, SimpleHistoryAdmin):
+    resource_classes = [AliasResource]
+    importable = True
     list_display = ["name", "actor_link", "kind", "language"]
     list_filter = ["kind", "language", "actor__kind"]
     list_select_related = ["actor"]

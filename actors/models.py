@@ -5,11 +5,12 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hrkb.dates import PartialDateField
-from hrkb.models import CuratedModel, CuratedQuerySet, RankedClaim, share_history
+from hrkb.models import CuratedModel, CuratedQuerySet, OwnSummary, RankedClaim, UnsourcedMark, share_history
 
 from .choices import ActorKind, AliasKind, OrganisationKind
 
@@ -19,7 +20,7 @@ actor_history = HistoricalRecords()
 wikidata_id_validator = RegexValidator(r"^Q[1-9]\d*$", _("A Wikidata id looks like Q42."))
 
 
-class Actor(CuratedModel):
+class Actor(CuratedModel, OwnSummary):
     """A person or an organisation: anyone who acts, speaks, is named or is harmed.
 
     One table holds both kinds so that events, mentions and aliases can point at
@@ -154,7 +155,7 @@ class Alias(models.Model):
     natural_key.dependencies = ["actors.actor"]
 
 
-class Membership(CuratedModel, RankedClaim):
+class Membership(CuratedModel, RankedClaim, UnsourcedMark):
     """A role a person holds in an organisation (Popolo's Membership)."""
 
     person = models.ForeignKey(
@@ -177,6 +178,9 @@ class Membership(CuratedModel, RankedClaim):
 
     history = HistoricalRecords()
 
+    # What makes two memberships the same fact: a merge folds them into one (see hrkb.merging).
+    merge_identity = ("person", "organisation", "role", "start", "end")
+
     class Meta:
         ordering = ["organisation__name", "start", "person__name"]
         indexes = [
@@ -193,6 +197,11 @@ class Membership(CuratedModel, RankedClaim):
     def clean(self):
         if self.start and self.end and self.end.latest < self.start.earliest:
             raise ValidationError({"end": _("A membership cannot end before it starts.")})
+
+    @staticmethod
+    def make_slug(person_slug: str, role: str, organisation_slug: str) -> str:
+        """The slug a membership gets when none is given: person, role and organisation."""
+        return slugify(f"{person_slug} {role} {organisation_slug}")[:200]
 
 
 share_history(Person, actor_history)

@@ -38,6 +38,7 @@ from events.models import Event, Participant
 from hrkb import changelog
 from hrkb.dates import PartialDate
 from hrkb.models import Confidence, CuratedModel, Status
+from hrkb.sourcing import waive_unsourced
 from reports.choices import ReportKind, TopicKind
 from reports.models import Authorship, Quote, Report, Topic
 from sources.choices import MentionOrigin
@@ -337,10 +338,20 @@ class _Generator:
         self._memberships()
         self._events()
         self._reports()
+        self._mark_unsourced()
         # Rows written after their records moved the records' modified (hrkb/changelog.py): the drawn times back.
         changelog.restore_modified(self.curated)
         self.log(f"done after {time.monotonic() - self.started:.1f} s")
         return dict(sorted(self.counts.items()))
+
+    def _mark_unsourced(self) -> None:
+        """Meet the publish rule (hrkb.sourcing) as curated data must: what no generated passage supports is
+        marked unsourced (descriptions: the generator's own summary), so every fact is cited or marked."""
+        reason = "Synthetic benchmark data: no source states it."
+        for model in (Actor, Membership, Report, Quote, Event, Participant):
+            key = "event__slug__startswith" if model is Participant else "slug__startswith"
+            marked = waive_unsourced(model._base_manager.filter(**{key: SLUG_PREFIX}), reason=reason)
+            self.log(f"{model._meta.verbose_name_plural}: {marked} marked unsourced")
 
     def _topics(self) -> None:
         """Reuse the UDHR topics when the fixtures are loaded; otherwise add themes."""

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from actors.models import Actor
 from hrkb.dates import PartialDateField
-from hrkb.models import CuratedModel, RankedClaim
+from hrkb.models import CuratedModel, OwnSummary, RankedClaim, UnsourcedMark
 from reports.models import Report, Topic
 
 from .choices import EventKind, ParticipantRole
@@ -17,7 +17,7 @@ from .choices import EventKind, ParticipantRole
 country_code_validator = RegexValidator(r"^[A-Z]{2}$", _("Use an ISO 3166-1 alpha-2 code such as KP or SG."))
 
 
-class Event(CuratedModel):
+class Event(CuratedModel, UnsourcedMark, OwnSummary):
     """Something that happened: a summit, a report's publication, a resolution, a visit."""
 
     title = models.CharField(max_length=500)
@@ -39,7 +39,7 @@ class Event(CuratedModel):
     related_reports = models.ManyToManyField(Report, blank=True, related_name="events")
     topics = models.ManyToManyField(Topic, blank=True, related_name="events")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=["related_reports", "topics"])
 
     class Meta:
         ordering = ["-start", "title"]
@@ -60,7 +60,7 @@ class ParticipantQuerySet(models.QuerySet):
         return self.get(event__slug=event_slug, actor__slug=actor_slug, role=role)
 
 
-class Participant(RankedClaim):
+class Participant(RankedClaim, UnsourcedMark):
     """An actor's part in an event: who chaired, who met, who signed."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")

@@ -15,10 +15,12 @@ from functools import reduce
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, models
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
@@ -26,6 +28,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.dates import PartialDate, PartialDateField
@@ -33,6 +37,7 @@ from hrkb.routes import url_for
 from hrkb.scale import Estimate
 from hrkb.search.admin import RankedSearchAdminMixin
 
+from . import sourcing
 from .models import PartnerKey, SlugRedirect, Status
 
 
@@ -154,9 +159,268 @@ class SubquerySearchMixin:
         return queryset.filter(condition), False
 
 
+class SpreadsheetAdminMixin(ImportExportMixin):
+    """Export of any list, as filtered and searched, as CSV or XLSX; import where the admin says ``importable``.
+
+    The resources (``resource_classes``) are the apps' ``resources.py``, all on
+    :class:`hrkb.resources.HRKBResource`. Importing shows the dry run row by
+    row — new, changed with its diff, unchanged, or errors naming the column —
+    and applies nothing until confirmed, in one transaction, recorded in
+    history under the importing curator.
+    """
+
+    formats = [CSV, XLSX]
+    importable = False
+
+    def has_import_permission(self, request):
+        return self.importable and self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_or_change_permission(request)
+
+
+class AsOfHistoryAdminMixin:
+    """The History page also shows a record "as of" a date: the version that stood then, fields and links.
+
+    ``history/?as_of=2024-05-01`` (or the date box on the History page) opens
+    django-simple-history's view of that version: the record's form filled
+    with its values at that moment, many-to-many ones included.
+    """
+
+    object_history_template = "admin/hrkb/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        value = request.GET.get("as_of")
+        if value is not None:
+            from django.contrib.admin.utils import unquote
+
+            from .history import parse_moment, version_as_of
+
+            moment = parse_moment(value)
+            record = self.get_object(request, unquote(object_id))
+            if moment is None:
+                self.message_user(
+                    request, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value}, messages.ERROR
+                )
+            elif record is not None:
+                version = version_as_of(record, moment)
+                if version is not None:
+                    name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_simple_history"
+                    return HttpResponseRedirect(reverse(name, args=[record.pk, version.history_id]))
+                self.message_user(
+                    request,
+                    _("%(record)s did not exist yet on %(value)s.") % {"record": record, "value": value},
+                    messages.WARNING,
+                )
+        return super().history_view(request, object_id, {**(extra_context or {}), "as_of": value or ""})
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history fills a version's form from the record's current many-to-many values.
+        request._hrkb_version = (object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        version_key = getattr(request, "_hrkb_version", None)
+        if version_key is None or request.method != "GET":
+            return form
+        history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        version = history_model.objects.filter(id=version_key[0], history_id=version_key[1]).first()
+        links = {
+            field.name: [
+                getattr(row, f"{field.m2m_reverse_field_name()}_id") for row in getattr(version, field.name).all()
+            ]
+            for field in getattr(history_model, "_history_m2m_fields", ())
+        }
+
+        class VersionForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for name, ids in links.items():
+                    if name in self.fields:
+                        self.initial[name] = ids
+
+        return VersionForm
+
+
+class _Unpublishable(Exception):
+    """Raised inside the admin's save transaction when what was saved breaks the publish rule."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("; ".join(lines))
+
+
+class PublishRuleAdminMixin:
+    """Holds every save in the admin to the publish rule (:mod:`hrkb.sourcing`).
+
+    The rule reads citations, which the admin saves after the record (in its
+    inlines), so it is judged once everything is saved: the record, its
+    inlines (roles added on a person's page, participants on an event's) and
+    what they belong to (a participant's event). When it fails, the whole
+    save is rolled back and the form shown again with what the curator typed
+    and an error naming each fact to cite or mark unsourced, so a published
+    fact never loses its source and nothing is lost either.
+    """
+
+    def publish_rule_records(self, record) -> list:
+        """The records a save of ``record`` on this page must leave compliant."""
+        return [record]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        records = list(self.publish_rule_records(form.instance))
+        for formset in formsets:
+            if sourcing.governed(formset.model):
+                records += [*formset.new_objects, *(obj for obj, _fields in formset.changed_objects)]
+        lines = []
+        for record in records:
+            lines += [f"{record}: {line}" if record is not form.instance else line for line in sourcing.unmet(record)]
+        if lines:
+            raise _Unpublishable(lines)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Unpublishable as refusal:
+            # The save's transaction is rolled back; show the form again, as posted, with the reason.
+            request._hrkb_unpublishable = refusal.lines
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        lines = getattr(request, "_hrkb_unpublishable", None)
+        if not lines:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                cleaned_data = super().clean()
+                message = _("Not saved: it cannot be published without a source for %(what)s.") % {
+                    "what": "; ".join(lines)
+                }
+                self.add_error("status" if "status" in self.fields else None, message)
+                return cleaned_data
+
+        return RefusedForm
+
+
+class MergeAdminMixin:
+    """Merging duplicates in the admin: choose two records, pick the survivor, see the preview, confirm.
+
+    The list's action "Merge the two selected records…" (or a link to
+    ``merge/?ids=A,B`` from the likely-duplicates page) opens the merge page:
+    both records side by side to pick the one that stays, then the preview —
+    what moves, what is folded into the survivor's identical rows and what
+    differs between them (the survivor's wins), the blank fields it takes, the
+    links carried over and anything that stops the merge — then the merge
+    itself, which the app's service does (``merge_services``: plan, apply), in
+    one transaction, recorded in history with the curator's name.
+    """
+
+    merge_services: tuple | None = None  # (plan(*, survivor, duplicate), merge(*, survivor, duplicate, user))
+    merge_template = "admin/hrkb/merge.html"
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_merge"
+        return [path("merge/", self.admin_site.admin_view(self.merge_view), name=name), *super().get_urls()]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.merge_services and self.has_delete_permission(request) and self.has_change_permission(request):
+            action = type(self).merge_selected
+            actions["merge_selected"] = (action, "merge_selected", action.short_description)
+        return actions
+
+    @admin.action(description=_("Merge the two selected records…"))
+    def merge_selected(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True)[:3])
+        if len(ids) != 2:
+            self.message_user(request, _("Choose exactly two records to merge."), messages.WARNING)
+            return None
+        return HttpResponseRedirect(f"{self.merge_url()}?ids={ids[0]},{ids[1]}")
+
+    def merge_url(self) -> str:
+        return reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_merge")
+
+    def merge_view(self, request):
+        if not (self.has_change_permission(request) and self.has_delete_permission(request)):
+            raise PermissionDenied
+        params = request.POST if request.method == "POST" else request.GET
+        ids = [part for part in params.get("ids", "").split(",") if part.strip().isdigit()]
+        records = {str(record.pk): record for record in self.get_queryset(request).filter(pk__in=ids)}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Merge %(name)s") % {"name": self.opts.verbose_name_plural},
+            "ids": ",".join(ids),
+            "records": [records[pk] for pk in ids if pk in records],
+            "changelist_url": reverse(
+                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_changelist"
+            ),
+        }
+        if len(ids) != 2 or len(records) != 2:
+            context["error"] = _("Choose two different records of this list to merge.")
+            return TemplateResponse(request, self.merge_template, context)
+        context["comparison"] = _comparison(context["records"])
+        survivor_id = params.get("survivor", "")
+        if survivor_id not in records:
+            context["stage"] = "choose"
+            return TemplateResponse(request, self.merge_template, context)
+        survivor = records[survivor_id]
+        duplicate = next(record for pk, record in records.items() if pk != survivor_id)
+        plan_service, merge_service = self.merge_services
+        try:
+            plan = plan_service(survivor=survivor, duplicate=duplicate)
+        except ValidationError as error:
+            context |= {"stage": "choose", "error": " ".join(error.messages)}
+            return TemplateResponse(request, self.merge_template, context)
+        context |= {"stage": "preview", "plan": plan, "survivor": survivor, "duplicate": duplicate}
+        if request.method == "POST" and "confirm" in request.POST and not plan.problems:
+            try:
+                merged = merge_service(survivor=survivor, duplicate=duplicate, user=request.user)
+            except ValidationError as error:
+                context["error"] = " ".join(error.messages)
+                return TemplateResponse(request, self.merge_template, context)
+            self.message_user(
+                request,
+                _("Merged %(duplicate)s into %(survivor)s; its old address %(slug)s now leads here.")
+                % {"duplicate": duplicate, "survivor": merged, "slug": plan.duplicate_slug},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(admin_url(merged))
+        return TemplateResponse(request, self.merge_template, context)
+
+
+def _comparison(records) -> list[tuple[str, list[str], bool]]:
+    """The two records' own fields side by side (label, values, whether they differ), long texts cut short."""
+    rows = []
+    for field in records[0]._meta.concrete_fields:
+        if field.primary_key or not field.editable or field.name.endswith("_precision"):
+            continue
+        values = []
+        for record in records:
+            value = getattr(record, field.name)
+            if field.choices and value not in (None, ""):
+                value = getattr(record, f"get_{field.name}_display")()
+            text = "—" if value in (None, "") else str(value)
+            values.append(text if len(text) <= 160 else f"{text[:159]}… ({len(text):,} characters)")
+        rows.append((field.verbose_name, values, values[0] != values[1]))
+    return rows
+
+
 # Searches that cross to-many relations (aliases, authors) return each record
 # once: Django's changelist wraps such queries in EXISTS, so no DISTINCT here.
-class CuratedAdmin(AttachedInlinesMixin, RankedSearchAdminMixin, SubquerySearchMixin, SimpleHistoryAdmin):
+class CuratedAdmin(
+    AsOfHistoryAdminMixin,
+    SpreadsheetAdminMixin,
+    MergeAdminMixin,
+    PublishRuleAdminMixin,
+    AttachedInlinesMixin,
+    RankedSearchAdminMixin,
+    SubquerySearchMixin,
+    SimpleHistoryAdmin,
+):
     """The admin of a curated record: status, restriction, slug, timestamps, history.
 
     The History page (from django-simple-history) lists who changed the record,
@@ -207,7 +471,22 @@ class CuratedAdmin(AttachedInlinesMixin, RankedSearchAdminMixin, SubquerySearchM
 
     @admin.action(description=_("Publish the selected records"), permissions=["change"])
     def publish(self, request, queryset):
-        self._set(request, queryset, _("%(count)s record(s) published."), status=Status.PUBLISHED)
+        # Only what the publish rule allows; the others are named with what they lack.
+        allowed = []
+        for record in queryset:
+            lines = sourcing.unmet(record, as_published=True)
+            if lines:
+                self.message_user(
+                    request,
+                    _("%(record)s stays a draft: it cannot be published without a source for %(what)s.")
+                    % {"record": record, "what": "; ".join(lines)},
+                    messages.ERROR,
+                )
+            else:
+                allowed.append(record.pk)
+        self._set(
+            request, queryset.filter(pk__in=allowed), _("%(count)s record(s) published."), status=Status.PUBLISHED
+        )
 
     @admin.action(description=_("Return the selected records to draft"), permissions=["change"])
     def unpublish(self, request, queryset):

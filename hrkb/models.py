@@ -64,7 +64,8 @@ class CuratedModel(models.Model):
     """
 
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
+    # Draft first: a record is published by a curator's decision, never by default (see hrkb.sourcing).
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     restricted = models.BooleanField(
         default=False,
         db_index=True,
@@ -157,6 +158,39 @@ class RankedClaim(models.Model):
         abstract = True
 
 
+class UnsourcedMark(models.Model):
+    """A fact that may be published without a citation, when the curator says why (see :mod:`hrkb.sourcing`)."""
+
+    unsourced_reason = models.CharField(
+        _("published unsourced because"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Leave blank when the fact is cited. Otherwise say why it is published without a source "
+            "(e.g. \u201cthe UN document is not stored yet\u201d); a fact without either stays a draft."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class OwnSummary(models.Model):
+    """A record whose description is either cited or marked as the curator's own summary."""
+
+    own_summary = models.BooleanField(
+        _("description is the curator's own summary"),
+        default=False,
+        help_text=_(
+            "Tick when the description is your own summary rather than what a cited passage states; "
+            "otherwise a published record's description needs a citation for it."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+
 def share_history(proxy: type[models.Model], records) -> None:
     """Record a proxy model's saves in its concrete model's history.
 
@@ -172,6 +206,9 @@ def share_history(proxy: type[models.Model], records) -> None:
 
 
 class PartnerKeyQuerySet(models.QuerySet):
+    def get_by_natural_key(self, prefix):
+        return self.get(prefix=prefix)
+
     def active(self):
         return self.filter(revoked__isnull=True)
 
@@ -223,6 +260,10 @@ class PartnerKey(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    def natural_key(self):
+        # The prefix is unique and not secret (it is shown to recognise a key), so backups and dumps name keys by it.
+        return (self.prefix,)
 
     @staticmethod
     def hash_secret(secret: str) -> str:

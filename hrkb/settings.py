@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Spreadsheet import and export in the admin (see hrkb/resources.py).
+    "import_export",
 ]
 
 MIDDLEWARE = [

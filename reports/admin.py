@@ -5,10 +5,12 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from hrkb.admin import CuratedAdmin, SubquerySearchMixin, admin_link, admin_links, partial_date
+from hrkb.admin import CuratedAdmin, SpreadsheetAdminMixin, SubquerySearchMixin, admin_link, admin_links, partial_date
 from hrkb.admin_lists import IndexedValuesFilter, NamedRelatedFilter
 
 from .models import Authorship, Quote, Report, Topic
+from .resources import AuthorshipResource, QuoteResource, ReportResource, TopicResource
+from .services import report_merge, report_merge_plan
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -20,6 +22,7 @@ class AuthorshipInline(admin.TabularInline):
 
 @admin.register(Topic)
 class TopicAdmin(CuratedAdmin):
+    resource_classes = [TopicResource]
     list_display = ["name", "kind", "udhr_article", "parent", "status"]
     list_filter = ["kind", *CuratedAdmin.list_filter]
     list_select_related = ["parent"]
@@ -39,6 +42,9 @@ class TopicAdmin(CuratedAdmin):
 
 @admin.register(Report)
 class ReportAdmin(CuratedAdmin):
+    merge_services = (report_merge_plan, report_merge)
+    resource_classes = [ReportResource]
+    importable = True  # metadata: texts come in through ingest_sources
     list_display = [
         "title",
         "kind",
@@ -75,9 +81,12 @@ class ReportAdmin(CuratedAdmin):
     fieldsets = [
         (None, {"fields": ["title", "subtitle", "aliases", "slug", "kind", ("published", "language")]}),
         (_("Where it comes from"), {"fields": ["publishers", "url", "un_symbol"]}),
-        (_("What it is about"), {"fields": ["summary", "topics", "references"]}),
+        (_("What it is about"), {"fields": ["summary", "own_summary", "topics", "references"]}),
         (_("Full text"), {"fields": ["text"], "classes": ["collapse"]}),
-        (_("Publication in the knowledge base"), {"fields": [("status", "restricted"), ("created", "modified")]}),
+        (
+            _("Publication in the knowledge base"),
+            {"fields": [("status", "restricted"), "unsourced_reason", ("created", "modified")]},
+        ),
     ]
     inlines = [AuthorshipInline]
 
@@ -105,7 +114,9 @@ class ReportAdmin(CuratedAdmin):
 
 
 @admin.register(Authorship)
-class AuthorshipAdmin(SubquerySearchMixin, SimpleHistoryAdmin):
+class AuthorshipAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, SimpleHistoryAdmin):
+    resource_classes = [AuthorshipResource]
+    importable = True
     list_display = ["report", "position", "person_link", "organisation_link", "byline"]
     list_select_related = ["report", "person", "organisation"]
     search_fields = ["report__title", "person__name", "person__aliases__name", "byline", "organisation__name"]
@@ -125,6 +136,7 @@ class AuthorshipAdmin(SubquerySearchMixin, SimpleHistoryAdmin):
 
 @admin.register(Quote)
 class QuoteAdmin(CuratedAdmin):
+    resource_classes = [QuoteResource]
     list_display = ["short_text", "speaker_link", "said_display", "occasion", "source_link", "status"]
     list_filter = [*CuratedAdmin.list_filter, ("language", IndexedValuesFilter), "said"]
     list_select_related = ["speaker", "source"]
@@ -139,6 +151,7 @@ class QuoteAdmin(CuratedAdmin):
         "source",
         "slug",
         ("status", "restricted"),
+        "unsourced_reason",
         ("created", "modified"),
     ]
 

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from actors.models import Organisation, Person
 from hrkb.dates import PartialDateField
-from hrkb.models import CuratedModel
+from hrkb.models import CuratedModel, OwnSummary, UnsourcedMark
 
 from .choices import ReportKind, TopicKind
 
@@ -50,7 +50,7 @@ class Topic(CuratedModel):
         return reverse("api:topic-detail", kwargs={"slug": self.slug})
 
 
-class Report(CuratedModel):
+class Report(CuratedModel, UnsourcedMark, OwnSummary):
     """A publication: a report, article, UN document, resolution or open letter."""
 
     title = models.CharField(max_length=500)
@@ -75,9 +75,13 @@ class Report(CuratedModel):
         related_name="referenced_by",
         help_text=_("Other reports this one cites or discusses."),
     )
-    text = models.TextField(blank=True, help_text=_("The full text, exactly as in the source."))
+    text = models.TextField(
+        blank=True,
+        help_text=_("The full text, exactly as in the source. Left empty, citations of it are shown as unchecked."),
+    )
 
-    history = HistoricalRecords()
+    # Many-to-many changes are history too: who added a publisher, a topic, a reference.
+    history = HistoricalRecords(m2m_fields=["publishers", "topics", "references"])
 
     class Meta:
         ordering = ["-published", "title"]
@@ -131,6 +135,9 @@ class Authorship(models.Model):
     objects = AuthorshipQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # The same author twice on one report is one authorship (a merge folds them); its place in the byline is not.
+    merge_identity = ("report", "person", "organisation", "byline")
+
     class Meta:
         ordering = ["report", "position"]
         constraints = [
@@ -151,7 +158,7 @@ class Authorship(models.Model):
     natural_key.dependencies = ["reports.report", "actors.actor"]
 
 
-class Quote(CuratedModel):
+class Quote(CuratedModel, UnsourcedMark):
     """A statement attributed to a person, with when it was said and where it is reported."""
 
     speaker = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="quotes")
@@ -169,6 +176,8 @@ class Quote(CuratedModel):
     language = models.CharField(max_length=20, default="en")
 
     history = HistoricalRecords()
+
+    merge_identity = ("speaker", "text", "said")
 
     class Meta:
         ordering = ["-said", "speaker__name"]

@@ -15,15 +15,24 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from actors.admin import actor_link
-from actors.models import Membership
+from actors.models import Membership, Organisation, Person
 from events.models import Event, Participant
-from hrkb.admin import EstimatedCountPaginator, SubquerySearchMixin, admin_link, attach_inline
+from hrkb.admin import EstimatedCountPaginator, SpreadsheetAdminMixin, SubquerySearchMixin, admin_link, attach_inline
 from hrkb.admin_lists import IndexedValuesFilter
 from hrkb.research.passages import context, context_subquery, in_context
 from hrkb.research.records import citation_kinds, mention_anchor, text_url
 from reports.models import Quote, Report
 
-from .models import EventCitation, MembershipCitation, Mention, ParticipantCitation, QuoteCitation, ReportCitation
+from .models import (
+    ActorCitation,
+    EventCitation,
+    MembershipCitation,
+    Mention,
+    ParticipantCitation,
+    QuoteCitation,
+    ReportCitation,
+)
+from .resources import MentionResource, citation_resources
 
 
 class CitationInline(admin.StackedInline):
@@ -45,8 +54,13 @@ class CitationInline(admin.StackedInline):
         return super().get_queryset(request).select_related("source").defer("source__text")
 
 
-class CitationAdmin(SubquerySearchMixin, SimpleHistoryAdmin):
-    """A citation table on its own: every passage, searchable by words and source."""
+class CitationAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, SimpleHistoryAdmin):
+    """A citation table on its own: every passage, searchable by words and source; imported by slug and passage."""
+
+    importable = True
+
+    def get_resource_classes(self, request):
+        return [citation_resources()[self.model._meta.get_field("subject").related_model._meta.model_name]]
 
     list_display = ["short_passage", "subject_link", "source_link", "claim", "confidence", "rank"]
     list_filter = ["confidence", "rank", ("claim", IndexedValuesFilter)]
@@ -85,6 +99,8 @@ def citation_inline(citation_model, **attributes) -> type[CitationInline]:
 
 
 attach_inline(Report, citation_inline(ReportCitation, verbose_name_plural=_("citations for facts about this report")))
+for actor_model in (Person, Organisation):
+    attach_inline(actor_model, citation_inline(ActorCitation, verbose_name_plural=_("citations for its description")))
 attach_inline(Membership, citation_inline(MembershipCitation))
 attach_inline(Quote, citation_inline(QuoteCitation))
 attach_inline(Event, citation_inline(EventCitation))
@@ -97,7 +113,9 @@ class ReportCitationAdmin(CitationAdmin):
         return super().get_queryset(request).defer("subject__text")
 
 
-admin.site.register([MembershipCitation, QuoteCitation, EventCitation, ParticipantCitation], CitationAdmin)
+admin.site.register(
+    [ActorCitation, MembershipCitation, QuoteCitation, EventCitation, ParticipantCitation], CitationAdmin
+)
 
 
 def mention_target(mention: Mention):
@@ -165,8 +183,10 @@ class MentionTargetFilter(admin.SimpleListFilter):
 
 
 @admin.register(Mention)
-class MentionAdmin(SubquerySearchMixin, admin.ModelAdmin):
+class MentionAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, admin.ModelAdmin):
     """Mentions carry no history of their own: linking rewrites them from the texts."""
+
+    resource_classes = [MentionResource]
 
     list_display = ["text", "target", "report_link", "passage", "origin"]
     list_filter = [MentionTargetFilter, "origin", "actor__kind"]

@@ -37,10 +37,19 @@ class Citation(RankedClaim):
     fact) so that every citation is a real foreign key; they all share this
     behaviour. The passage must occur verbatim in the source's stored text at
     ``start``–``end``; :meth:`clean` and fixture loading refuse it otherwise.
+    A source whose text is not stored (a UN document known by its symbol and
+    URL) can still be cited: the citation then has no offsets, and every view
+    shows it as unchecked ("text not stored").
     """
 
     source = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
-    passage = models.TextField(help_text=_("The exact words of the source that state the fact."))
+    passage = models.TextField(
+        blank=True,
+        help_text=_(
+            "The exact words of the source that state the fact. Required when the source's text is stored; "
+            "for a source whose text is not (a UN document known by its symbol), the words as printed, unchecked."
+        ),
+    )
     start = models.PositiveIntegerField(
         null=True, blank=True, help_text=_("Character offset of the passage in the source's text; found if left blank.")
     )
@@ -54,6 +63,9 @@ class Citation(RankedClaim):
     )
 
     objects = CitationQuerySet.as_manager()
+
+    # Its offsets index the text of `source`, and `passage` holds the words (see hrkb.merging, hrkb.anchoring).
+    anchor = ("source", "passage")
 
     class Meta:
         abstract = True
@@ -88,6 +100,10 @@ class Citation(RankedClaim):
         Raises ValidationError naming the passage when it is not in the text.
         """
         text = self.source.text
+        if not text:
+            # Nothing to check against: no offsets, so nothing can point at other text later.
+            self.start = self.end = None
+            return
         if self.start is None and self.passage:
             found = text.find(self.passage)
             self.start = found if found >= 0 else None
@@ -117,6 +133,16 @@ class Citation(RankedClaim):
             models.UniqueConstraint(fields=["subject", "source", "start"], name=f"{name}_unique_passage"),
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name=f"{name}_end_after_start"),
         ]
+
+
+class ActorCitation(Citation):
+    """A citation for a fact about a person or an organisation: above all, what its description states."""
+
+    subject = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="citations")
+    history = HistoricalRecords()
+
+    class Meta(Citation.Meta):
+        constraints = Citation.subject_constraints("actorcitation")
 
 
 class ReportCitation(Citation):
@@ -169,6 +195,13 @@ class ParticipantCitation(Citation):
         constraints = Citation.subject_constraints("participantcitation")
 
 
+def citation_models() -> list[type[Citation]]:
+    """Every citation table, one per kind of fact (derived from the models, never listed)."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if issubclass(model, Citation)]
+
+
 class MentionQuerySet(models.QuerySet):
     def get_by_natural_key(self, report_slug, start, end):
         return self.get(report__slug=report_slug, start=start, end=end)
@@ -192,6 +225,9 @@ class Mention(models.Model):
     origin = models.CharField(max_length=10, choices=MentionOrigin.choices, default=MentionOrigin.CURATED)
 
     objects = MentionQuerySet.as_manager()
+
+    # Its offsets index the text of `report`, and `text` holds the words (see hrkb.merging, hrkb.anchoring).
+    anchor = ("report", "text")
 
     class Meta:
         ordering = ["report", "start"]

@@ -85,6 +85,11 @@ class SourceArticle:
     language: Value | None = None
     summary: Value | None = None
     text: str = ""
+    text_line: int = 0  # the line of the file where the text starts
+
+    def line_at(self, offset: int) -> int:
+        """The line of the file holding character ``offset`` of the text."""
+        return self.text_line + self.text.count("\n", 0, offset)
 
     def error(self, message: str, value: Value | None = None) -> SourceError:
         return SourceError(self.path, value.line if value else self.line, message)
@@ -133,6 +138,7 @@ def read_articles(path: Path | str) -> Iterator[SourceArticle]:
             raise article.error("the article has no text after its header")
         last = max(number for number, line in enumerate(body) if line.strip())
         article.text = "\n".join(body[first : last + 1])
+        article.text_line = header_end + 1 + first + 1
         yield article
         index = body_end if body_end < len(lines) else None
 

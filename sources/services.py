@@ -18,19 +18,22 @@ from pathlib import Path
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from actors.models import Actor, Alias, Organisation, Person
 from events.models import Event
+from hrkb.anchoring import TextChange, find_near
+from hrkb.history import reason_text
 from hrkb.models import SlugRedirect
 from reports.choices import ReportKind
 from reports.models import Authorship, Report
 
 from .choices import MentionOrigin
 from .linking import MIN_PREFIX_WORDS, Matcher, Name, Target
-from .models import Mention
-from .reader import SourceArticle, Value, read_articles
+from .models import Mention, citation_models
+from .reader import SourceArticle, SourceError, Value, read_articles
 
 BATCH_SIZE = 500
 
@@ -79,6 +82,23 @@ class IngestResult:
     @property
     def articles(self) -> int:
         return sum(file.articles for file in self.files)
+
+
+class UnanchoredError(SourceError):
+    """Changed texts that some citations or curated mentions quote no longer: the run is refused, naming each."""
+
+    def __init__(self, problems: list[SourceError]):
+        first = problems[0]
+        super().__init__(first.path, first.line, first.message)
+        self.problems = problems
+        self.args = (
+            "\n".join(str(problem) for problem in problems)
+            + "\nNothing was stored. Delete those citations or mentions (or put their words back in the file), "
+            "then ingest again; cite the new text in the source viewer afterwards.",
+        )
+
+    def __str__(self):
+        return self.args[0]
 
 
 @dataclass(slots=True)
@@ -198,14 +218,17 @@ def source_ingest(
         del seen
         result = IngestResult()
         written = 0
+        unanchored: list[SourceError] = []
         for path in paths:
             file_result = FileResult(path)
             result.files.append(file_result)
             for batch in _batched(read_articles(path), batch_size):
-                _write_batch([preparer(article) for article in batch], file_result)
+                _write_batch([preparer(article) for article in batch], file_result, unanchored)
                 written += len(batch)
                 if progress:
                     progress(written)
+        if unanchored:
+            raise UnanchoredError(unanchored)
     return result
 
 
@@ -236,7 +259,7 @@ def _stored_reports(slugs: list[str]) -> dict[str, Report]:
     return stored
 
 
-def _write_batch(batch: list[_Prepared], result: FileResult) -> None:
+def _write_batch(batch: list[_Prepared], result: FileResult, unanchored: list[SourceError]) -> None:
     stored = _stored_reports([item.slug for item in batch])
     stored_ids = [report.pk for report in stored.values()]
     stored_publishers: dict[int, set[int]] = defaultdict(set)
@@ -265,9 +288,12 @@ def _write_batch(batch: list[_Prepared], result: FileResult) -> None:
         publishers_changed = set(item.publisher_ids) != stored_publishers[report.pk]
         authorships_changed = item.authorships is not None and item.authorships != stored_authorships[report.pk]
         if changed_fields or publishers_changed or authorships_changed:
+            old_text = report.text
             for name in changed_fields:
                 setattr(report, name, item.fields[name])
             report.save()
+            if "text" in changed_fields:
+                unanchored += anchors_carry(report=report, old_text=old_text, article=item.article)
             if publishers_changed:
                 report.publishers.set(item.publisher_ids)
             if authorships_changed:
@@ -291,6 +317,60 @@ def _write_batch(batch: list[_Prepared], result: FileResult) -> None:
         _create_authorships(new)
         result.created += len(new)
         result.report_ids.extend(report.pk for report, _ in new)
+
+
+def anchors_carry(*, report: Report, old_text: str, article: SourceArticle) -> list[SourceError]:
+    """Carry every citation of ``report``'s text and every curated mention in it over to its new text.
+
+    Each passage is followed through the edit, or else found where it still
+    occurs nearest its old spot (see :mod:`hrkb.anchoring`); moved citations
+    are saved (so history records the move, and :meth:`Citation.locate`
+    checks the words once more). What cannot be found is returned, one problem
+    per citation or mention, located at the line of the file nearest its old
+    spot, and left as it was: the caller refuses the run, so no offsets ever
+    point at other text. Linked mentions are deleted rather than carried: linking (which
+    ``ingest_sources`` runs next) finds them again in the new text.
+    """
+    change = TextChange(old_text, report.text)
+    problems: list[SourceError] = []
+
+    def lost(row, kind: str, words: str, start: int | None) -> None:
+        where = f" (characters {start}–{start + len(words)} of the old text)" if start is not None else ""
+        url = reverse(f"admin:{row._meta.app_label}_{row._meta.model_name}_change", args=[row.pk])
+        problems.append(
+            SourceError(
+                article.path,
+                article.line_at(change.mapped(start or 0)),
+                f"{kind} {row.pk} quotes \u201c{words}\u201d{where}, which the new text of {report.slug!r} "
+                f"no longer contains ({url})",
+            )
+        )
+
+    for model in citation_models():
+        label = f"citation of {model._meta.get_field('subject').related_model._meta.verbose_name}"
+        for citation in model.objects.filter(source=report).select_related("subject").order_by("pk"):
+            if citation.start is None:  # the text was not stored before: the passage must be in it now
+                span = find_near(report.text, citation.passage, near=0)
+            else:
+                span = change.reanchor(citation.start, citation.end, citation.passage)
+            if span is None:
+                lost(citation, f"the {label} \u201c{citation.subject}\u201d:", citation.passage, citation.start)
+            elif (span.start, span.end) != (citation.start, citation.end):
+                citation.start, citation.end = span.start, span.end
+                citation._change_reason = reason_text(f"Re-anchored after {article.path.name} changed the text")
+                citation.save()
+    # Linked mentions of the old text point at other words now: they go, and linking finds them again.
+    Mention.objects.filter(report=report, origin=MentionOrigin.LINKED).delete()
+    moved = []
+    for mention in Mention.objects.filter(report=report, origin=MentionOrigin.CURATED).order_by("pk"):
+        span = change.reanchor(mention.start, mention.end, mention.text)
+        if span is None:
+            lost(mention, "the curated mention", mention.text, mention.start)
+        elif (span.start, span.end) != (mention.start, mention.end):
+            mention.start, mention.end = span.start, span.end
+            moved.append(mention)
+    Mention.objects.bulk_update(moved, ["start", "end"])  # mentions keep no history
+    return problems
 
 
 def _create_authorships(items: list[tuple[Report, _Prepared]]) -> None:

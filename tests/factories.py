@@ -1,4 +1,11 @@
-"""Small builders for test records: real rows in the real database, sensible defaults."""
+"""Small builders for test records: real rows in the real database, sensible defaults.
+
+Records start as drafts in the application (``CuratedModel.status``); the
+builders make them published unless a test says otherwise, since most tests
+read records as a partner would. The publish rule (``hrkb.sourcing``) is the
+admin's, the importer's and the fixture loader's, not the ORM's, so these
+published records need no citations.
+"""
 
 import itertools
 
@@ -18,6 +25,7 @@ def _slug(text: str) -> str:
 
 
 def person(name: str = "Test Person", *, aliases=(), **fields) -> Person:
+    fields.setdefault("status", "published")
     record = Person.objects.create(name=name, slug=fields.pop("slug", None) or _slug(name), **fields)
     for alias in aliases:
         Alias.objects.create(actor=record, name=alias)
@@ -26,6 +34,7 @@ def person(name: str = "Test Person", *, aliases=(), **fields) -> Person:
 
 def organisation(name: str = "Test Organisation", *, aliases=(), **fields) -> Organisation:
     fields.setdefault("organisation_kind", OrganisationKind.NGO)
+    fields.setdefault("status", "published")
     record = Organisation.objects.create(name=name, slug=fields.pop("slug", None) or _slug(name), **fields)
     for alias in aliases:
         Alias.objects.create(actor=record, name=alias)
@@ -36,15 +45,18 @@ def membership(person_: Person = None, organisation_: Organisation = None, role:
     person_ = person_ or person()
     organisation_ = organisation_ or organisation()
     slug = fields.pop("slug", None) or _slug(f"{person_.slug}-{role}")
+    fields.setdefault("status", "published")
     return Membership.objects.create(person=person_, organisation=organisation_, role=role, slug=slug, **fields)
 
 
 def topic(name: str = "Test topic", **fields) -> Topic:
+    fields.setdefault("status", "published")
     return Topic.objects.create(name=name, slug=fields.pop("slug", None) or _slug(name), **fields)
 
 
 def report(title: str = "Test report", *, publishers=(), authors=(), topics=(), **fields) -> Report:
     fields.setdefault("kind", "report")
+    fields.setdefault("status", "published")
     record = Report.objects.create(title=title, slug=fields.pop("slug", None) or _slug(title), **fields)
     record.publishers.set(publishers)
     record.topics.set(topics)
@@ -55,6 +67,7 @@ def report(title: str = "Test report", *, publishers=(), authors=(), topics=(), 
 
 def event(title: str = "Test event", *, participants=(), related_reports=(), **fields) -> Event:
     fields.setdefault("kind", "summit")
+    fields.setdefault("status", "published")
     record = Event.objects.create(title=title, slug=fields.pop("slug", None) or _slug(title), **fields)
     for actor in participants:
         Participant.objects.create(event=record, actor=actor)
@@ -64,6 +77,7 @@ def event(title: str = "Test event", *, participants=(), related_reports=(), **f
 
 def quote(speaker: Person = None, text: str = "Words worth quoting.", **fields) -> Quote:
     speaker = speaker or person()
+    fields.setdefault("status", "published")
     return Quote.objects.create(speaker=speaker, text=text, slug=fields.pop("slug", None) or _slug(text), **fields)
 
 

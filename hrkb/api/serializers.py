@@ -125,8 +125,12 @@ class CitationSerializer(serializers.Serializer):
 
     source = SummaryField(help_text=_("The report the passage is quoted from."))
     passage = serializers.CharField(read_only=True)
-    start = serializers.IntegerField(read_only=True, help_text=_("Character offset of the passage in the source."))
-    end = serializers.IntegerField(read_only=True)
+    start = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Character offset of the passage in the source; null when the source's text is not stored."),
+    )
+    end = serializers.IntegerField(read_only=True, allow_null=True)
     confidence = serializers.ChoiceField(Confidence.choices, read_only=True)
     claim = serializers.CharField(read_only=True, help_text=_("The fact the passage supports, e.g. start, role."))
     value = serializers.CharField(read_only=True, help_text=_("What the source says, where it differs."))

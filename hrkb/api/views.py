@@ -19,6 +19,7 @@ from hrkb.models import SlugRedirect
 from hrkb.public_types import BY_NAME
 from hrkb.search.filters import RankedSearchFilter
 
+from . import as_of
 from .access import is_cleared
 from .export import csv_response
 from .filters import FilterBackend
@@ -109,6 +110,10 @@ class CuratedViewSet(viewsets.ReadOnlyModelViewSet):
         self._last_modified(response, rows)
         return response
 
+    # Known query parameters of a detail besides the list's: `as_of` (hrkb.api.as_of).
+    detail_parameters = (as_of.PARAMETER,)
+
+    @extend_schema(parameters=[as_of.AS_OF])
     def retrieve(self, request, *args, **kwargs):
         slug = kwargs[self.lookup_field]
         rows = self.plan.fetch(self.filter_queryset(self.get_queryset()).filter(slug=slug))
@@ -117,6 +122,12 @@ class CuratedViewSet(viewsets.ReadOnlyModelViewSet):
             if redirect is None:
                 raise Http404
             return redirect
+        if as_of.PARAMETER in request.query_params:
+            moment = as_of.moment_from(request.query_params[as_of.PARAMETER])
+            record = self.model._default_manager.get(pk=rows[0][self.plan.id_at])
+            rows, version = as_of.as_of_rows(self, record, moment)
+            data = as_of.with_links_as_of(self.represent(rows)[0], version, self.loading_context, cleared=self.cleared)
+            return Response(data)
         response = Response(self.represent(rows)[0])
         self._last_modified(response, rows)
         return response

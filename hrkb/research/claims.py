@@ -6,7 +6,8 @@ its citations give different values — a blank value agrees with the stored
 one — and needs a preferred claim then (Wikibase's rule: the preferred value,
 else the normal ones, never a deprecated one). The other lists are single
 citations (low confidence, deprecated) and published facts with no citation
-at all. Every list is counted and paged in the database, one table at a time.
+at all, or marked unsourced by a curator (the publish rule, :mod:`hrkb.sourcing`).
+Every list is counted and paged in the database, one table at a time.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
 
-from actors.models import Membership
-from events.models import Event, Participant
-from hrkb.models import Confidence, Rank, Status
+from hrkb import sourcing
+from hrkb.models import Confidence, Rank
 from hrkb.scale import serial
-from reports.models import Quote, Report
+from reports.models import Report
 
 from .dossiers import Cited, ClaimGroup, citations
 from .records import citation_kinds
@@ -33,6 +33,7 @@ QUEUES = {
     "low": "Low-confidence claims",
     "deprecated": "Deprecated claims",
     "unsourced": "Published facts without a source",
+    "marked-unsourced": "Published, marked unsourced",
 }
 
 
@@ -101,35 +102,33 @@ def _singles(kind: str, filters: Filters, queue: str):
     return _base(kind, filters).filter(condition)
 
 
-def _unsourced_querysets(filters: Filters) -> dict[str, object]:
-    """Per kind of fact: the published ones with no citation (a participant is published with its event)."""
-    models = {
-        "membership": Membership.objects.filter(status=Status.PUBLISHED),
-        "participant": Participant.objects.filter(event__status=Status.PUBLISHED),
-        "quote": Quote.objects.filter(status=Status.PUBLISHED),
-        "report": Report.objects.filter(status=Status.PUBLISHED),
-        "event": Event.objects.filter(status=Status.PUBLISHED),
-    }
+def _unsourced_querysets(filters: Filters, *, marked: bool = False) -> dict[str, object]:
+    """Per kind of fact: the published ones that break the publish rule (:mod:`hrkb.sourcing`), or,
+    with ``marked``, those a curator published unsourced with a reason."""
     result = {}
     for kind in filters.kinds():
-        model = citation_kinds()[kind].model
-        result[kind] = models[kind].filter(~Exists(model.objects.filter(subject=OuterRef("pk")))).order_by("pk")
+        model = citation_kinds()[kind].fact_model
+        condition = sourcing.marked_unsourced_q(model) if marked else sourcing.unmet_q(model)
+        result[kind] = model._default_manager.filter(condition).order_by("pk")
     return result
 
 
-def _unsourced_counts(filters: Filters) -> dict[str, int]:
+def _unsourced_counts(filters: Filters, *, marked: bool = False) -> dict[str, int]:
     # Kept on the filters: the worklist's tab and its pages need the same anti-joins, counted once.
-    if getattr(filters, "_unsourced_counts", None) is None:
-        querysets = _unsourced_querysets(filters)
+    cache = getattr(filters, "_unsourced_counts", None)
+    if cache is None:
+        cache = filters._unsourced_counts = {}
+    if marked not in cache:
+        querysets = _unsourced_querysets(filters, marked=marked)
         with serial():
-            filters._unsourced_counts = {kind: queryset.count() for kind, queryset in querysets.items()}
-    return filters._unsourced_counts
+            cache[marked] = {kind: queryset.count() for kind, queryset in querysets.items()}
+    return cache[marked]
 
 
 def counts(filters: Filters, *, unsourced: bool = True) -> dict[str, int | None]:
     """How long each worklist is (the unsourced one None unless asked: it reads whole tables)."""
     result = dict.fromkeys(QUEUES, 0)
-    result["unsourced"] = None
+    result["unsourced"] = result["marked-unsourced"] = None
     for kind in filters.kinds():
         result["contested"] += _groups(kind, filters).count()
         result["no-preferred"] += _groups(kind, filters, without_preferred=True).count()
@@ -137,6 +136,7 @@ def counts(filters: Filters, *, unsourced: bool = True) -> dict[str, int | None]
         result["deprecated"] += _singles(kind, filters, "deprecated").count()
     if unsourced and not filters.source and not filters.curator:
         result["unsourced"] = sum(_unsourced_counts(filters).values())
+        result["marked-unsourced"] = sum(_unsourced_counts(filters, marked=True).values())
     return result
 
 
@@ -152,6 +152,11 @@ class Row:
     @property
     def label(self) -> str:
         return citation_kinds()[self.kind].label
+
+    @property
+    def missing(self) -> list[str]:
+        """What the fact lacks under the publish rule (read for the unsourced worklist's rows only)."""
+        return sourcing.unmet(self.fact)
 
 
 def _page_of(counted: list[tuple[str, object, int]], page: int) -> list[tuple[str, object, int, int]]:
@@ -227,9 +232,11 @@ def queue(name: str, filters: Filters, page: int) -> list[Row]:
             subjects = set(singles[low:high].values_list("subject_id", flat=True))
             rows += _rows(kind, subjects, None, filters)
         return rows
-    if name == "unsourced":
-        totals = _unsourced_counts(filters)
-        counted = [(kind, queryset, totals[kind]) for kind, queryset in _unsourced_querysets(filters).items()]
+    if name in ("unsourced", "marked-unsourced"):
+        marked = name == "marked-unsourced"
+        totals = _unsourced_counts(filters, marked=marked)
+        querysets = _unsourced_querysets(filters, marked=marked)
+        counted = [(kind, queryset, totals[kind]) for kind, queryset in querysets.items()]
         rows = []
         for kind, queryset, low, high in _page_of(counted, page):
             ids = set(queryset[low:high].values_list("pk", flat=True))

@@ -352,6 +352,14 @@ def _shown(value) -> str:
     return text if len(text) <= 140 else f"{text[:139]}…"
 
 
+def _linked(field_, rows) -> str:
+    """Many-to-many values as history keeps them (through rows) shown as the names of the linked records."""
+    target = field_.m2m_reverse_field_name()
+    ids = [row[target] for row in rows or ()]
+    names = sorted(str(record) for record in field_.related_model._base_manager.filter(pk__in=ids))
+    return _shown(", ".join(names))
+
+
 def history(record, *, limit: int = HISTORY) -> list[HistoryEntry]:
     """The latest changes of ``record``, each with who made it and every field's old and new value."""
     model = record._meta.concrete_model
@@ -369,8 +377,12 @@ def history(record, *, limit: int = HISTORY) -> list[HistoryEntry]:
             delta = newer.diff_against(older, excluded_fields=["modified", "created"])
             fields = {f.name: f for f in model._meta.get_fields()}
             for change in delta.changes:
-                label = getattr(fields.get(change.field), "verbose_name", change.field)
-                changes.append((label, _shown(change.old), _shown(change.new)))
+                field_ = fields.get(change.field)
+                label = getattr(field_, "verbose_name", change.field)
+                if getattr(field_, "many_to_many", False):
+                    changes.append((label, _linked(field_, change.old), _linked(field_, change.new)))
+                else:
+                    changes.append((label, _shown(change.old), _shown(change.new)))
         entries.append(
             HistoryEntry(
                 newer.history_date,

@@ -121,7 +121,7 @@ def citation_kinds() -> dict[str, CitationKind]:
 
     found = [model for model in apps.get_models() if issubclass(model, Citation)]
     kinds = [CitationKind(model._meta.get_field("subject").related_model._meta.model_name, model) for model in found]
-    order = ["membership", "participant", "quote", "report", "event"]
+    order = ["membership", "participant", "quote", "report", "event", "actor"]
     return {kind.name: kind for kind in sorted(kinds, key=lambda k: order.index(k.name) if k.name in order else 99)}
 
 

@@ -21,6 +21,7 @@ REACHED_FROM_THEIR_RECORDS = frozenset(
         "reports.authorship",
         "events.participant",
         "sources.mention",
+        "sources.actorcitation",
         "sources.reportcitation",
         "sources.membershipcitation",
         "sources.quotecitation",

@@ -474,7 +474,7 @@ class ClaimsView(ResearchView):
         except ValueError:
             page = 1
         # The unsourced list reads whole tables: it is counted when it is the one open.
-        totals = claims.counts(filters, unsourced=name == "unsourced")
+        totals = claims.counts(filters, unsourced=name in ("unsourced", "marked-unsourced"))
         rows = claims.queue(name, filters, page)
         pages = max(1, -(-(totals[name] or 0) // claims.PAGE))
         params = {k: v for k, v in request.GET.items() if k not in ("queue", "page")}

@@ -12,6 +12,7 @@ from events.models import Event, Participant
 from hrkb.models import PartnerKey, SlugRedirect, Status
 from reports.models import Authorship, Quote, Report, Topic
 from sources.models import (
+    ActorCitation,
     EventCitation,
     MembershipCitation,
     Mention,
@@ -75,6 +76,7 @@ def records(db):
         Authorship: Authorship.objects.get(report=report),
         Quote: quote,
         ReportCitation: ReportCitation.objects.create(subject=report, **passage),
+        ActorCitation: ActorCitation.objects.create(subject=kirby, claim="description", **passage),
         MembershipCitation: MembershipCitation.objects.create(subject=membership, **passage),
         QuoteCitation: QuoteCitation.objects.create(subject=quote, **passage),
         Event: event,
@@ -219,6 +221,7 @@ def test_membership_added_without_slug_gets_one(curator_client, records):
     kim, coi = records[Person], records[Organisation]
     data = {"person": kim.pk, "organisation": coi.pk, "role": "Witness", "start": "2014", "end": ""}
     data |= {"rank": "normal", "status": "published", "slug": "", "note": "", "rank_reason": ""}
+    data |= {"unsourced_reason": "Known to the curator; no stored source says so."}
     data |= _empty_management_form("citations")
     response = curator_client.post(_url(Membership, "add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -262,6 +265,7 @@ def test_history_shows_who_changed_which_field(curator_client, curator, records)
     change_url = _url(Person, "change", kim.pk)
     data = _change_form_data(curator_client.get(change_url))
     data["description"] = "Founder of the DPRK."
+    data["own_summary"] = "on"
     response = curator_client.post(change_url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
 
@@ -346,6 +350,7 @@ def test_report_text_edited_in_the_admin_is_saved_and_kept_in_history(curator_cl
     assert data["text"] == COI_TEXT
     data["text"] = COI_TEXT + " It called for a referral to the International Criminal Court."
     data["summary"] = "Crimes against humanity."
+    data |= {"own_summary": "on", "unsourced_reason": "The report itself, not yet stored."}
     response = curator_client.post(change_url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     report.refresh_from_db()
@@ -363,6 +368,7 @@ def test_role_added_on_a_person_page_gets_a_slug_and_shows_on_the_organisation(c
     data |= {f"memberships-{row}-{field}": value for field, value in [("organisation", coi.pk), ("role", "Subject")]}
     data |= {f"memberships-{row}-rank": "normal", f"memberships-{row}-status": "published"}
     data |= {f"memberships-{row}-start": "2014-02", f"memberships-{row}-slug": ""}
+    data |= {f"memberships-{row}-unsourced_reason": "Known to the curator."}
     response = curator_client.post(change_url, data)
     assert response.status_code == 302, response.context["inline_admin_formsets"][1].formset.errors
     membership = Membership.objects.get(person=kim, role="Subject")

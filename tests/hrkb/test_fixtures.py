@@ -12,10 +12,11 @@ from django.db import IntegrityError
 from actors.models import Person
 from events.models import Participant
 from reports.models import Report
-from sources.models import MembershipCitation
+from sources.models import EventCitation, MembershipCitation, ReportCitation
 from tests import factories
 
 LOCAL_APPS = ["hrkb", "actors", "reports", "events", "sources"]
+UNSOURCED = "Test data: no source is stored."
 
 
 def dump() -> list[dict]:
@@ -39,17 +40,20 @@ def row_counts() -> dict[str, int]:
 
 @pytest.fixture
 def knowledge_base(db):
-    """A little of everything: each model and relation the fixtures use."""
+    """A little of everything: each model and relation the fixtures use, meeting the publish rule."""
     coi = factories.organisation("Commission of Inquiry", aliases=["COI"], organisation_kind="un_body")
     kirby = factories.person("Michael Kirby", aliases=["Justice Michael Kirby"], wikidata_id="Q1330395")
     chair = factories.membership(kirby, coi, role="Chair", start="2013-05")
     topic = factories.topic("Accountability")
     text = "The Commission of Inquiry, chaired by Michael Kirby, published its report in February 2014."
     report = factories.report("COI report", publishers=[coi], authors=[kirby], topics=[topic], text=text)
-    report.references.add(factories.report("Earlier report", published="2007"))
+    ReportCitation.objects.create(subject=report, source=report, passage="chaired by Michael Kirby", claim="author")
+    report.references.add(factories.report("Earlier report", published="2007", unsourced_reason=UNSOURCED))
     MembershipCitation.objects.create(subject=chair, source=report, passage="chaired by Michael Kirby")
     event = factories.event("Report published", participants=[coi], related_reports=[report], start="2014-02")
-    factories.quote(kirby, "They told their stories of suffering.", source=report, said="2018-06")
+    EventCitation.objects.create(subject=event, source=report, passage="in February 2014", claim="start")
+    event.participants.update(unsourced_reason=UNSOURCED)
+    factories.quote(kirby, "They told their stories of suffering.", source=report, said="2018-06", status="draft")
     factories.mention(report, "Michael Kirby", actor=kirby)
     factories.mention(report, "Commission of Inquiry", event=event)
     kirby.slug = "michael-kirby-judge"
@@ -175,3 +179,86 @@ def test_people_and_organisations_share_one_slug_space(db):
 def test_participant_natural_key_round_trips(knowledge_base):
     participant = Participant.objects.get()
     assert Participant.objects.get_by_natural_key(*participant.natural_key()) == participant
+
+
+def membership_fixture(tmp_path, **fields) -> str:
+    return write_fixture(
+        tmp_path,
+        [
+            {
+                "model": "actors.membership",
+                "fields": {
+                    "slug": "kirby-rapporteur",
+                    "person": ["michael-kirby-judge"],
+                    "organisation": [
+                        Person.objects.get(slug="michael-kirby-judge").memberships.get(role="Chair").organisation.slug
+                    ],
+                    "role": "Rapporteur",
+                    **fields,
+                },
+            }
+        ],
+    )
+
+
+def test_a_published_fact_without_a_source_is_refused_naming_file_record_and_fact(knowledge_base, tmp_path):
+    before = row_counts()
+    fixture = membership_fixture(tmp_path, status="published")
+    with pytest.raises(CommandError, match="publish rule") as error:
+        call_command("loaddata", fixture, verbosity=0)
+    assert "bad.json: actors.membership kirby-rapporteur: published without a source for the membership" in str(
+        error.value
+    )
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("fields", [{"status": "draft"}, {"status": "published", "unsourced_reason": UNSOURCED}, {}])
+def test_a_draft_or_a_fact_marked_unsourced_loads(knowledge_base, tmp_path, fields):
+    call_command("loaddata", membership_fixture(tmp_path, **fields), verbosity=0)
+    membership = Person.objects.get(slug="michael-kirby-judge").memberships.get(role="Rapporteur")
+    # Left out, the status is a draft's: nothing is published by default.
+    assert membership.status == fields.get("status", "draft")
+
+
+def test_loaded_records_get_a_first_history_entry_so_their_first_edit_shows_a_diff(knowledge_base, tmp_path):
+    call_command("loaddata", membership_fixture(tmp_path), verbosity=0)
+    membership = Person.objects.get(slug="michael-kirby-judge").memberships.get(role="Rapporteur")
+    created = membership.history.get()
+    assert created.history_type == "+" and created.history_change_reason == "Loaded from bad.json"
+    membership.role = "Special Rapporteur"
+    membership.save()
+    changes = membership.history.first().diff_against(created).changes
+    assert [(c.field, c.old, c.new) for c in changes if c.field == "role"] == [
+        ("role", "Rapporteur", "Special Rapporteur")
+    ]
+
+
+def test_a_fixture_that_changes_a_stored_record_is_recorded_in_its_history(knowledge_base, tmp_path):
+    call_command("loaddata", membership_fixture(tmp_path), verbosity=0)
+    call_command("loaddata", membership_fixture(tmp_path, note="Corrected."), verbosity=0)
+    membership = Person.objects.get(slug="michael-kirby-judge").memberships.get(role="Rapporteur")
+    assert [h.history_type for h in membership.history.all()] == ["~", "+"]
+    assert membership.history.first().note == "Corrected."
+
+
+def test_many_to_many_values_loaded_are_in_the_first_history_entry(knowledge_base, tmp_path):
+    fixture = write_fixture(
+        tmp_path,
+        [
+            {
+                "model": "reports.report",
+                "fields": {
+                    "slug": "loaded-report",
+                    "title": "Loaded",
+                    "kind": "report",
+                    "publishers": [[knowledge_base.publishers.get().slug]],
+                    "references": [[knowledge_base.slug]],
+                },
+            }
+        ],
+    )
+    call_command("loaddata", fixture, verbosity=0)
+    report = Report.objects.get(slug="loaded-report")
+    created = report.history.get()
+    assert [row.organisation_id for row in created.publishers.all()] == [knowledge_base.publishers.get().pk]
+    assert [row.to_report_id for row in created.references.all()] == [knowledge_base.pk]

@@ -132,7 +132,8 @@ def test_e_which_claims_are_disputed_or_low_confidence_side_by_side(home):
     page.click("#review-module a:has-text('Contested facts')")
     fact = page.locator(".claim-fact", has_text="Report of the commission of inquiry").first
     columns = fact.locator(".claim-columns-head:has-text('published') + .claim-columns")
-    expect(columns.locator(".claim-column.rank-preferred")).to_contain_text("22 February 2014")
+    expect(columns.locator(".claim-column.rank-preferred")).to_contain_text("17 February 2014")
+    expect(columns.locator(".claim-column.rank-deprecated")).to_contain_text("22 February 2014")
     expect(columns.locator(".claim-column", has_text="“2014”").first).to_be_visible()
     shot(page, "task-e-contested")
     page.click(".queues a:has-text('Low-confidence claims')")

@@ -33,7 +33,12 @@ def test_loaddata_keeps_documents_current(db, tmp_path):
             [
                 {
                     "model": "actors.person",
-                    "fields": {"slug": "tomas-ojea-quintana", "kind": "person", "name": "Tomás Ojea Quintana"},
+                    "fields": {
+                        "slug": "tomas-ojea-quintana",
+                        "kind": "person",
+                        "name": "Tomás Ojea Quintana",
+                        "status": "published",
+                    },
                 },
                 {
                     "model": "actors.alias",
