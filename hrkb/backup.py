@@ -2,7 +2,8 @@
 
 What is written: every row of the project's apps — records, their history
 (many-to-many history included), old slugs, partner keys — and users,
-groups and the admin's log. Rows keep their primary keys: a restore goes
+groups and the admin's log, and the partners' change log (restored as it
+was, not as the restore's own writes would log it). Rows keep their primary keys: a restore goes
 into an empty database, so nothing needs renaming, and history rows that
 name a record deleted or merged away long ago (their foreign keys are not
 constraints) load as they are, where a natural-key dump must look each one
@@ -30,6 +31,9 @@ from django.core.management import call_command
 from django.core.management.commands import loaddata
 from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import models, transaction
+
+from . import changelog
+from .models import Change, CuratedModel
 
 PROJECT_APPS = ("hrkb", "actors", "reports", "events", "sources")
 ALSO = ("auth.group", "auth.user", "admin.logentry")
@@ -61,6 +65,8 @@ def backup_models() -> list[type[models.Model]]:
         for model in sorted(apps.get_app_config(label).get_models(), key=lambda model: model._meta.label_lower)
     ]
     chosen += [apps.get_model(label) for label in ALSO]
+    # The change log last: a restore loads it once every record is in (see _RawLoader).
+    chosen.sort(key=lambda model: model is Change)
     return [model for model in chosen if not model._meta.proxy]
 
 
@@ -87,24 +93,47 @@ def backup_write(path: Path | str) -> int:
 
 
 def stored_rows() -> int:
-    """Rows already in the tables a restore fills (users included): a restore needs none."""
-    return sum(model._base_manager.count() for model in backup_models())
+    """Rows already in the tables a restore fills (users included): a restore needs none.
+
+    The change log does not count: emptying a database logs its deletions there.
+    """
+    return sum(model._base_manager.count() for model in backup_models() if model is not Change)
 
 
 class _RawLoader(loaddata.Command):
-    """Django's loaddata (not HRKB's strict one), recording no history while it sets many-to-many values."""
+    """Django's loaddata (not HRKB's strict one), recording no history while it sets many-to-many values.
+
+    The database's change-log triggers see the rows go in as new writes: they log
+    them and move records' ``modified`` as their rows arrive. Neither belongs to the
+    backed-up past, so once every record is in, the records get their own
+    ``modified`` back and the log is replaced by the backup's (which comes last).
+    """
 
     def loaddata(self, fixture_labels):
         self.flagged = []
+        self.records = []
+        self.log_replaced = False
         try:
             super().loaddata(fixture_labels)
+            self.replace_log()
         finally:
             for instance in self.flagged:
                 del instance.skip_history_when_saving
 
+    def replace_log(self):
+        if not self.log_replaced:
+            changelog.restore_modified(self.records, using=self.using)
+            Change.objects.using(self.using).all().delete()
+            self.log_replaced = True
+
     def save_obj(self, obj):
-        obj.object.skip_history_when_saving = True
-        self.flagged.append(obj.object)
+        instance = obj.object
+        if isinstance(instance, Change):
+            self.replace_log()
+        elif isinstance(instance, CuratedModel):
+            self.records.append(instance)
+        instance.skip_history_when_saving = True
+        self.flagged.append(instance)
         return super().save_obj(obj)
 
 

@@ -30,7 +30,8 @@ def manage(url: str, *arguments: str, code: str | None = None) -> None:
     command = [sys.executable, "manage.py", *arguments]
     if code is not None:
         command = [sys.executable, "-c", "import django; django.setup()\n" + code]
-    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture(scope="session")
@@ -41,16 +42,27 @@ def sqlite_file(tmp_path_factory):
 
 
 @pytest.fixture
-def live_database(request):
+def live_database(request, transactional_db):
     """The URL of a database gunicorn's workers can read, empty at the start of each test."""
     if connection.vendor != "postgresql":
         url = request.getfixturevalue("sqlite_file")
         manage(url, "flush", "--no-input", "-v0")
         return url
-    request.getfixturevalue("transactional_db")
+    # transactional_db is asked for by name above: fetched dynamically as the session's first use of the
+    # database, pytest-django leaves the connection on the database DATABASE_URL names, not the test one.
     settings = connection.settings_dict
     credentials = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
     return f"postgres://{credentials}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory) -> str:
+    """Static files collected as production collects them: with DEBUG off the admin's pages need the manifest."""
+    root = tmp_path_factory.mktemp("static")
+    env = {**os.environ, "DEBUG": "off", "SECRET_KEY": "live-test-not-secret", "ALLOWED_HOSTS": "127.0.0.1"}
+    env["STATIC_ROOT"] = str(root)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    return str(root)
 
 
 def free_port() -> int:
@@ -60,10 +72,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(url, *options, **environment):
+def gunicorn(url, static_root, *options, **environment):
     port = free_port()
     env = {
         **os.environ,
+        "STATIC_ROOT": static_root,
         "DATABASE_URL": url,
         "DEBUG": "off",
         "SECRET_KEY": "live-test-not-secret",
@@ -113,7 +126,7 @@ def redis_url() -> str | None:
 
 
 @pytest.mark.parametrize("cache", ["database", "redis"])
-def test_throttles_are_shared_by_every_worker(cache, live_database):
+def test_throttles_are_shared_by_every_worker(cache, live_database, static_root):
     environment = {"API_THROTTLE_ANON": "12/minute"}
     if cache == "redis":
         url = redis_url()
@@ -123,15 +136,15 @@ def test_throttles_are_shared_by_every_worker(cache, live_database):
 
         redis.Redis.from_url(url).flushdb()
         environment["REDIS_URL"] = url
-    manage(live_database, code=f"from tests import factories; factories.topic('Throttled', slug='throttled-{cache}')")
-    with gunicorn(live_database, "--workers", "3", "--worker-class", "sync", **environment) as base:
+    manage(live_database, code=f"from tests import factories; factories.topic('Throttled {cache}', slug='throttled-{cache}')")
+    with gunicorn(live_database, static_root, "--workers", "3", **environment) as base:
         answers = [status(f"{base}/api/v1/topics/") for _ in range(30)]
     # Three workers, each counting alone, would let up to 36 through.
     assert answers.count(200) == 12, answers
     assert set(answers[12:]) == {429}
 
 
-def test_a_long_export_is_whole_and_not_cut_by_the_worker_timeout(live_database):
+def test_a_long_export_is_whole_and_not_cut_by_the_worker_timeout(live_database, static_root):
     """Read slowly, the export takes far longer than the worker timeout; it still arrives whole."""
     sentence = "A long passage of testimony, repeated to make a large report. "
     manage(
@@ -139,7 +152,7 @@ def test_a_long_export_is_whole_and_not_cut_by_the_worker_timeout(live_database)
         code="from tests import factories\n"
         f"for number in range(6): factories.report(f'Long report {{number}}', text={sentence!r} * 20_000)",
     )
-    with gunicorn(live_database, "--timeout", "2") as base:
+    with gunicorn(live_database, static_root, "--timeout", "2") as base:
         started = time.monotonic()
         chunks = []
         with urllib.request.urlopen(f"{base}/api/v1/export.ndjson", timeout=60) as response:
