@@ -136,7 +136,8 @@ def test_throttles_are_shared_by_every_worker(cache, live_database, static_root)
 
         redis.Redis.from_url(url).flushdb()
         environment["REDIS_URL"] = url
-    manage(live_database, code=f"from tests import factories; factories.topic('Throttled {cache}', slug='throttled-{cache}')")
+    topic = f"factories.topic('Throttled {cache}', slug='throttled-{cache}')"
+    manage(live_database, code=f"from tests import factories; {topic}")
     with gunicorn(live_database, static_root, "--workers", "3", **environment) as base:
         answers = [status(f"{base}/api/v1/topics/") for _ in range(30)]
     # Three workers, each counting alone, would let up to 36 through.
