@@ -54,8 +54,14 @@ class TimeField(forms.DateTimeField):
         return result
 
 
-class TimeFilter(django_filters.DateTimeFilter):
+class TimeFilter(TypedFilterMixin, django_filters.DateTimeFilter):
     field_class = TimeField
+    # Empty is allowed: an empty filter filters nothing. A date alone is a time too (its midnight, UTC).
+    schema = {
+        "type": "string",
+        "anyOf": [{"format": "date-time"}, {"format": "date"}, {"maxLength": 0}],
+        "example": "2026-01-31T12:00:00Z",
+    }
 
 
 class PartialDateFilter(TypedFilterMixin, django_filters.Filter):

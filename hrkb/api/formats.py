@@ -152,7 +152,8 @@ class AnnotationsView(APIView):
             (200, "application/ld+json"): OpenApiResponse(
                 OpenApiTypes.OBJECT,
                 description="A W3C AnnotationPage: each item an Annotation whose target is the report's text, "
-                "anchored by a TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector (start, end).",
+                "anchored by a TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector (start, end); "
+                "a citation of a report whose text is not stored has only its exact words.",
             )
         },
     )
@@ -179,7 +180,10 @@ class AnnotationsView(APIView):
         )
         return response
 
-    def _selectors(self, text: str, start: int, end: int) -> list[dict]:
+    def _selectors(self, text: str, start: int | None, end: int | None, passage: str = "") -> list[dict]:
+        if start is None or end is None:
+            # A citation of a source whose text is not stored: its words, but nowhere in a text to point at.
+            return [{"type": "TextQuoteSelector", "exact": passage}] if passage else []
         return [
             {
                 "type": "TextQuoteSelector",
@@ -190,13 +194,17 @@ class AnnotationsView(APIView):
             {"type": "TextPositionSelector", "start": start, "end": end},
         ]
 
-    def _annotation(self, identifier, motivation, body, report, target_url, start, end) -> dict:
+    def _annotation(self, identifier, motivation, body, report, target_url, start, end, passage="") -> dict:
+        target = {"source": target_url}
+        selectors = self._selectors(report.text, start, end, passage)
+        if selectors:
+            target["selector"] = selectors
         return {
             "id": f"{target_url}#{identifier}",
             "type": "Annotation",
             "motivation": motivation,
             "body": body,
-            "target": {"source": target_url, "selector": self._selectors(report.text, start, end)},
+            "target": target,
         }
 
     def _mentions(self, report, context, target_url):
@@ -246,13 +254,14 @@ class AnnotationsView(APIView):
                     body.append({"type": "TextualBody", "value": claim, "purpose": "describing"})
                 yield self._annotation(
                     f"citation-{model._meta.model_name}-{'-'.join(str(p) for p in citation.subject.natural_key())}"
-                    f"-{citation.start}",
+                    f"-{citation.start if citation.start is not None else f'p{citation.pk}'}",
                     "describing",
                     body,
                     report,
                     target_url,
                     citation.start,
                     citation.end,
+                    citation.passage,
                 )
 
     def _owner(self, subject):

@@ -36,7 +36,26 @@ JSONLD_SCHEMA = {
 
 
 class CuratedAutoSchema(AutoSchema):
-    """drf-spectacular's schema, with the list's filters on a resource's CSV export."""
+    """drf-spectacular's schema, with the list's filters on a resource's CSV export.
+
+    A choice given empty (``?kind=``, ``?format=``) is answered as if absent — an
+    empty filter filters nothing, an empty format leaves the Accept header to
+    decide — so each enum of choices documents the empty string too.
+    """
+
+    @staticmethod
+    def _allow_empty_choice(parameters):
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if "enum" in schema and "" not in schema["enum"]:
+                schema["enum"] = [*schema["enum"], ""]
+        return parameters
+
+    def _get_format_parameters(self):
+        return self._allow_empty_choice(super()._get_format_parameters())
+
+    def _get_filter_parameters(self):
+        return self._allow_empty_choice(super()._get_filter_parameters())
 
     def get_filter_backends(self):
         if getattr(self.view, "action", None) == "export_csv":

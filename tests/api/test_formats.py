@@ -9,6 +9,7 @@ from jsonschema import Draft3Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT3
 
+from reports.models import Report
 from sources.models import Mention
 
 POPOLO = Path(__file__).parent / "popolo"
@@ -90,3 +91,18 @@ def test_annotations_show_only_what_the_client_may_read(world, anonymous_client,
     assert anonymous_client.get("/api/v1/annotations/", {"source": "report-zzrestricted"}).status_code == 404
     missing = anonymous_client.get("/api/v1/annotations/")
     assert missing.status_code == 400 and "source" in missing.json()
+
+
+def test_every_report_answers_annotations_even_citations_of_a_text_not_stored(corpus_with_texts, anonymous_client):
+    """The corpus cites the COI report, whose text is not stored: its citations carry their words, no offsets."""
+    unanchored = 0
+    for slug in Report.objects.readable().values_list("slug", flat=True):
+        page = anonymous_client.get("/api/v1/annotations/", {"source": slug})
+        assert page.status_code == 200, (slug, page.content[:300])
+        for annotation in page.json()["items"]:
+            selectors = annotation["target"].get("selector", [])
+            if not any(selector["type"] == "TextPositionSelector" for selector in selectors):
+                assert annotation["motivation"] == "describing", annotation
+                assert [selector["type"] for selector in selectors] in ([], ["TextQuoteSelector"])
+                unanchored += 1
+    assert unanchored

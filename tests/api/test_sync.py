@@ -2,15 +2,15 @@
 
 The heart of it is :data:`WRITE_PATHS`: every way a record can be written —
 the admin, the ORM, ``loaddata`` and ``load_fixtures``, ``ingest_sources``,
-bulk writes, raw SQL, the merge service — each as one row. For each row and
+bulk writes, raw SQL, the merge service, the spreadsheet import — each as one row. For each row and
 each kind of client, :func:`test_a_replica_from_export_and_feed_equals_a_fresh_export`
 takes the NDJSON export and its watermark, makes the writes, follows the feed
 from the watermark, and compares the replica with a fresh export, record by
-record and field by field. A new write path (a spreadsheet import) is one
-more row.
+record and field by field. A new write path is one more row.
 """
 
 import datetime
+import io
 import json
 
 import pytest
@@ -190,7 +190,22 @@ def merge_service(world, curator_client, tmp_path):
     actor_merge(survivor=world.person, duplicate=duplicate)
 
 
-# (name, function): the lead adds the spreadsheet import (issue 11) as one more row.
+def spreadsheet_import(world, curator_client, tmp_path):
+    """``import_records``, the admin's spreadsheet import: a person renamed and restricted, one opened, an alias."""
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "slug,name,restricted\nalice-public,Alice Public (from a sheet),1\nbob-zzrestricted,Bob Restricted,0\n"
+    )
+    call_command("import_records", "people", str(people), stdout=io.StringIO())
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("actor,name,kind,language\norg-public,Sheet alias,,\n")
+    call_command("import_records", "aliases", str(aliases), stdout=io.StringIO())
+    alice, bob = Person.objects.get(slug="alice-public"), Person.objects.get(slug="bob-zzrestricted")
+    assert (alice.name, alice.restricted, bob.restricted) == ("Alice Public (from a sheet)", True, False)
+    assert Alias.objects.filter(actor=world.org, name="Sheet alias").exists()
+
+
+# (name, function)
 WRITE_PATHS = [
     ("admin", admin_actions),
     ("orm", orm_saves),
@@ -200,6 +215,7 @@ WRITE_PATHS = [
     ("bulk", bulk_writes),
     ("raw_sql", raw_sql),
     ("merge", merge_service),
+    ("spreadsheet_import", spreadsheet_import),
 ]
 
 
