@@ -77,6 +77,9 @@ def production_env(url: str) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "off",
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
+        # The rate limits' counters live in Redis in production (README); without it they would cost
+        # two or three queries of the database cache table per request.
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
         # Behind a proxy, as in production; each request comes from its own address (see client_address),
         # so the anonymous rate limit is checked on every request but never trips.
         "API_NUM_PROXIES": "1",
