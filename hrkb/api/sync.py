@@ -97,7 +97,7 @@ running AS (
     UNION ALL
     SELECT p.transaction::text::bigint FROM pg_prepared_xacts p WHERE p.database = current_database()
 )
-SELECT LEAST(next.id, MIN(next.id - ((next.id %% 4294967296) - running.xid + 4294967296) %% 4294967296)),
+SELECT next.id, MIN(next.id - ((next.id %% 4294967296) - running.xid + 4294967296) %% 4294967296),
        pg_current_xact_id_if_assigned()::text::bigint
 FROM next LEFT JOIN running ON true GROUP BY next.id
 """
@@ -118,10 +118,14 @@ def horizon() -> Position:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
             return Position(0, cursor.fetchone()[0])
         cursor.execute(_PG_HORIZON, [])
-        oldest, own = cursor.fetchone()
-        # The next id may be our own (the snapshot's xmax is one past the last *completed* transaction).
-        if own is None or own > oldest:
-            return Position(oldest, 0)
+        next_id, running, own = cursor.fetchone()
+        if own is None:
+            return Position(next_id if running is None else min(next_id, running), 0)
+        # Our own entries are final to us unless an older writer of this database is still running. Ids
+        # are shared by the whole cluster, so ours may lie past the snapshot's xmax (one past the last
+        # *completed* transaction) while another database's transaction runs: xmax is no bound here.
+        if running is not None and running < own:
+            return Position(running, 0)
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table} WHERE tx = %s", [own])
         return Position(own, cursor.fetchone()[0])
 
