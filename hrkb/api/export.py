@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 
 from hrkb.public_types import PUBLIC_TYPES
 
+from .renderers import dumps_unescaped, escape_separators
 from .sync import WATERMARK_HEADER, watermark
 
 BATCH_SIZE = 1000
@@ -53,10 +54,6 @@ def viewset_for(viewset_class, request, action: str):
     view = viewset_class(request=request, format_kwarg=None, kwargs={}, args=(), action=action)
     view.headers = {}
     return view
-
-
-# Records are plain JSON values by now (the plans build strings, numbers, lists and dicts).
-_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=DjangoJSONEncoder().default).encode
 
 
 # OWASP's CSV injection advice: a cell a spreadsheet would read as a formula starts with one of these.
@@ -137,6 +134,7 @@ class NDJSONExportView(APIView):
         def chunks():
             for view in views:
                 for batch in serialized_batches(view, view.get_queryset()):
-                    yield "".join(_encode(item) + "\n" for item in batch)
+                    # Each line is the record's detail body, byte for byte (the resources' encoder).
+                    yield escape_separators(b"".join([dumps_unescaped(item) + b"\n" for item in batch]))
 
         return streamed(chunks(), "application/x-ndjson; charset=utf-8", "hrkb.ndjson")
