@@ -107,3 +107,22 @@ def test_the_cleared_key_exports_more_than_anonymous_clients(
     anonymous = _body(anonymous_client.get("/api/v1/export.ndjson")).count(b"\n")
     cleared = _body(partner_client.get("/api/v1/export.ndjson")).count(b"\n")
     assert cleared > anonymous
+
+
+@pytest.mark.parametrize("client_name", CLIENTS)
+def test_relations_read_by_a_range_of_owners_give_the_same_export(
+    corpus_with_hidden_records, client_name, request, monkeypatch
+):
+    """A batch's relations are read by a range of owners (hidden owners inside it) or by their ids: same bytes."""
+    from hrkb.api import loading
+
+    client = request.getfixturevalue(client_name)
+    monkeypatch.setattr(loading, "DENSE_FROM", 10**9)
+    by_ids = [_body(client.get(path)) for path in _export_paths()]
+    monkeypatch.setattr(loading, "DENSE_FROM", 1)
+    by_ranges = [_body(client.get(path)) for path in _export_paths()]
+    assert by_ranges == by_ids
+
+
+def _export_paths() -> list[str]:
+    return ["/api/v1/export.ndjson", *(f"/api/v1/{public_type.path}/export.csv" for public_type in PUBLIC_TYPES)]
