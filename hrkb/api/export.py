@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
@@ -60,9 +59,14 @@ def viewset_for(viewset_class, request, action: str):
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# What json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False) writes, without making an encoder per cell.
+_json = DjangoJSONEncoder(ensure_ascii=False).encode
+
+
 def _cell(value) -> str:
     """A CSV cell: related records by slug (joined with |), other structures as JSON; never a formula."""
-    text = _text(value)
+    # Most cells are strings: no test of the other kinds for them.
+    text = value if value.__class__ is str else _text(value)
     # A leading apostrophe makes spreadsheets show the text as it is instead of evaluating it.
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
@@ -71,13 +75,13 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dict):
-        return value.get("slug") or json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+        return value.get("slug") or _json(value)
     if isinstance(value, list):
         if all(isinstance(item, dict) and "slug" in item for item in value):
             return "|".join(item["slug"] for item in value)
         if all(isinstance(item, str) for item in value):
             return "|".join(value)
-        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+        return _json(value)
     return str(value)
 
 
