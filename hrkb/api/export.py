@@ -1,10 +1,18 @@
 """Streamed exports: the whole readable knowledge base as NDJSON, one resource as CSV.
 
 Records are read in keyset batches of :data:`BATCH_SIZE` (each batch with its
-relations loaded in one query each, by the same plans as lists and details)
+relations loaded in one query each, by the same plans as lists and details,
+a dense batch by a range of owners: see :func:`hrkb.api.loading.owned_by`)
 and written as they are serialized, a batch per chunk, so memory stays flat
 however large the knowledge base grows, and no database cursor stays open
 between batches. Every line is whole: a chunk is complete lines.
+
+There is no export-only way of building a record: an NDJSON line is written by
+the resources' encoder (:func:`hrkb.api.renderers.dumps`), so it is byte for
+byte the body the record's detail endpoint answers the same client, and a CSV
+row is the list item's values by the rules of :func:`_cell`
+(``tests/api/test_export_fidelity.py`` checks both on the corpus, anonymous and
+cleared). BENCHMARKS.md gives the throughput and where its time goes.
 
 Each export answers with the change log's watermark (``HRKB-Sync-Since``),
 taken before its first record is read: following /api/v1/changes/ from it
