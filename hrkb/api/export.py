@@ -1,10 +1,18 @@
 """Streamed exports: the whole readable knowledge base as NDJSON, one resource as CSV.
 
 Records are read in keyset batches of :data:`BATCH_SIZE` (each batch with its
-relations loaded in one query each, by the same plans as lists and details)
+relations loaded in one query each, by the same plans as lists and details,
+a dense batch by a range of owners: see :func:`hrkb.api.loading.owned_by`)
 and written as they are serialized, a batch per chunk, so memory stays flat
 however large the knowledge base grows, and no database cursor stays open
 between batches. Every line is whole: a chunk is complete lines.
+
+There is no export-only way of building a record: an NDJSON line is written by
+the resources' encoder (:func:`hrkb.api.renderers.dumps`), so it is byte for
+byte the body the record's detail endpoint answers the same client, and a CSV
+row is the list item's values by the rules of :func:`_cell`
+(``tests/api/test_export_fidelity.py`` checks both on the corpus, anonymous and
+cleared). BENCHMARKS.md gives the throughput and where its time goes.
 
 Each export answers with the change log's watermark (``HRKB-Sync-Since``),
 taken before its first record is read: following /api/v1/changes/ from it
@@ -19,7 +27,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
@@ -29,6 +36,7 @@ from rest_framework.views import APIView
 
 from hrkb.public_types import PUBLIC_TYPES
 
+from .renderers import dumps_unescaped, escape_separators
 from .sync import WATERMARK_HEADER, watermark
 
 BATCH_SIZE = 1000
@@ -55,17 +63,18 @@ def viewset_for(viewset_class, request, action: str):
     return view
 
 
-# Records are plain JSON values by now (the plans build strings, numbers, lists and dicts).
-_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=DjangoJSONEncoder().default).encode
-
-
 # OWASP's CSV injection advice: a cell a spreadsheet would read as a formula starts with one of these.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# What json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False) writes, without making an encoder per cell.
+_json = DjangoJSONEncoder(ensure_ascii=False).encode
+
+
 def _cell(value) -> str:
     """A CSV cell: related records by slug (joined with |), other structures as JSON; never a formula."""
-    text = _text(value)
+    # Most cells are strings: no test of the other kinds for them.
+    text = value if value.__class__ is str else _text(value)
     # A leading apostrophe makes spreadsheets show the text as it is instead of evaluating it.
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
@@ -74,13 +83,13 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dict):
-        return value.get("slug") or json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+        return value.get("slug") or _json(value)
     if isinstance(value, list):
         if all(isinstance(item, dict) and "slug" in item for item in value):
             return "|".join(item["slug"] for item in value)
         if all(isinstance(item, str) for item in value):
             return "|".join(value)
-        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+        return _json(value)
     return str(value)
 
 
@@ -137,6 +146,7 @@ class NDJSONExportView(APIView):
         def chunks():
             for view in views:
                 for batch in serialized_batches(view, view.get_queryset()):
-                    yield "".join(_encode(item) + "\n" for item in batch)
+                    # Each line is the record's detail body, byte for byte (the resources' encoder).
+                    yield escape_separators(b"".join([dumps_unescaped(item) + b"\n" for item in batch]))
 
         return streamed(chunks(), "application/x-ndjson; charset=utf-8", "hrkb.ndjson")

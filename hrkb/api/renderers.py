@@ -37,6 +37,28 @@ def _default(value):
     return converted
 
 
+def dumps(data) -> bytes:
+    """``data`` as the resources' JSON: what DRF's compact JSONRenderer writes, byte for byte."""
+    return escape_separators(dumps_unescaped(data))
+
+
+def dumps_unescaped(data) -> bytes:
+    """:func:`dumps` but for U+2028 and U+2029, which :func:`escape_separators` escapes.
+
+    The NDJSON export writes each record with this and escapes a batch of lines
+    at once (one pass over the bytes instead of two per line), so each line is
+    the record's detail body.
+    """
+    try:
+        return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    except (_NotTheSame, orjson.JSONEncodeError):
+        return renderers.JSONRenderer().render(data)  # already escaped: escaping again changes nothing
+
+
+def escape_separators(content: bytes) -> bytes:
+    return content.replace(_LINE_SEPARATOR, b"\\u2028").replace(_PARAGRAPH_SEPARATOR, b"\\u2029")
+
+
 class JSONRenderer(renderers.JSONRenderer):
     """DRF's JSONRenderer, encoding with orjson where the bytes are the same (see the module's docstring)."""
 
@@ -44,8 +66,4 @@ class JSONRenderer(renderers.JSONRenderer):
         indent = self.get_indent(accepted_media_type, renderer_context or {})
         if data is None or indent is not None or self.ensure_ascii or not self.compact:
             return super().render(data, accepted_media_type, renderer_context)
-        try:
-            content = orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
-        except (_NotTheSame, orjson.JSONEncodeError):
-            return super().render(data, accepted_media_type, renderer_context)
-        return content.replace(_LINE_SEPARATOR, b"\\u2028").replace(_PARAGRAPH_SEPARATOR, b"\\u2029")
+        return dumps(data)
