@@ -14,11 +14,16 @@ import base64
 import binascii
 import datetime
 import functools
+import hashlib
 import json
 import math
 import operator
+import zlib
 from dataclasses import dataclass
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
@@ -31,6 +36,14 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
 SEARCH_RANK = "search_rank"
+# Where PostgreSQL's RUM index gives the search order, rows are ordered by distance, nearest first.
+SEARCH_DISTANCE = "search_distance"
+
+
+@functools.cache
+def _cipher(secret_key: str) -> AESSIV:
+    # A key of its own (AES-256-SIV takes 64 bytes), derived from SECRET_KEY for this one use.
+    return AESSIV(hashlib.sha512(b"hrkb.api.pagination.cursor:" + secret_key.encode()).digest())
 
 
 def _ordering_pattern(fields) -> str:
@@ -157,7 +170,11 @@ class KeysetPagination(BasePagination):
         model = queryset.model
         raw = request.query_params.get(self.ordering_param)
         allowed = tuple(getattr(view, "ordering_fields", ()))
-        if raw is None and SEARCH_RANK in queryset.query.annotations:
+        searched = raw is None and SEARCH_RANK in queryset.query.annotations
+        if searched and SEARCH_DISTANCE in queryset.query.annotations:
+            keys = [Key(SEARCH_DISTANCE, False, FloatField())]
+            ordering = SEARCH_DISTANCE
+        elif searched:
             keys = [Key(SEARCH_RANK, True, FloatField())]
             ordering = "-" + SEARCH_RANK
         else:
@@ -179,7 +196,8 @@ class KeysetPagination(BasePagination):
         last = keys[-1]
         if not getattr(last.field, "unique", False) or last.nullable:
             pk = model._meta.pk
-            keys.append(Key(pk.name, keys[0].descending, pk))
+            # Equal scores: newest first, as /search/ and the admin break ties.
+            keys.append(Key(pk.name, True if searched else keys[0].descending, pk))
         return ordering, keys
 
     def segments(self, keys: list[Key], values: list) -> list[Q]:
@@ -211,15 +229,24 @@ class KeysetPagination(BasePagination):
         return [after & bound]
 
     def encode_cursor(self, position) -> str:
-        raw = json.dumps(position, default=_exact, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        """The position encrypted and authenticated with AES-SIV (key derived from SECRET_KEY).
+
+        A cursor carries the last row's id and, under ``search``, its score:
+        encrypted, it tells a client neither, and a forged or altered cursor is
+        refused. SIV is deterministic (the same position gives the same cursor,
+        which reveals nothing a client could not see by comparing pages), so a
+        page's ``next`` link is stable, as the golden responses need.
+        """
+        raw = zlib.compress(json.dumps(position, default=_exact, separators=(",", ":")).encode())
+        return base64.urlsafe_b64encode(_cipher(settings.SECRET_KEY).encrypt(raw, None)).decode().rstrip("=")
 
     def decode_cursor(self, request, ordering: str, keys: list[Key]):
         raw = request.query_params.get(self.cursor_query_param)
         if raw is None:
             return None
         try:
-            position = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+            token = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+            position = json.loads(zlib.decompress(_cipher(settings.SECRET_KEY).decrypt(token, None)))
             if position["o"] != ordering or len(position["v"]) != len(keys):
                 raise ValueError
             return [key.parse(value) for key, value in zip(keys, position["v"], strict=True)]
@@ -229,6 +256,8 @@ class KeysetPagination(BasePagination):
             KeyError,
             OverflowError,
             binascii.Error,
+            InvalidTag,
+            zlib.error,
             DjangoValidationError,
             FieldDoesNotExist,
         ):

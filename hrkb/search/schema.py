@@ -63,7 +63,8 @@ DOCUMENTS: dict[str, tuple[Column, ...]] = {
     "reports_report": (
         Column("head", "A", _text("title", "subtitle", "aliases", "un_symbol")),
         Column("summary", "B", _text("summary")),
-        Column("body", "C", _text("text")),
+        # The body weighs least (D): a word in the title or summary says what the report is about.
+        Column("body", "D", _text("text")),
     ),
     "reports_quote": (
         Column("quote", "A", _text("text")),
@@ -92,11 +93,27 @@ def _execute(schema_editor, statements) -> None:
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
 
+def rum_index(table: str) -> str:
+    return f"{table}_search_rum_idx"
+
+
 def _pg_setup() -> list[str]:
     # Both extensions are trusted since PostgreSQL 13: a database owner may create them.
     return [
         "CREATE EXTENSION IF NOT EXISTS unaccent",
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        # RUM (Debian's postgresql-15-rum) returns the best matches in rank order; it is not a trusted
+        # extension, so only a superuser creates it. Where it is missing or not ours to create, search
+        # ranks every match instead (see hrkb.search.postgres).
+        """DO $$ BEGIN
+              IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'rum') THEN
+                BEGIN
+                  CREATE EXTENSION IF NOT EXISTS rum;
+                EXCEPTION WHEN insufficient_privilege THEN
+                  RAISE NOTICE 'rum is available but not ours to create: search ranks every match';
+                END;
+              END IF;
+            END $$""",
         f"""DO $$ BEGIN
               IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = '{CONFIG}') THEN
                 CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = english);
@@ -136,7 +153,6 @@ def _pg_install(table: str) -> list[str]:
         f"DROP TRIGGER IF EXISTS {table}_search_document ON {table}",
         f"""CREATE TRIGGER {table}_search_document BEFORE INSERT OR UPDATE ON {table}
             FOR EACH ROW EXECUTE FUNCTION {table}_search_document()""",
-        f"CREATE INDEX IF NOT EXISTS {table}_search_vector_idx ON {table} USING gin (search_vector)",
     ]
     if table == "actors_actor":
         statements[1:1] = ["ALTER TABLE actors_actor ADD COLUMN IF NOT EXISTS search_names text"]
@@ -172,6 +188,18 @@ def _pg_install(table: str) -> list[str]:
                EXECUTE FUNCTION reports_quote_speaker_search_document()""",
         ]
     statements.append(f"UPDATE {table} SET search_vector = NULL")
+    # After the refill, so the index is built once rather than updated row by row. RUM answers `@@`
+    # as GIN does and also orders by `<=>`: with it, the GIN index would only cost writes.
+    statements.append(
+        f"""DO $$ BEGIN
+              IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'rum') THEN
+                CREATE INDEX IF NOT EXISTS {rum_index(table)} ON {table} USING rum (search_vector rum_tsvector_ops);
+                DROP INDEX IF EXISTS {table}_search_vector_idx;
+              ELSE
+                CREATE INDEX IF NOT EXISTS {table}_search_vector_idx ON {table} USING gin (search_vector);
+              END IF;
+            END $$"""
+    )
     return statements
 
 
@@ -202,31 +230,79 @@ def _pg_uninstall(table: str) -> list[str]:
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 
-def _sqlite_refresh(table: str, fts: str, row_id: str, columns: tuple[Column, ...]) -> list[str]:
+# bm25 weighs a word by how many documents hold it. So that no score a client sees moves because of a
+# record it cannot read (a restricted report's words, a draft's), each audience ranks over an FTS5 table
+# of the rows it may read: `<table>_public` (anonymous clients), `<table>_cleared` (clients cleared for
+# restricted records); `<table>_search` holds every row, for curators (the admin sees drafts too).
+AUDIENCES = {"public": False, "cleared": True}
+
+
+def audience_table(table: str, restricted: bool | None) -> str:
+    """The FTS5 table a client of this clearance ranks over (``None``: a curator, every row)."""
+    if restricted is None:
+        return f"{table}_search"
+    return f"{table}_{'cleared' if restricted else 'public'}"
+
+
+def _sqlite_readable(table: str, restricted: bool) -> str:
+    """The access rule on the row ``t`` of ``table`` as literal SQL (trigger bodies take no parameters).
+
+    Built from the registry's rule for the table (what a quote's readability depends on included),
+    with the kind of the row left out: people and organisations share a table and one rule.
+    """
+    from hrkb.public_types import searchable
+
+    public_type = next(public_type for public_type in searchable() if public_type.model._meta.db_table == table)
+    sql, params = public_type.readable_sql("t", restricted=restricted, of_kind=False)
+    return sql.replace("%s", "{}").format(*(_sqlite_literal(value) for value in params))
+
+
+def _sqlite_literal(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _sqlite_refresh(
+    table: str, fts: str, row_id: str, columns: tuple[Column, ...], condition: str = "1", *, where: str = ""
+) -> list[str]:
     names = ", ".join(column.name for column in columns)
     values = ", ".join(column.expression.format(row="t", agg="group_concat") for column in columns)
+    rows = where or f"t.id = {row_id}"
+    deleted = f"rowid IN (SELECT t.id FROM {table} t WHERE {where})" if where else f"rowid = {row_id}"
     return [
-        f"DELETE FROM {fts} WHERE rowid = {row_id};",
-        f"INSERT INTO {fts}(rowid, {names}) SELECT t.id, {values} FROM {table} t WHERE t.id = {row_id};",
+        f"DELETE FROM {fts} WHERE {deleted};",
+        f"INSERT INTO {fts}(rowid, {names}) SELECT t.id, {values} FROM {table} t WHERE {rows} AND {condition};",
     ]
 
 
-def _sqlite_indexes(table: str) -> list[tuple[str, tuple[Column, ...]]]:
-    """The FTS5 tables that index ``table``: its document, and for actors the trigram names."""
-    indexes = [(f"{table}_search", DOCUMENTS[table])]
+def _sqlite_indexes(table: str) -> list[tuple[str, tuple[Column, ...], str]]:
+    """The FTS5 tables that index ``table``, each with the condition on the rows it holds.
+
+    Its document for every row, for each audience, and for actors the trigram names.
+    """
+    indexes = [(f"{table}_search", DOCUMENTS[table], "1")]
+    for restricted in AUDIENCES.values():
+        indexes.append((audience_table(table, restricted), DOCUMENTS[table], _sqlite_readable(table, restricted)))
     if table == "actors_actor" and SQLITE_HAS_TRIGRAM:
-        indexes.append(("actors_actor_trigram", DOCUMENTS[table][:1]))
+        indexes.append(("actors_actor_trigram", DOCUMENTS[table][:1], "1"))
     return indexes
 
 
 def _sqlite_triggers(table: str) -> list[str]:
+    from hrkb.access import COLUMNS
+
     statements = []
-    for fts, columns in _sqlite_indexes(table):
-        on_insert = " ".join(_sqlite_refresh(table, fts, "NEW.id", columns))
+    for fts, columns, condition in _sqlite_indexes(table):
+        on_insert = " ".join(_sqlite_refresh(table, fts, "NEW.id", columns, condition))
         on_update = " ".join(
-            _sqlite_refresh(table, fts, "OLD.id", columns) + _sqlite_refresh(table, fts, "NEW.id", columns)
+            _sqlite_refresh(table, fts, "OLD.id", columns, condition)
+            + _sqlite_refresh(table, fts, "NEW.id", columns, condition)
         )
-        watched = ", ".join(SOURCE_FIELDS[table])
+        # An audience's table also follows the columns of the access rule (a report published, restricted).
+        watched = ", ".join(SOURCE_FIELDS[table] + (COLUMNS if condition != "1" else ()))
         statements += [
             f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} BEGIN {on_insert} END",
             f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE OF {watched} ON {table} BEGIN {on_update} END",
@@ -235,42 +311,41 @@ def _sqlite_triggers(table: str) -> list[str]:
         ]
         if table == "actors_actor":
             # An actor's document includes its aliases, which live in another table.
-            new_actor = " ".join(_sqlite_refresh(table, fts, "NEW.actor_id", columns))
-            old_actor = " ".join(_sqlite_refresh(table, fts, "OLD.actor_id", columns))
+            new_actor = " ".join(_sqlite_refresh(table, fts, "NEW.actor_id", columns, condition))
+            old_actor = " ".join(_sqlite_refresh(table, fts, "OLD.actor_id", columns, condition))
             statements += [
                 f"CREATE TRIGGER IF NOT EXISTS {fts}_alias_insert AFTER INSERT ON actors_alias BEGIN {new_actor} END",
                 f"CREATE TRIGGER IF NOT EXISTS {fts}_alias_update AFTER UPDATE ON actors_alias "
                 f"BEGIN {old_actor} {new_actor} END",
                 f"CREATE TRIGGER IF NOT EXISTS {fts}_alias_delete AFTER DELETE ON actors_alias BEGIN {old_actor} END",
             ]
-    if table == "reports_quote":
-        # A quote's document includes its speaker's name, which lives in another table.
-        fts, columns = _sqlite_indexes(table)[0]
-        names = ", ".join(column.name for column in columns)
-        values = ", ".join(column.expression.format(row="t", agg="group_concat") for column in columns)
-        statements.append(
-            f"CREATE TRIGGER IF NOT EXISTS {fts}_speaker_update AFTER UPDATE OF name ON actors_actor "
-            f"WHEN OLD.name IS NOT NEW.name BEGIN "
-            f"DELETE FROM {fts} WHERE rowid IN (SELECT id FROM reports_quote WHERE speaker_id = NEW.id); "
-            f"INSERT INTO {fts}(rowid, {names}) "
-            f"SELECT t.id, {values} FROM reports_quote t WHERE t.speaker_id = NEW.id; "
-            "END"
-        )
+        if table == "reports_quote":
+            # A quote's document includes its speaker's name, and its readability the speaker's.
+            body = " ".join(_sqlite_refresh(table, fts, "", columns, condition, where="t.speaker_id = NEW.id"))
+            speaker = ("name",) + (COLUMNS if condition != "1" else ())
+            changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in speaker)
+            statements.append(
+                f"CREATE TRIGGER IF NOT EXISTS {fts}_speaker_update AFTER UPDATE OF {', '.join(speaker)} "
+                f"ON actors_actor WHEN {changed} BEGIN {body} END"
+            )
     return statements
 
 
 def _sqlite_fill(table: str) -> list[str]:
     statements = []
-    for fts, columns in _sqlite_indexes(table):
+    for fts, columns, condition in _sqlite_indexes(table):
         names = ", ".join(column.name for column in columns)
         values = ", ".join(column.expression.format(row="t", agg="group_concat") for column in columns)
-        statements += [f"DELETE FROM {fts}", f"INSERT INTO {fts}(rowid, {names}) SELECT t.id, {values} FROM {table} t"]
+        statements += [
+            f"DELETE FROM {fts}",
+            f"INSERT INTO {fts}(rowid, {names}) SELECT t.id, {values} FROM {table} t WHERE {condition}",
+        ]
     return statements
 
 
 def _sqlite_install(table: str) -> list[str]:
     statements = []
-    for fts, columns in _sqlite_indexes(table):
+    for fts, columns, _condition in _sqlite_indexes(table):
         tokenizer = "trigram" if fts.endswith("_trigram") else TOKENIZER
         statements.append(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5("
@@ -281,18 +356,18 @@ def _sqlite_install(table: str) -> list[str]:
 
 def _sqlite_trigger_names(table: str) -> list[str]:
     names = []
-    for fts, _columns in _sqlite_indexes(table):
+    for fts, _columns, _condition in _sqlite_indexes(table):
         names += [f"{fts}_insert", f"{fts}_update", f"{fts}_delete"]
         if table == "actors_actor":
             names += [f"{fts}_alias_insert", f"{fts}_alias_update", f"{fts}_alias_delete"]
-    if table == "reports_quote":
-        names.append(f"{table}_search_speaker_update")
+        if table == "reports_quote":
+            names.append(f"{fts}_speaker_update")
     return names
 
 
 def _sqlite_uninstall(table: str) -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {name}" for name in _sqlite_trigger_names(table)] + [
-        f"DROP TABLE IF EXISTS {fts}" for fts, _columns in _sqlite_indexes(table)
+        f"DROP TABLE IF EXISTS {fts}" for fts, _columns, _condition in _sqlite_indexes(table)
     ]
 
 
@@ -327,10 +402,15 @@ def rebuild(connection=None) -> None:
 
     connection = connection or default_connection
     with connection.schema_editor() as schema_editor:
-        if connection.vendor == "sqlite":
-            for table in DOCUMENTS:
-                _execute(schema_editor, [f"DROP TRIGGER IF EXISTS {name}" for name in _sqlite_trigger_names(table)])
-        install(schema_editor, *DOCUMENTS)
+        reinstall(schema_editor)
+
+
+def reinstall(schema_editor) -> None:
+    """Install the current documents over older ones: triggers re-created, every document re-filled."""
+    if schema_editor.connection.vendor == "sqlite":
+        for table in DOCUMENTS:
+            _execute(schema_editor, [f"DROP TRIGGER IF EXISTS {name}" for name in _sqlite_trigger_names(table)])
+    install(schema_editor, *DOCUMENTS)
 
 
 def migration_operation(*tables: str):
