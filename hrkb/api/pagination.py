@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import operator
+import struct
 import zlib
 from dataclasses import dataclass
 
@@ -38,6 +39,19 @@ from rest_framework.utils.urls import replace_query_param
 SEARCH_RANK = "search_rank"
 # Where PostgreSQL's RUM index gives the search order, rows are ordered by distance, nearest first.
 SEARCH_DISTANCE = "search_distance"
+
+
+class _Real(FloatField):
+    """A float4 (PostgreSQL ``real``, as RUM's distance is): its values are made exact again.
+
+    The driver reads a real from its shortest decimal form (16.44934), which as a double is not the
+    real's value (16.4493408203125); compared with the column in double precision, a cursor would then
+    fall between a row and itself. Rounding to single precision gives the real's exact value back.
+    """
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return None if value is None else struct.unpack("f", struct.pack("f", value))[0]
 
 
 @functools.cache
@@ -135,16 +149,19 @@ class KeysetPagination(BasePagination):
         self.request = request
         self.limit = self.get_page_size(request)
         ordering, keys = self.get_ordering(request, queryset, view)
-        queryset = queryset.order_by(*(key.order_by() for key in keys))
         position = self.decode_cursor(request, ordering, keys)
         segments = [Q()] if position is None else self.segments(keys, position)
         # Rows as the view's plan loads them (see hrkb.api.loading), with the ordering's columns to page by.
         plan, names = view.plan, [key.name for key in keys]
-        rows = []
-        for segment in segments:
-            rows += plan.fetch(queryset.filter(segment), extra=names, limit=self.limit + 1 - len(rows))
-            if len(rows) > self.limit:
-                break
+        if keys[0].name == SEARCH_DISTANCE:
+            rows = self.nearest(queryset.filter(segments[0]), plan, keys, names)
+        else:
+            queryset = queryset.order_by(*(key.order_by() for key in keys))
+            rows = []
+            for segment in segments:
+                rows += plan.fetch(queryset.filter(segment), extra=names, limit=self.limit + 1 - len(rows))
+                if len(rows) > self.limit:
+                    break
         self.next_position = None
         if len(rows) > self.limit:
             rows = rows[: self.limit]
@@ -152,6 +169,26 @@ class KeysetPagination(BasePagination):
             values = [key.value_of(last[plan.position(key.name, names)]) for key in keys]
             self.next_position = {"o": ordering, "v": values}
         return rows
+
+    def nearest(self, queryset, plan, keys: list[Key], names: list[str]) -> list[tuple]:
+        """The next ``limit + 1`` rows by (distance, id descending), read in the RUM index's order.
+
+        The index orders by distance alone (a second sort key would make PostgreSQL rank every match),
+        so rows tied in distance come in any order: read nearest first until the rows tied with the
+        last one wanted are all in, then sort those few by the full order. Exact, and a page costs the
+        rows before it (the index cannot start at a cursor) plus its own.
+        """
+        wanted = self.limit + 1
+        distance_at, id_at = plan.position(keys[0].name, names), plan.position(keys[1].name, names)
+        ordered = queryset.order_by(keys[0].name)
+        batch = wanted
+        while True:
+            rows = plan.fetch(ordered, extra=names, limit=batch)
+            if len(rows) < batch or rows[-1][distance_at] > rows[wanted - 1][distance_at]:
+                break
+            batch *= 4
+        rows.sort(key=lambda row: (row[distance_at], -row[id_at]))
+        return rows[:wanted]
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -172,7 +209,7 @@ class KeysetPagination(BasePagination):
         allowed = tuple(getattr(view, "ordering_fields", ()))
         searched = raw is None and SEARCH_RANK in queryset.query.annotations
         if searched and SEARCH_DISTANCE in queryset.query.annotations:
-            keys = [Key(SEARCH_DISTANCE, False, FloatField())]
+            keys = [Key(SEARCH_DISTANCE, False, _Real())]
             ordering = SEARCH_DISTANCE
         elif searched:
             keys = [Key(SEARCH_RANK, True, FloatField())]

@@ -92,7 +92,9 @@ def rank_sql(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> tup
     # Both functions return real (float4): as double precision, the rank a client gets back in a
     # keyset cursor compares equal to the rank the database computes again for the next page.
     score = f"(({raw})::double precision / (1 + ({raw})::double precision))"
-    distance = None if fuzzy or not rum else f"({vector} <=> {tsquery})::double precision"
+    # Exactly `vector <=> query` (no cast) or the planner does not see the RUM index's ordering operator. It is
+    # real (float4); a cursor's value comes back as double precision, compared exactly (float48 operators).
+    distance = None if fuzzy or not rum else f"{vector} <=> {tsquery}"
     if fuzzy:
         names = f'"{alias}"."search_names"'
         match = f"({match} OR {NAMES} <%% {names})"
@@ -156,13 +158,20 @@ def _readable(search_type: SearchType, restricted: bool) -> tuple[str, dict]:
 
 
 def ranked_sql(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int) -> tuple[str, dict]:
-    """The SQL of :func:`ranked` and its parameters (also for EXPLAIN in the benchmark)."""
+    """The SQL of :func:`ranked` and its parameters (also for EXPLAIN in the benchmark).
+
+    With RUM the rows come nearest first by distance alone: a second sort key would make PostgreSQL
+    rank every match rather than read the index in order. They also carry the distance, for
+    :func:`ranked` to settle ties.
+    """
     match, score, distance = rank_sql(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)
     readable, readable_params = _readable(search_type, restricted)
-    # With RUM the index yields the matches nearest first; ties (equal distance) are then sorted by id alone.
-    order = f"{distance}, t.id DESC" if distance else "score DESC, t.id DESC"
+    if distance:
+        order, extra = distance, f", {distance} AS distance"
+    else:
+        order, extra = "score DESC, t.id DESC", ""
     sql = f"""
-        SELECT t.id, {score} AS score FROM {search_type.table} t
+        SELECT t.id, {score} AS score{extra} FROM {search_type.table} t
         WHERE {match} AND {readable}
         ORDER BY {order} LIMIT %(limit)s
     """
@@ -170,12 +179,23 @@ def ranked_sql(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool
 
 
 def ranked(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int) -> list[tuple[int, float]]:
-    """The best ``limit`` readable matches of one type as (id, score), best first."""
-    sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [(row_id, float(score)) for row_id, score in rows]
+    """The best ``limit`` readable matches of one type as (id, score), best first (ties: newest first).
+
+    With RUM, rows tied in distance come from the index in any order: read on until every row tied
+    with the last one wanted is in (four times as many each time), then sort by (distance, -id).
+    """
+    batch = limit
+    while True:
+        sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=batch)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not rows or len(rows[0]) == 2 or len(rows) < batch or rows[-1][2] > rows[limit - 1][2]:
+            break
+        batch *= 4
+    if rows and len(rows[0]) == 3:
+        rows = sorted(rows, key=lambda row: (row[2], -row[0]))[:limit]
+    return [(row[0], float(row[1])) for row in rows]
 
 
 def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
