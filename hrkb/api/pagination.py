@@ -73,6 +73,25 @@ def _exact(value):
     raise TypeError(f"{value!r} cannot be part of a cursor")
 
 
+def seal(position) -> str:
+    """A cursor's position encrypted and authenticated with AES-SIV (key derived from SECRET_KEY).
+
+    A cursor carries the last row's id and, under ``search``, its score:
+    encrypted, it tells a client neither, and a forged or altered cursor is
+    refused. SIV is deterministic (the same position gives the same cursor,
+    which reveals nothing a client could not see by comparing pages), so a
+    page's ``next`` link is stable, as the golden responses need.
+    """
+    raw = zlib.compress(json.dumps(position, default=_exact, separators=(",", ":")).encode())
+    return base64.urlsafe_b64encode(_cipher(settings.SECRET_KEY).encrypt(raw, None)).decode().rstrip("=")
+
+
+def unseal(cursor: str):
+    """The position :func:`seal` sealed; ValueError, InvalidTag, binascii or zlib errors for anything else."""
+    token = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    return json.loads(zlib.decompress(_cipher(settings.SECRET_KEY).decrypt(token, None)))
+
+
 @dataclass(frozen=True)
 class Key:
     """One column of the total order."""
@@ -266,24 +285,14 @@ class KeysetPagination(BasePagination):
         return [after & bound]
 
     def encode_cursor(self, position) -> str:
-        """The position encrypted and authenticated with AES-SIV (key derived from SECRET_KEY).
-
-        A cursor carries the last row's id and, under ``search``, its score:
-        encrypted, it tells a client neither, and a forged or altered cursor is
-        refused. SIV is deterministic (the same position gives the same cursor,
-        which reveals nothing a client could not see by comparing pages), so a
-        page's ``next`` link is stable, as the golden responses need.
-        """
-        raw = zlib.compress(json.dumps(position, default=_exact, separators=(",", ":")).encode())
-        return base64.urlsafe_b64encode(_cipher(settings.SECRET_KEY).encrypt(raw, None)).decode().rstrip("=")
+        return seal(position)
 
     def decode_cursor(self, request, ordering: str, keys: list[Key]):
         raw = request.query_params.get(self.cursor_query_param)
         if raw is None:
             return None
         try:
-            token = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
-            position = json.loads(zlib.decompress(_cipher(settings.SECRET_KEY).decrypt(token, None)))
+            position = unseal(raw)
             if position["o"] != ordering or len(position["v"]) != len(keys):
                 raise ValueError
             return [key.parse(value) for key, value in zip(keys, position["v"], strict=True)]
