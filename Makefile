@@ -8,6 +8,10 @@ PORT ?= 8000
 URL := http://$(HOST):$(PORT)
 # The browser tests drive Debian's Chromium; apt needs root.
 CHROMIUM := /usr/bin/chromium
+# PostgreSQL's RUM index (exact search ranking read in order, hrkb/search/postgres.py), for a local
+# PostgreSQL installed from Debian's packages; elsewhere search ranks every match (slower, still exact).
+PG_VERSION := $(shell ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1)
+RUM := $(if $(PG_VERSION),/usr/share/postgresql/$(PG_VERSION)/extension/rum.control)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint setup clean
@@ -26,7 +30,13 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
 		|| { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
-setup: $(STAMP)
+$(RUM):
+	@echo "Installing Debian's postgresql-$(PG_VERSION)-rum for search ranking..."
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-$(PG_VERSION)-rum \
+		|| { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-$(PG_VERSION)-rum; } \
+		|| echo "postgresql-$(PG_VERSION)-rum is not available: search will rank every match (see README)"
+
+setup: $(STAMP) $(RUM)
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input

@@ -12,8 +12,6 @@ Mounted only by ``benchmarks/urls.py``; nothing in production routes here.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections import defaultdict
 
 from django.db.models import Q
@@ -23,7 +21,7 @@ from django.urls import path
 from actors.models import Actor, Alias, Membership
 from events.models import Event, Participant
 from hrkb import access
-from hrkb.api.pagination import KeysetPagination
+from hrkb.api.pagination import KeysetPagination, seal, unseal
 from hrkb.api.serializers import SUMMARY_NAME_LENGTH
 from reports.models import Authorship, Quote, Report
 from sources.models import (
@@ -73,14 +71,13 @@ def keyset_page(request, queryset, fields: tuple[str, ...]) -> tuple[list[tuple]
     """The rows after the request's cursor, in slug order, and the next link."""
     cursor = request.GET.get("cursor")
     if cursor:
-        position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        position = unseal(cursor)
         queryset = queryset.filter(slug__gt=position["v"][0])
     rows = list(queryset.order_by("slug").values_list(*fields)[: PAGE_SIZE + 1])
     if len(rows) <= PAGE_SIZE:
         return rows, None
     rows = rows[:PAGE_SIZE]
-    raw = json.dumps({"o": "slug", "v": [rows[-1][1]]}, separators=(",", ":")).encode()
-    next_cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    next_cursor = seal({"o": "slug", "v": [rows[-1][1]]})
     return rows, request.build_absolute_uri(f"{request.path}?cursor={next_cursor}")
 
 

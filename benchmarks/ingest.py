@@ -150,7 +150,7 @@ def main() -> None:
     from django.db import connection, transaction
 
     from actors.models import Alias, Organisation, Person
-    from events.models import Mention
+    from sources.models import Mention
     from sources.services import matcher_build, mentions_link, source_ingest
 
     # With DEBUG on, Django keeps every query in memory.

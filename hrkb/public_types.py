@@ -64,11 +64,14 @@ class PublicType:
             access.is_readable(getattr(record, relation), restricted=restricted) for relation in self.requires
         )
 
-    def readable_sql(self, alias: str, *, restricted: bool) -> tuple[str, list]:
-        """The access rule as SQL on the row ``alias`` of this type's table, what it depends on included."""
+    def readable_sql(self, alias: str, *, restricted: bool, of_kind: bool = True) -> tuple[str, list]:
+        """The access rule as SQL on the row ``alias`` of this type's table, what it depends on included.
+
+        ``of_kind=False`` leaves out the row's kind (people and organisations share a table and one rule).
+        """
         sql, params = access.readable_sql(alias, restricted=restricted)
         conditions = [sql]
-        if self.kind:
+        if self.kind and of_kind:
             conditions.append(f'{alias}."kind" = %s')
             params = [*params, self.kind]
         for index, relation in enumerate(self.requires):

@@ -6,7 +6,8 @@ name those tables, so SQLite refuses the rename while they exist. Migrations
 that change a searchable table wrap their operations in
 :func:`around_search_tables`: on SQLite the search documents of those tables
 are dropped before and installed (and re-filled) after; elsewhere nothing
-happens.
+happens. Once documents name other records (reports 0006), every search
+document steps aside, whichever table changes: list the tables anyway.
 """
 
 from django.db import migrations
@@ -15,7 +16,12 @@ from django.db import migrations
 def _on_sqlite(action, tables):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "sqlite":
-            action(schema_editor, *tables)
+            from hrkb.search import schema
+
+            # Once reports' and events' documents name other records, their triggers read the other
+            # searchable tables and the link tables: every document steps aside.
+            names = schema.names_records(schema_editor.connection)
+            action(schema_editor, *(schema.DOCUMENTS if names else tables))
 
     return run
 

@@ -14,11 +14,17 @@ import base64
 import binascii
 import datetime
 import functools
+import hashlib
 import json
 import math
 import operator
+import struct
+import zlib
 from dataclasses import dataclass
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
@@ -31,6 +37,27 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
 SEARCH_RANK = "search_rank"
+# Where PostgreSQL's RUM index gives the search order, rows are ordered by distance, nearest first.
+SEARCH_DISTANCE = "search_distance"
+
+
+class _Real(FloatField):
+    """A float4 (PostgreSQL ``real``, as RUM's distance is): its values are made exact again.
+
+    The driver reads a real from its shortest decimal form (16.44934), which as a double is not the
+    real's value (16.4493408203125); compared with the column in double precision, a cursor would then
+    fall between a row and itself. Rounding to single precision gives the real's exact value back.
+    """
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return None if value is None else struct.unpack("f", struct.pack("f", value))[0]
+
+
+@functools.cache
+def _cipher(secret_key: str) -> AESSIV:
+    # A key of its own (AES-256-SIV takes 64 bytes), derived from SECRET_KEY for this one use.
+    return AESSIV(hashlib.sha512(b"hrkb.api.pagination.cursor:" + secret_key.encode()).digest())
 
 
 def _ordering_pattern(fields) -> str:
@@ -44,6 +71,25 @@ def _exact(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     raise TypeError(f"{value!r} cannot be part of a cursor")
+
+
+def seal(position) -> str:
+    """A cursor's position encrypted and authenticated with AES-SIV (key derived from SECRET_KEY).
+
+    A cursor carries the last row's id and, under ``search``, its score:
+    encrypted, it tells a client neither, and a forged or altered cursor is
+    refused. SIV is deterministic (the same position gives the same cursor,
+    which reveals nothing a client could not see by comparing pages), so a
+    page's ``next`` link is stable, as the golden responses need.
+    """
+    raw = zlib.compress(json.dumps(position, default=_exact, separators=(",", ":")).encode())
+    return base64.urlsafe_b64encode(_cipher(settings.SECRET_KEY).encrypt(raw, None)).decode().rstrip("=")
+
+
+def unseal(cursor: str):
+    """The position :func:`seal` sealed; ValueError, InvalidTag, binascii or zlib errors for anything else."""
+    token = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    return json.loads(zlib.decompress(_cipher(settings.SECRET_KEY).decrypt(token, None)))
 
 
 @dataclass(frozen=True)
@@ -122,16 +168,19 @@ class KeysetPagination(BasePagination):
         self.request = request
         self.limit = self.get_page_size(request)
         ordering, keys = self.get_ordering(request, queryset, view)
-        queryset = queryset.order_by(*(key.order_by() for key in keys))
         position = self.decode_cursor(request, ordering, keys)
         segments = [Q()] if position is None else self.segments(keys, position)
         # Rows as the view's plan loads them (see hrkb.api.loading), with the ordering's columns to page by.
         plan, names = view.plan, [key.name for key in keys]
-        rows = []
-        for segment in segments:
-            rows += plan.fetch(queryset.filter(segment), extra=names, limit=self.limit + 1 - len(rows))
-            if len(rows) > self.limit:
-                break
+        if keys[0].name == SEARCH_DISTANCE:
+            rows = self.nearest(queryset.filter(segments[0]), plan, keys, names)
+        else:
+            queryset = queryset.order_by(*(key.order_by() for key in keys))
+            rows = []
+            for segment in segments:
+                rows += plan.fetch(queryset.filter(segment), extra=names, limit=self.limit + 1 - len(rows))
+                if len(rows) > self.limit:
+                    break
         self.next_position = None
         if len(rows) > self.limit:
             rows = rows[: self.limit]
@@ -139,6 +188,26 @@ class KeysetPagination(BasePagination):
             values = [key.value_of(last[plan.position(key.name, names)]) for key in keys]
             self.next_position = {"o": ordering, "v": values}
         return rows
+
+    def nearest(self, queryset, plan, keys: list[Key], names: list[str]) -> list[tuple]:
+        """The next ``limit + 1`` rows by (distance, id descending), read in the RUM index's order.
+
+        The index orders by distance alone (a second sort key would make PostgreSQL rank every match),
+        so rows tied in distance come in any order: read nearest first until the rows tied with the
+        last one wanted are all in, then sort those few by the full order. Exact, and a page costs the
+        rows before it (the index cannot start at a cursor) plus its own.
+        """
+        wanted = self.limit + 1
+        distance_at, id_at = plan.position(keys[0].name, names), plan.position(keys[1].name, names)
+        ordered = queryset.order_by(keys[0].name)
+        batch = wanted
+        while True:
+            rows = plan.fetch(ordered, extra=names, limit=batch)
+            if len(rows) < batch or rows[-1][distance_at] > rows[wanted - 1][distance_at]:
+                break
+            batch *= 4
+        rows.sort(key=lambda row: (row[distance_at], -row[id_at]))
+        return rows[:wanted]
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -157,7 +226,11 @@ class KeysetPagination(BasePagination):
         model = queryset.model
         raw = request.query_params.get(self.ordering_param)
         allowed = tuple(getattr(view, "ordering_fields", ()))
-        if raw is None and SEARCH_RANK in queryset.query.annotations:
+        searched = raw is None and SEARCH_RANK in queryset.query.annotations
+        if searched and SEARCH_DISTANCE in queryset.query.annotations:
+            keys = [Key(SEARCH_DISTANCE, False, _Real())]
+            ordering = SEARCH_DISTANCE
+        elif searched:
             keys = [Key(SEARCH_RANK, True, FloatField())]
             ordering = "-" + SEARCH_RANK
         else:
@@ -179,7 +252,8 @@ class KeysetPagination(BasePagination):
         last = keys[-1]
         if not getattr(last.field, "unique", False) or last.nullable:
             pk = model._meta.pk
-            keys.append(Key(pk.name, keys[0].descending, pk))
+            # Equal scores: newest first, as /search/ and the admin break ties.
+            keys.append(Key(pk.name, True if searched else keys[0].descending, pk))
         return ordering, keys
 
     def segments(self, keys: list[Key], values: list) -> list[Q]:
@@ -211,15 +285,14 @@ class KeysetPagination(BasePagination):
         return [after & bound]
 
     def encode_cursor(self, position) -> str:
-        raw = json.dumps(position, default=_exact, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return seal(position)
 
     def decode_cursor(self, request, ordering: str, keys: list[Key]):
         raw = request.query_params.get(self.cursor_query_param)
         if raw is None:
             return None
         try:
-            position = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+            position = unseal(raw)
             if position["o"] != ordering or len(position["v"]) != len(keys):
                 raise ValueError
             return [key.parse(value) for key, value in zip(keys, position["v"], strict=True)]
@@ -229,6 +302,8 @@ class KeysetPagination(BasePagination):
             KeyError,
             OverflowError,
             binascii.Error,
+            InvalidTag,
+            zlib.error,
             DjangoValidationError,
             FieldDoesNotExist,
         ):

@@ -7,11 +7,8 @@ from django.contrib.admin.views.main import ORDER_VAR
 from django.db.models import Case, FloatField, Q, Value, When
 
 from .documents import is_searchable
-from .engine import search_queryset
-from .query import SearchQueryError, clean
-
-# The engine's best matches the change list shows, ranked; search_fields' finds follow them.
-ADMIN_RANKED = 500
+from .engine import search_expressions
+from .query import SearchQueryError, clean, parse
 
 
 class RankedSearchAdminMixin:
@@ -37,13 +34,16 @@ class RankedSearchAdminMixin:
         if not query:
             return queryset, False
         ordering = list(queryset.query.order_by)
-        scores = dict(search_queryset(queryset, query).values_list("pk", "search_rank")[:ADMIN_RANKED])
         found, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        # Subqueries on primary keys: each record once, whatever relations search_fields crossed.
-        results = queryset.filter(Q(pk__in=list(scores)) | Q(pk__in=found.values("pk")))
-        ranks = [When(pk=pk, then=Value(score)) for pk, score in scores.items()]
+        parsed = parse(query)
+        if not parsed:  # only exclusions, or no searchable word: search_fields alone
+            return queryset.filter(pk__in=found.values("pk")).annotate(search_rank=Value(0.0)), False
+        # Every match is ranked (no cap: the best match is on the first page however old it is).
+        match, score = search_expressions(queryset.model, parsed)
+        # A subquery on primary keys: each record once, whatever relations search_fields crossed.
+        results = queryset.filter(match | Q(pk__in=found.values("pk")))
         results = results.annotate(
-            search_rank=Case(*ranks, default=Value(0.0), output_field=FloatField()) if ranks else Value(0.0)
+            search_rank=Case(When(match, then=score), default=Value(0.0), output_field=FloatField())
         )
         if request.GET.get(ORDER_VAR) and ordering:
             return results.order_by(*ordering), False

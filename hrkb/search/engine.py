@@ -41,14 +41,17 @@ def _parsed(q: str | ParsedQuery) -> ParsedQuery:
     return q if isinstance(q, ParsedQuery) else parse(clean(q))
 
 
-def search_queryset(queryset: QuerySet, q: str | ParsedQuery) -> QuerySet:
+def search_queryset(queryset: QuerySet, q: str | ParsedQuery, *, restricted: bool | None = None) -> QuerySet:
     """Narrow ``queryset`` to the records matching ``q``, best first, annotated with ``search_rank``.
 
     ``q`` in web-search syntax (see :mod:`hrkb.search.query`); an empty query
     leaves the queryset as it is. Raises :class:`~hrkb.search.query.SearchQueryError`
     for a query too long to search, and ``TypeError`` for a model without a
     search document (see :func:`is_searchable`). The caller's queryset keeps
-    its access rules: this only narrows and orders it.
+    its access rules: this only narrows and orders it. ``restricted`` is the
+    clearance of the client the queryset was narrowed for (``None``: a curator,
+    who reads everything); on SQLite it chooses the statistics bm25 ranks with,
+    so that no record the client cannot read moves a score.
     """
     if not is_searchable(queryset.model):
         raise TypeError(f"{queryset.model.__name__} has no search document.")
@@ -58,7 +61,20 @@ def search_queryset(queryset: QuerySet, q: str | ParsedQuery) -> QuerySet:
             # Only exclusions, or no searchable word at all: nothing is "found".
             return queryset.none()
         return queryset
-    return _backend().filter_queryset(queryset, parsed).order_by("-search_rank", "-pk")
+    results = _backend().filter_queryset(queryset, parsed, restricted)
+    if postgres.DISTANCE in results.query.annotations:
+        # RUM returns the rows nearest first: the same order as the score's, read from the index.
+        return results.order_by(postgres.DISTANCE, "-pk")
+    return results.order_by("-search_rank", "-pk")
+
+
+def search_expressions(model, q: str | ParsedQuery):
+    """The match condition and the score (0..1) of the current row of ``model``, for the admin.
+
+    Unlike :func:`search_queryset` this does not narrow anything: the admin
+    combines the match with its own ``search_fields`` matching.
+    """
+    return _backend().rank_expression(model, _parsed(q))
 
 
 def search_all(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
+from hrkb.api.access import is_cleared
+
 from .documents import is_searchable
 from .engine import search_queryset
-from .query import SearchQueryError, clean
+from .query import MAX_TERMS, SearchQueryError, clean
 
 
 class RankedSearchFilter(filters.SearchFilter):
@@ -21,8 +24,12 @@ class RankedSearchFilter(filters.SearchFilter):
     matching. An explicit ``ordering`` parameter wins over relevance.
     """
 
-    search_description = _(
-        'Full-text search, best match first: words, "quoted phrases", OR between alternatives, -word to exclude.'
+    search_description = format_lazy(
+        _(
+            'Full-text search, best match first: words, "quoted phrases", OR between alternatives, -word to exclude; '
+            "at most {terms} distinct words or phrases."
+        ),
+        terms=MAX_TERMS,
     )
 
     def filter_queryset(self, request, queryset, view):
@@ -35,7 +42,7 @@ class RankedSearchFilter(filters.SearchFilter):
         if not query:
             return queryset
         ordering = list(queryset.query.order_by)
-        results = search_queryset(queryset, query)
+        results = search_queryset(queryset, query, restricted=is_cleared(request))
         if request.query_params.get(api_settings.ORDERING_PARAM) and ordering:
             results = results.order_by(*ordering)
         return results

@@ -1,67 +1,67 @@
-"""PostgreSQL search: stored tsvectors with GIN indexes, ts_rank_cd, ts_headline, pg_trgm names."""
+"""PostgreSQL search: stored tsvectors, ranked exactly; RUM reads the best matches in order.
+
+Every match is a candidate: the first page holds the best-ranked readable
+matches among all of them, whatever their age. Two rank functions, one per
+installation, each used for every query of that installation:
+
+- with the RUM extension (``postgresql-15-rum``; the migration creates it and a
+  RUM index on each search vector where it can), the score is RUM's
+  ``rum_ts_score`` (``ts_rank``'s formula: weights A 1.0, B 0.4, C 0.2, D 0.1, so
+  a title match outweighs a summary match outweighs a body match), and the
+  list ``search`` orders by the distance ``search_vector <=> query`` (its
+  inverse), which the RUM index returns in order: ``LIMIT k`` reads about ``k``
+  rows rather than ranking every match;
+- phrases are ranked exhaustively even with RUM: the index's order is not the
+  rank order for them (tested at 100,000 reports: recall@10 of 0.6);
+- without it (a managed PostgreSQL that does not offer RUM), ``ts_rank`` with
+  the same weights ranks every match: still exact, slower for very common
+  words (about 0.8 s for a word in 90 % of 100,000 reports).
+
+Scores are mapped onto 0..1 as ``rank / (rank + 1)``. Actors are also found by
+misspelt names (pg_trgm); their score is the better of the two, and since no
+index orders by that, every matching actor is ranked (the table is small).
+"""
 
 from __future__ import annotations
 
-import json
 import re
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from .documents import SearchType, fuzzy_table
 from .query import ParsedQuery
-from .schema import CONFIG
-
-# Matches beyond this many (newest first) are not ranked; see ranked_sql().
-CANDIDATES = 500
-# Words estimated in at least WALK_FROM rows and WALK_SHARE of the table are first looked for among
-# the newest WALK_ROWS rows. The walk needs CANDIDATES matches there (a share of 10%): asking twice
-# that keeps a misestimated word from paying for the walk and then for the bitmap plan too.
-WALK_FROM = 10_000
-WALK_SHARE = 0.2
-WALK_ROWS = 5000
+from .schema import CONFIG, rum_index
 
 NAMES = "lower(unaccent(%(names)s))"
-# The planner deems `@@` on a row cheap though it reads the row's whole vector; these settings
-# (for one transaction) hold it to the plan each strategy is written for.
-PLAN_WITH_BITMAPS = "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"
-PLAN_WITH_WALK = "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off"
-# Inside a caller's transaction, releasing our savepoint keeps SET LOCAL: put the defaults back.
-PLAN_DEFAULTS = (
-    "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT; SET LOCAL enable_bitmapscan TO DEFAULT"
-)
 _NAMED = re.compile(r"%\((\w+)\)s")
 HEADLINE_OPTIONS = 'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=24, MinWords=10, FragmentDelimiter=" … "'
 # ts_headline parses the whole document it is given: bound the work for very long texts.
 HEADLINE_TEXT_LIMIT = 100_000
+#: The annotation a list's ``search`` orders by where RUM can give the order (see hrkb.api.pagination).
+DISTANCE = "search_distance"
 
 
-def _tsquery(parsed: ParsedQuery, *, exact: bool = True) -> tuple[str, dict]:
+def _tsquery(parsed: ParsedQuery) -> tuple[str, dict]:
     """The query as a tsquery expression built with tsquery operators, and its parameters.
 
     Built rather than left to ``websearch_to_tsquery``, whose ``a OR b -c``
     means ``a | (b & !c)``: here, as on SQLite, it means ``(a | b) & !c``. Each
     term goes through ``phraseto_tsquery`` (the text search configuration
-    normalises it; a phrase's words must be adjacent). ``exact=False`` gives
-    the looser query the GIN index answers without reading rows: every word
-    of every wanted term, no positions, no exclusions.
+    normalises it; a phrase's words must be adjacent, ``<->``).
     """
-    function = "phraseto_tsquery" if exact else "plainto_tsquery"
-    prefix = "q" if exact else "w"
     params, groups = {}, []
     for group_index, group in enumerate(parsed.groups):
         alternatives = []
         for term_index, term in enumerate(group):
-            key = f"{prefix}_{group_index}_{term_index}"
+            key = f"q_{group_index}_{term_index}"
             params[key] = term.text
-            alternatives.append(f"{function}('{CONFIG}', %({key})s)")
+            alternatives.append(f"phraseto_tsquery('{CONFIG}', %({key})s)")
         groups.append("(" + " || ".join(alternatives) + ")")
-    if exact:
-        for index, term in enumerate(parsed.excluded):
-            params[f"x_{index}"] = term.text
-            groups.append(f"(!! phraseto_tsquery('{CONFIG}', %(x_{index})s))")
+    for index, term in enumerate(parsed.excluded):
+        params[f"x_{index}"] = term.text
+        groups.append(f"(!! phraseto_tsquery('{CONFIG}', %(x_{index})s))")
     return "(" + " && ".join(groups) + ")", params
 
 
@@ -69,70 +69,77 @@ def _params(parsed: ParsedQuery) -> dict:
     return {**_tsquery(parsed)[1], "names": parsed.names_text}
 
 
-def _match_and_rank(table: str, fuzzy: bool, parsed: ParsedQuery) -> tuple[str, str]:
-    vector = f'"{table}"."search_vector"'
+def has_rum(table: str) -> bool:
+    """Whether ``table``'s search vector has its RUM index (looked up once per connection)."""
+    cache = connection.__dict__.setdefault("_hrkb_rum", {})
+    key = (connection.settings_dict["NAME"], table)
+    if key not in cache:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [rum_index(table)])
+            cache[key] = cursor.fetchone() is not None
+    return cache[key]
+
+
+def rank_sql(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> tuple[str, str, str | None]:
+    """The match condition, the 0..1 score and (with RUM, not fuzzy) the distance, on the row ``alias``.
+
+    Named parameters: :func:`_params`. The score is the engine's rank function;
+    tests and the benchmark rank every match with it to check the engine's pages.
+    """
+    vector = f'"{alias}"."search_vector"'
     tsquery = _tsquery(parsed)[0]
     match = f"{vector} @@ {tsquery}"
-    rank = f"ts_rank_cd({vector}, {tsquery}, 32)"
-    if fuzzy:
-        names = f'"{table}"."search_names"'
-        match = f"({match} OR {NAMES} <%% {names})"
-        rank = f"greatest({rank}, word_similarity({NAMES}, {names}))"
+    rum = has_rum(table)
+    raw = f"rum_ts_score({vector}, {tsquery})" if rum else f"ts_rank({vector}, {tsquery})"
     # Both functions return real (float4): as double precision, the rank a client gets back in a
     # keyset cursor compares equal to the rank the database computes again for the next page.
-    return match, f"({rank})::double precision"
+    score = f"(({raw})::double precision / (1 + ({raw})::double precision))"
+    # Exactly `vector <=> query` (no cast) or the planner does not see the RUM index's ordering operator. It is
+    # real (float4); a cursor's value comes back as double precision, compared exactly (float48 operators).
+    # RUM's index order is not the rank order for phrases (at 100,000 reports, 6 of the 10 best phrase
+    # matches in index order were the exhaustive ranking's): those rank every match, exactly.
+    phrase = any(len(term.words) > 1 for group in parsed.groups for term in group)
+    distance = None if fuzzy or not rum or phrase else f"{vector} <=> {tsquery}"
+    if fuzzy:
+        names = f'"{alias}"."search_names"'
+        match = f"({match} OR {NAMES} <%% {names})"
+        score = f"greatest({score}, word_similarity({NAMES}, {names}))"
+    return match, score, distance
 
 
-def filter_queryset(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
-    """The queryset narrowed to its best matches, annotated with ``search_rank``.
+def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | None = None) -> QuerySet:
+    """The queryset narrowed to every match, annotated with ``search_rank`` (and ``search_distance`` with RUM).
 
-    Like :func:`ranked`, it ranks at most ``CANDIDATES`` rows: the newest
-    matches of the caller's own queryset (its access rules and filters
-    included), found with the plan that suits the word's frequency. A list or
-    an admin search for a very common word therefore holds its best
-    ``CANDIDATES`` recent matches, not every match.
+    ``restricted`` (the client's clearance) makes no difference here: PostgreSQL's rank functions
+    read only the row's own document, so no other record moves a score.
+
+    Every match is ranked; with RUM the caller orders by ``search_distance``
+    (ascending), which the index returns in order, so a page costs about its
+    own rows and the rows before it.
     """
     model = queryset.model
     table = model._meta.concrete_model._meta.db_table
-    fuzzy = fuzzy_table(model)
-    match, rank = _match_and_rank(table, fuzzy, parsed)
-    # RawSQL takes positional parameters: expand the named ones in order.
-    match_sql, match_params = _positional(match, _params(parsed))
-    rank_sql, rank_params = _positional(rank, _params(parsed))
-    matching = queryset.filter(RawSQL(match_sql, match_params, output_field=BooleanField()))
-    newest = matching.order_by("-pk").values_list("pk", flat=True)
-    with transaction.atomic(), connection.cursor() as cursor:
-        ids = None
-        if not fuzzy and _walk_first(table, parsed, cursor):
-            threshold = model._base_manager.order_by("-pk").values_list("pk", flat=True)[WALK_ROWS : WALK_ROWS + 1]
-            cursor.execute(PLAN_WITH_WALK)
-            ids = _fetch_ids(cursor, newest.filter(pk__gte=threshold[0] if threshold else 0)[:CANDIDATES])
-            if len(ids) < CANDIDATES:
-                ids = None
-        if ids is None:
-            cursor.execute(PLAN_WITH_BITMAPS)
-            if _needs_positions(parsed):
-                # Phrases and exclusions read each row's vector: check them on the newest rows having every word.
-                loose, loose_params = _tsquery(parsed, exact=False)
-                loose_sql, loose_params = _positional(f'"{table}"."search_vector" @@ ({loose})', loose_params)
-                having_words = queryset.filter(RawSQL(loose_sql, loose_params, output_field=BooleanField()))
-                ids = _fetch_ids(cursor, having_words.order_by("-pk").values_list("pk", flat=True)[: CANDIDATES * 4])
-                newest = model._base_manager.filter(pk__in=ids)
-                newest = newest.filter(RawSQL(match_sql, match_params, output_field=BooleanField()))
-                newest = newest.order_by("-pk").values_list("pk", flat=True)
-            ids = _fetch_ids(cursor, newest[:CANDIDATES])
-        cursor.execute(PLAN_DEFAULTS)
-    return queryset.filter(pk__in=ids).annotate(search_rank=RawSQL(rank_sql, rank_params, output_field=FloatField()))
+    match, score, distance = rank_sql(table, table, parsed, fuzzy=fuzzy_table(model))
+    params = _params(parsed)
+    match_sql, match_params = _positional(match, params)
+    score_sql, score_params = _positional(score, params)
+    queryset = queryset.filter(RawSQL(match_sql, match_params, output_field=BooleanField()))
+    annotations = {"search_rank": RawSQL(score_sql, score_params, output_field=FloatField())}
+    if distance is not None:
+        distance_sql, distance_params = _positional(distance, params)
+        annotations[DISTANCE] = RawSQL(distance_sql, distance_params, output_field=FloatField())
+    return queryset.annotate(**annotations)
 
 
-def _fetch_ids(cursor, queryset: QuerySet) -> list:
-    """Run a ``values_list("pk", flat=True)`` queryset on ``cursor`` (whose session settings apply)."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # e.g. pk__in an empty list
-        return []
-    cursor.execute(sql, params)
-    return [row[0] for row in cursor.fetchall()]
+def rank_expression(model, parsed: ParsedQuery) -> tuple[RawSQL, RawSQL]:
+    """The match condition and the score of the current row of ``model``'s table, for the admin."""
+    table = model._meta.concrete_model._meta.db_table
+    match, score, _distance = rank_sql(table, table, parsed, fuzzy=fuzzy_table(model))
+    params = _params(parsed)
+    return (
+        RawSQL(*_positional(match, params), output_field=BooleanField()),
+        RawSQL(*_positional(score, params), output_field=FloatField()),
+    )
 
 
 def _positional(sql: str, params: dict) -> tuple[str, list]:
@@ -148,112 +155,52 @@ def _positional(sql: str, params: dict) -> tuple[str, list]:
 
 def _readable(search_type: SearchType, restricted: bool) -> tuple[str, dict]:
     """The access rule for ``search_type``'s rows ``t``, with named parameters, applied before ranking
-    so nothing unreadable is ranked or counted.
-
-    IS TRUE keeps the b-tree indexes on the rule's columns from standing in for the GIN or primary key index.
-    """
+    so nothing unreadable is ranked or counted."""
     sql, values = search_type.readable_sql("t", restricted=restricted)
     params = {f"readable_{index}": value for index, value in enumerate(values)}
     names = iter(params)
-    return f"({re.sub('%s', lambda _match: f'%({next(names)})s', sql)}) IS TRUE", params
+    return re.sub("%s", lambda _match: f"%({next(names)})s", sql), params
 
 
-def _needs_positions(parsed: ParsedQuery) -> bool:
-    """Whether the GIN index alone cannot answer the query (phrases, exclusions): rows must be rechecked."""
-    return bool(parsed.excluded) or any(len(term.words) > 1 for group in parsed.groups for term in group)
-
-
-def ranked_sql(
-    search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int, walk: bool
-) -> tuple[str, dict]:
+def ranked_sql(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int) -> tuple[str, dict]:
     """The SQL of :func:`ranked` and its parameters (also for EXPLAIN in the benchmark).
 
-    Either plan ranks at most ``CANDIDATES`` rows, because ranking reads each
-    row's whole vector (ranking the 90,000 matches of a very common word would
-    cost about a second at 100,000 reports):
-
-    - the *bitmap* plan, for words of a few thousand matches at most: the GIN
-      index lists the readable rows having every word (no vector is read; the
-      caller disables plain index and sequential scans, since the planner
-      deems ``@@`` on a row cheap though it reads the whole vector), phrases and
-      exclusions are checked on the newest of those, the newest
-      ``CANDIDATES`` are ranked;
-    - the *walk* plan, for very common words: the newest ``WALK_ROWS``
-      readable rows are read newest first and the first ``CANDIDATES`` matches
-      are ranked. ``found`` tells the caller when too few matched and the
-      bitmap plan must answer instead.
+    With RUM the rows come nearest first by distance alone: a second sort key would make PostgreSQL
+    rank every match rather than read the index in order. They also carry the distance, for
+    :func:`ranked` to settle ties.
     """
-    loose, params = _tsquery(parsed, exact=False)
-    exact = _needs_positions(parsed)
-    _match, rank = _match_and_rank("t", search_type.fuzzy, parsed)
-    tsquery = _tsquery(parsed)[0]
-    names = ", t.search_names" if search_type.fuzzy else ""
-    fuzzy = f" OR {NAMES} <%% t.search_names" if search_type.fuzzy else ""
-    # IS TRUE keeps the b-tree indexes on these columns from standing in for the GIN or primary key index.
+    match, score, distance = rank_sql(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)
     readable, readable_params = _readable(search_type, restricted)
-    if walk:
-        matches = f"""
-            SELECT t.id, t.search_vector{names} FROM {search_type.table} t
-            WHERE t.id >= coalesce(
-                (SELECT newest.id FROM {search_type.table} newest ORDER BY newest.id DESC OFFSET {WALK_ROWS} LIMIT 1), 0
-            ) AND {readable} AND (t.search_vector @@ {tsquery}{fuzzy})
-            ORDER BY t.id DESC LIMIT {CANDIDATES}
-        """
+    if distance:
+        order, extra = distance, f", {distance} AS distance"
     else:
-        matches = f"""
-            SELECT t.id, t.search_vector{names} FROM {search_type.table} t
-            WHERE (t.search_vector @@ ({loose}){fuzzy}) AND {readable}
-            ORDER BY t.id DESC LIMIT {CANDIDATES * 4 if exact else CANDIDATES}
-        """
-        if exact:
-            matches = f"""
-                SELECT t.* FROM ({matches}) t WHERE t.search_vector @@ {tsquery}{fuzzy}
-                ORDER BY t.id DESC LIMIT {CANDIDATES}
-            """
+        order, extra = "score DESC, t.id DESC", ""
     sql = f"""
-        WITH candidates AS MATERIALIZED ({matches})
-        SELECT t.id, {rank} AS score, (SELECT count(*) FROM candidates) AS found
-        FROM candidates t ORDER BY score DESC, t.id DESC LIMIT %(limit)s
+        SELECT t.id, {score} AS score{extra} FROM {search_type.table} t
+        WHERE {match} AND {readable}
+        ORDER BY {order} LIMIT %(limit)s
     """
-    return sql, {**params, **_params(parsed), **readable_params, "limit": limit}
-
-
-def _estimated_matches(table: str, parsed: ParsedQuery, cursor) -> float:
-    """The planner's estimate of the rows having every word (from the column's statistics)."""
-    loose, params = _tsquery(parsed, exact=False)
-    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} t WHERE t.search_vector @@ ({loose})", params)
-    plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return plan[0]["Plan"]["Plan Rows"]
-
-
-def _walk_first(table: str, parsed: ParsedQuery, cursor) -> bool:
-    """Whether the words look common enough for the walk plan to find ``CANDIDATES`` matches."""
-    estimate = _estimated_matches(table, parsed, cursor)
-    if estimate < WALK_FROM:
-        return False
-    cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-    return estimate >= WALK_SHARE * cursor.fetchone()[0]
+    return sql, {**_params(parsed), **readable_params, "limit": limit}
 
 
 def ranked(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int) -> list[tuple[int, float]]:
-    """The best ``limit`` readable matches of one type as (id, score), best first."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        rows = None
-        if not search_type.fuzzy and _walk_first(search_type.table, parsed, cursor):
-            sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=limit, walk=True)
-            cursor.execute(PLAN_WITH_WALK)
+    """The best ``limit`` readable matches of one type as (id, score), best first (ties: newest first).
+
+    With RUM, rows tied in distance come from the index in any order: read on until every row tied
+    with the last one wanted is in (four times as many each time), then sort by (distance, -id).
+    """
+    batch = limit
+    while True:
+        sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=batch)
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-            if not rows or rows[0][2] < CANDIDATES:
-                rows = None
-        if rows is None:
-            sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=limit, walk=False)
-            cursor.execute(PLAN_WITH_BITMAPS)
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        cursor.execute(PLAN_DEFAULTS)
-    return [(row_id, float(score)) for row_id, score, _found in rows]
+        if not rows or len(rows[0]) == 2 or len(rows) < batch or rows[-1][2] > rows[limit - 1][2]:
+            break
+        batch *= 4
+    if rows and len(rows[0]) == 3:
+        rows = sorted(rows, key=lambda row: (row[2], -row[0]))[:limit]
+    return [(row[0], float(row[1])) for row in rows]
 
 
 def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:

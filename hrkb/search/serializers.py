@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .documents import search_types
-from .query import MAX_QUERY_LENGTH
+from .query import MAX_QUERY_LENGTH, MAX_TERMS, SearchQueryError, clean
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
@@ -19,7 +20,10 @@ class SearchParamsSerializer(serializers.Serializer):
 
     q = serializers.CharField(
         max_length=MAX_QUERY_LENGTH,
-        help_text=_('Words, "quoted phrases", OR between alternatives, -word to exclude.'),
+        help_text=format_lazy(
+            _('Words, "quoted phrases", OR between alternatives, -word to exclude; at most {terms} distinct terms.'),
+            terms=MAX_TERMS,
+        ),
     )
     type = serializers.CharField(
         required=False,
@@ -27,6 +31,12 @@ class SearchParamsSerializer(serializers.Serializer):
     )
     page = serializers.IntegerField(required=False, default=1, min_value=1)
     page_size = serializers.IntegerField(required=False, default=PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    def validate_q(self, value: str) -> str:
+        try:
+            return clean(value)
+        except SearchQueryError as error:
+            raise serializers.ValidationError(str(error)) from error
 
     def validate_type(self, value: str) -> list[str]:
         types = [name.strip() for name in value.split(",") if name.strip()]
