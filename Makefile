@@ -38,7 +38,7 @@ $(RUM):
 
 setup: $(STAMP) $(RUM)
 
-run: $(STAMP)
+run: $(STAMP) | $(RUM)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_fixtures
 	$(BIN)/python manage.py ingest_sources fixtures/sources/*.md
@@ -46,7 +46,7 @@ run: $(STAMP)
 	@echo "Serving HRKB: admin $(URL)/admin/ · API $(URL)/api/v1/ · API docs $(URL)/api/v1/docs/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP) | $(CHROMIUM)
+test: $(STAMP) | $(CHROMIUM) $(RUM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -15,6 +15,15 @@ MAX_PAGE_SIZE = 50
 MAX_HITS = 200
 
 
+class WholeNumberField(serializers.IntegerField):
+    """A whole number written in ASCII digits: DRF's ``int()`` would also take "١٠", "+5" and " 5"."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not (data.isascii() and data.isdigit()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class SearchParamsSerializer(serializers.Serializer):
     """The query string of /search/: ``q``, ``type``, ``page``, ``page_size``."""
 
@@ -29,8 +38,8 @@ class SearchParamsSerializer(serializers.Serializer):
         required=False,
         help_text=_("Only these types, comma-separated: %(types)s.") % {"types": ", ".join(search_types())},
     )
-    page = serializers.IntegerField(required=False, default=1, min_value=1)
-    page_size = serializers.IntegerField(required=False, default=PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)
+    page = WholeNumberField(required=False, default=1, min_value=1)
+    page_size = WholeNumberField(required=False, default=PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)
 
     def validate_q(self, value: str) -> str:
         try:

@@ -53,10 +53,15 @@ def test_far_off_or_impossible_times_are_400_naming_the_parameter(value, world, 
 
 @pytest.mark.parametrize("value", ["١٠", "１０", "+10", " 10", "10.0", "1e1", "0x10"])
 def test_page_sizes_take_ascii_digits_only(value, world, anonymous_client):
-    for path in ("/api/v1/reports/", "/api/v1/changes/"):
-        response = anonymous_client.get(path, {"page_size": value})
-        assert response.status_code == 400, (path, value)
-        assert "page_size" in response.json()
+    for path, params in (
+        ("/api/v1/reports/", {"page_size": value}),
+        ("/api/v1/changes/", {"page_size": value}),
+        ("/api/v1/search/", {"q": "public", "page_size": value}),
+        ("/api/v1/search/", {"q": "public", "page": value}),
+    ):
+        response = anonymous_client.get(path, params)
+        assert response.status_code == 400, (path, params)
+        assert set(response.json()) == set(params) - {"q"}, (path, response.json())
 
 
 @pytest.mark.parametrize(
