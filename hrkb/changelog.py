@@ -192,6 +192,19 @@ class Trigger:
     of: tuple[str, ...] = ()  # UPDATE OF these columns
 
 
+def sqlite_time(moment: str) -> str:
+    """SQLite SQL for the time ``moment`` (an SQLite time value) as Django stores times there, to the millisecond.
+
+    Django writes 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC, and no fraction at all
+    when it is zero; SQLite compares times as text, so a trigger's time must be
+    spelt the same way or a row would sort after a cursor made from itself.
+    """
+    return (
+        f"(CASE WHEN substr(strftime('%f', {moment}), 4) = '000' THEN strftime('%Y-%m-%d %H:%M:%S', {moment}) "
+        f"ELSE strftime('%Y-%m-%d %H:%M:%f', {moment}) || '000' END)"
+    )
+
+
 class Dialect:
     """What differs between PostgreSQL and SQLite in the triggers' SQL."""
 
@@ -205,8 +218,7 @@ class Dialect:
             self.tx = "pg_current_xact_id()::text::bigint"
             self.distinct = "IS DISTINCT FROM"
         else:
-            # Django stores times on SQLite as text, 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC.
-            self.now = "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')"
+            self.now = sqlite_time("'now'")
             self.touched_before = self.now
             self.tx = "0"
             self.distinct = "IS NOT"

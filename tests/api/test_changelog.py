@@ -1,5 +1,8 @@
 """The change log's triggers are installed as derived, cover every table a record shows, and come back."""
 
+import datetime
+
+import pytest
 from django.db import connection
 
 from hrkb import changelog
@@ -71,3 +74,15 @@ def test_a_write_commits_with_its_log_entry_or_not_at_all(db):
     except RuntimeError:
         pass
     assert Change.objects.count() == before
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps times as text")
+@pytest.mark.parametrize(
+    "moment", [datetime.datetime(2026, 12, 4, 4, 5, 0), datetime.datetime(2026, 12, 4, 4, 5, 0, 123000)]
+)
+def test_a_trigger_spells_a_time_as_django_does(moment, db):
+    """With a whole second, Django writes no fraction; a trigger writing '.000000' would sort after it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {changelog.sqlite_time(repr(moment.strftime('%Y-%m-%d %H:%M:%S.%f')[:-3]))}")
+        spelt = cursor.fetchone()[0]
+    assert spelt == connection.ops.adapt_datetimefield_value(moment.replace(tzinfo=datetime.UTC))
