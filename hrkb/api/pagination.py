@@ -36,6 +36,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
+from .params import whole_number
+
 SEARCH_RANK = "search_rank"
 # Where PostgreSQL's RUM index gives the search order, rows are ordered by distance, nearest first.
 SEARCH_DISTANCE = "search_distance"
@@ -213,9 +215,8 @@ class KeysetPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        # ASCII digits only: int() also takes "١٠" (Arabic-Indic digits), "+5" and " 5".
-        size = int(raw) if raw.isascii() and raw.isdigit() else 0
-        if not 1 <= size <= self.max_page_size:
+        size = whole_number(raw)
+        if size is None or not 1 <= size <= self.max_page_size:
             raise ValidationError(
                 {self.page_size_query_param: [_("Give a whole number from 1 to %d.") % self.max_page_size]}
             )

@@ -90,6 +90,15 @@ def declared_parameters(view_class: type[APIView], handler_name: str) -> frozens
     return frozenset(name for name in names if name)
 
 
+def whole_number(raw: str) -> int | None:
+    """``raw`` as a whole number if it is written in plain ASCII digits, else None.
+
+    ``int()`` also takes "١٠" (Arabic-Indic digits), "＋5", "+5" and " 5", which
+    no parameter of this API means; every count, page and position is read here.
+    """
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
 class UnknownParametersMiddleware:
     """Answers 400 for a request under /api/ that carries a query parameter its view does not declare."""
 

@@ -45,6 +45,7 @@ from hrkb.public_types import BY_NAME, NAMES
 from .access import is_cleared
 from .filters import TimeField
 from .loading import Context, summary_name
+from .params import whole_number
 from .serializers import SUMMARY_SCHEMA
 
 PAGE_SIZE = 100
@@ -68,10 +69,10 @@ class Position:
         """The position of a watermark; ValueError for anything that is not one."""
         text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
         tx, record = text.split(".")
-        # Plain ASCII digits only: int() would also take "+1", "١" or " 1".
-        if not (tx.isascii() and tx.isdigit() and record.isascii() and record.isdigit()):
+        numbers = whole_number(tx), whole_number(record)
+        if None in numbers:
             raise ValueError(raw)
-        position = cls(int(tx), int(record))
+        position = cls(*numbers)
         if max(position.tx, position.id) > _MAX_POSITION:
             raise ValueError(raw)
         return position
@@ -222,10 +223,10 @@ class ChangesView(APIView):
             raise ValidationError({"since": [message % " ".join(error.messages)]}) from None
 
     def _page_size(self, request) -> int:
-        raw = request.query_params.get("page_size", str(PAGE_SIZE))
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        size = whole_number(request.query_params.get("page_size", str(PAGE_SIZE)))
+        if size is None or not 1 <= size <= MAX_PAGE_SIZE:
             raise ValidationError({"page_size": [_("Give a whole number from 1 to %d.") % MAX_PAGE_SIZE]})
-        return int(raw)
+        return size
 
     def _cursor(self, request) -> Position | None:
         raw = request.query_params.get("cursor")

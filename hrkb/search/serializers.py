@@ -6,6 +6,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from hrkb.api.params import whole_number
+
 from .documents import search_types
 from .query import MAX_QUERY_LENGTH, MAX_TERMS, SearchQueryError, clean
 
@@ -16,10 +18,10 @@ MAX_HITS = 200
 
 
 class WholeNumberField(serializers.IntegerField):
-    """A whole number written in ASCII digits: DRF's ``int()`` would also take "١٠", "+5" and " 5"."""
+    """A whole number written in ASCII digits (see :func:`hrkb.api.params.whole_number`)."""
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and not (data.isascii() and data.isdigit()):
+        if isinstance(data, str) and whole_number(data) is None:
             self.fail("invalid")
         return super().to_internal_value(data)
 
