@@ -29,6 +29,21 @@ class Estimate(int):
         return f"≈ {int(self)}"
 
 
+class AtLeast(int):
+    """A count that stopped at a cap: there are at least this many rows, and it shows itself so ("10000+").
+
+    Counting every row a filter or a search matches among millions (the
+    mentions of reports with "famine" in the title) costs more than showing
+    the page; past the cap the reader learns "more than this many" and
+    narrows, as with any search engine. Pages up to the cap stay reachable.
+    """
+
+    approximate = True
+
+    def __str__(self):
+        return f"{int(self)}+"
+
+
 @contextmanager
 def serial(using: str = DEFAULT_DB_ALIAS):
     """Run the queries inside without parallel workers (PostgreSQL; a no-op elsewhere).

@@ -36,6 +36,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
+from hrkb.search.postgres import nearest
+
 from .params import whole_number
 
 SEARCH_RANK = "search_rank"
@@ -199,17 +201,14 @@ class KeysetPagination(BasePagination):
         last one wanted are all in, then sort those few by the full order. Exact, and a page costs the
         rows before it (the index cannot start at a cursor) plus its own.
         """
-        wanted = self.limit + 1
         distance_at, id_at = plan.position(keys[0].name, names), plan.position(keys[1].name, names)
         ordered = queryset.order_by(keys[0].name)
-        batch = wanted
-        while True:
-            rows = plan.fetch(ordered, extra=names, limit=batch)
-            if len(rows) < batch or rows[-1][distance_at] > rows[wanted - 1][distance_at]:
-                break
-            batch *= 4
-        rows.sort(key=lambda row: (row[distance_at], -row[id_at]))
-        return rows[:wanted]
+        return nearest(
+            lambda batch: plan.fetch(ordered, extra=names, limit=batch),
+            self.limit + 1,
+            lambda row: row[distance_at],
+            lambda row: row[id_at],
+        )
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)

@@ -7,7 +7,7 @@ from django.contrib.admin.views.main import ORDER_VAR
 from django.db.models import Case, FloatField, Q, Value, When
 
 from .documents import is_searchable
-from .engine import search_expressions
+from .engine import matches_most, search_expressions, search_queryset
 from .query import SearchQueryError, clean, parse
 
 
@@ -38,6 +38,9 @@ class RankedSearchAdminMixin:
         parsed = parse(query)
         if not parsed:  # only exclusions, or no searchable word: search_fields alone
             return queryset.filter(pk__in=found.values("pk")).annotate(search_rank=Value(0.0)), False
+        sorted_by_column = bool(request.GET.get(ORDER_VAR) and ordering)
+        if request.method == "GET" and not sorted_by_column and self._matches_fill_the_list(queryset, parsed):
+            return search_queryset(queryset, parsed), False
         # Every match is ranked (no cap: the best match is on the first page however old it is).
         match, score = search_expressions(queryset.model, parsed)
         # A subquery on primary keys: each record once, whatever relations search_fields crossed.
@@ -45,6 +48,22 @@ class RankedSearchAdminMixin:
         results = results.annotate(
             search_rank=Case(When(match, then=score), default=Value(0.0), output_field=FloatField())
         )
-        if request.GET.get(ORDER_VAR) and ordering:
+        if sorted_by_column:
             return results.order_by(*ordering), False
         return results.order_by("-search_rank", "-pk"), False
+
+    def _matches_fill_the_list(self, queryset, parsed) -> bool:
+        """Whether the engine's matches alone fill every page of the list a reader can reach.
+
+        Then the matches ``search_fields`` adds (ranked after every engine match) are on no page
+        the paginator can show, and the engine's own order is the list's: on PostgreSQL the RUM
+        index reads the first page in order where ranking every match of a word found in most
+        of 100,000 reports takes more than a second. The count is exact (it stops past the cap),
+        asked only when the planner expects a word in many rows; actions (POST) always act on
+        every match.
+        """
+        paginator = getattr(self, "paginator", None)
+        cap = getattr(paginator, "COUNT_AT_MOST", None)
+        if cap is None or not matches_most(queryset.model, parsed):
+            return False
+        return search_queryset(queryset, parsed).order_by().values("pk")[: cap + 1].count() > cap

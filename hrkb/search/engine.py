@@ -77,6 +77,11 @@ def search_expressions(model, q: str | ParsedQuery):
     return _backend().rank_expression(model, _parsed(q))
 
 
+def matches_most(model, q: str | ParsedQuery) -> bool:
+    """Whether ``q`` is expected to match more than a tenth of ``model``'s table (PostgreSQL's estimate)."""
+    return _backend().matches_most(model, _parsed(q))
+
+
 def search_all(
     q: str | ParsedQuery,
     *,

@@ -131,6 +131,11 @@ def rank_expression(model, parsed: ParsedQuery) -> tuple[RawSQL, RawSQL]:
     )
 
 
+def matches_most(model, parsed: ParsedQuery) -> bool:
+    """SQLite's match is always an index subquery (FTS5), whatever the share of rows it finds."""
+    return False
+
+
 def ranked(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int) -> list[tuple[int, float]]:
     """The best ``limit`` readable matches of one type as (id, score), best first."""
     table = search_type.table

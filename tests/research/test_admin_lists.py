@@ -125,3 +125,19 @@ def test_an_estimated_count_prints_as_one():
     from hrkb.scale import Estimate
 
     assert str(Estimate(1971276)) == "≈ 1971276" and Estimate(1971276) // 50 == 39425
+
+
+def test_a_filtered_list_counts_up_to_a_cap_and_says_more(curator_client, monkeypatch):
+    """Past the cap the list says "3+" (hrkb.scale.AtLeast) and still pages through what it can reach."""
+    from hrkb.admin import EstimatedCountPaginator
+    from hrkb.scale import AtLeast
+
+    for number in range(5):
+        factories.report(f"Capped {number}", language="en")
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 3)
+    response = curator_client.get("/admin/reports/report/", {"language": "en"})
+    count = response.context["cl"].result_count
+    assert isinstance(count, AtLeast) and count == 3 and str(count) == "3+"
+    assert "3+ reports" in response.content.decode()
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 10)
+    assert curator_client.get("/admin/reports/report/", {"language": "en"}).context["cl"].result_count == 5

@@ -154,3 +154,29 @@ def test_a_rank_read_back_compares_equal_to_the_rank_computed_again(db):
             .filter(pk=report.pk)
             .exists()
         )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM's index order is PostgreSQL's")
+def test_admin_pages_read_in_the_index_order_are_the_full_rankings_pages(famine_corpus, rf, curator, monkeypatch):
+    """A word in most rows is paged from RUM's order (hrkb.search.admin); the pages are those of ranking every match."""
+    from hrkb.admin import EstimatedCountPaginator
+
+    if not postgres.has_rum(Report._meta.db_table):
+        pytest.skip("no RUM index here")
+    model_admin = admin.site._registry[Report]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE reports_report")  # the rule reads the planner's estimates, as autovacuum keeps them
+
+    def pages():
+        changelists = [_changelist(rf, curator, model_admin, q="famine", p=page)[0] for page in (1, 2, 5)]
+        read_in_index_order = {postgres.DISTANCE in changelist.queryset.query.annotations for changelist in changelists}
+        return [[report.pk for report in changelist.result_list] for changelist in changelists], read_in_index_order
+
+    monkeypatch.setattr(postgres, "MOST", 2.0)  # no query matches "most" rows: every match ranked, search_fields too
+    expected, index_order = pages()
+    assert index_order == {False} and len(expected[2]) == 50
+    monkeypatch.setattr(postgres, "MOST", 0.0)
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 300)  # fewer than the 627 matches
+    found, index_order = pages()
+    assert index_order == {True}
+    assert found == expected
