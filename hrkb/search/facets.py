@@ -28,7 +28,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from hrkb import access
@@ -306,9 +305,7 @@ def facet_counts(
             ctes.append(sql)
             cte_params += sql_params
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(statements)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*cte_params, *params])
-        rows = cursor.fetchall()
+    rows = _backend().facet_rows(sql, [*cte_params, *params])
     for facet, value, label, count in rows:
         value, label = _label(facet, value, label)
         result[facet].append(Bucket(value, label, int(count)))

@@ -137,6 +137,13 @@ def match_sql(search_type: SearchType, parsed: ParsedQuery, alias: str, restrict
 YEAR = "CAST(substr({column}, 1, 4) AS integer)"
 
 
+def facet_rows(sql: str, params: list) -> list[tuple]:
+    """Run the facets' statement (FTS5 gives the matches by rowid: no plan to steer)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | None = None) -> QuerySet:
     """The queryset narrowed to every match, annotated with ``search_rank`` (every match is ranked)."""
     (match, match_params), (rank, rank_params) = rank_sql(queryset, parsed, restricted)

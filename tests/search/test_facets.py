@@ -161,7 +161,12 @@ def test_facets_cost_one_statement_whatever_the_matches(anonymous_client, facet_
         anonymous_client.get(SEARCH, {"q": "famine", "facets": ALL})
     # SQLite pre-selects misspelt names of each actor type in Python (difflib), one query each.
     fuzzy = sum(search_type.fuzzy for search_type in search_types().values()) if connection.vendor == "sqlite" else 0
-    assert len(faceted) == len(plain) + 1 + fuzzy
+    assert len(_reads(faceted)) == len(_reads(plain)) + 1 + fuzzy
+
+
+def _reads(captured) -> list[str]:
+    # PostgreSQL steers the facets' plan with SET/RESET inside a savepoint (hrkb.search.postgres.facet_rows).
+    return [query["sql"] for query in captured if query["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
 
 
 def test_no_match_and_only_exclusions_give_empty_facets(anonymous_client, facet_corpus):
