@@ -96,7 +96,9 @@ PUBLIC_TYPES: tuple[PublicType, ...] = (
         "actors.Organisation",
         "actors.api.views.OrganisationViewSet",
         "Organization",
-        search=SearchDocument("name", "description", ("description",), fuzzy=True),
+        search=SearchDocument(
+            "name", "description", ("description",), fuzzy=True, facets=(("kind", "organisation_kind"),)
+        ),
     ),
     PublicType(
         "person",
@@ -112,7 +114,12 @@ PUBLIC_TYPES: tuple[PublicType, ...] = (
         "reports.Report",
         "reports.api.views.ReportViewSet",
         "Report",
-        search=SearchDocument("title", "summary", ("summary", "text")),
+        search=SearchDocument(
+            "title",
+            "summary",
+            ("summary", "text"),
+            facets=(("kind", "kind"), ("year", "published"), ("topic", "topics")),
+        ),
     ),
     PublicType(
         "event",
@@ -120,7 +127,12 @@ PUBLIC_TYPES: tuple[PublicType, ...] = (
         "events.Event",
         "events.api.views.EventViewSet",
         "Event",
-        search=SearchDocument("title", "description", ("description", "place")),
+        search=SearchDocument(
+            "title",
+            "description",
+            ("description", "place"),
+            facets=(("kind", "kind"), ("year", "start"), ("country", "country"), ("topic", "topics")),
+        ),
     ),
     PublicType(
         "quote",
@@ -128,7 +140,7 @@ PUBLIC_TYPES: tuple[PublicType, ...] = (
         "reports.Quote",
         "reports.api.views.QuoteViewSet",
         "Quotation",
-        search=SearchDocument("text", "occasion", ("text",)),
+        search=SearchDocument("text", "occasion", ("text",), facets=(("year", "said"),)),
         requires=("speaker",),
     ),
 )

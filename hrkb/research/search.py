@@ -5,9 +5,11 @@ Ranking is :func:`hrkb.search.search_queryset` (the engine behind
 researchers see drafts and restricted records, which the partner search never
 shows, so this does not go through :func:`hrkb.search.search_all` (whose
 access rule is the partners'). Snippets come from the same backend as the
-API's. Facets are computed here as a plain structure (:class:`Facet`), per
-type, with Uwazi's rule that a facet's counts ignore its own filter; when the
-engine offers facets of its own, only :func:`facets` changes.
+API's, and so do facets and their filters (:mod:`hrkb.search.facets`, with
+the curator's audience: every record, and the status and restricted facets
+partners do not get), shown on every tab, each count a link that narrows every
+type's hits by that value (Uwazi's rule: a facet's counts ignore its own
+filter).
 """
 
 from __future__ import annotations
@@ -16,17 +18,18 @@ import html
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, F
-from django.db.models.functions import ExtractYear
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils.http import urlencode
 
 from actors.models import Organisation, Person
 from events.models import Event
 from hrkb.public_types import BY_NAME
 from hrkb.search import SearchQueryError, search_queryset
+from hrkb.search import facets as facet_filters
 from hrkb.search.documents import search_types
 from hrkb.search.query import clean, parse
-from reports.models import Quote, Report, Topic
+from reports.models import Quote, Report
 
 from .records import badges, dossier_url
 
@@ -105,93 +108,74 @@ class Results:
     error: str = ""
     page: int = 1
     selected: dict = field(default_factory=dict)
+    all_url: str = ""
+    #: Filters left out because their value is not one the engine takes (typed into the address by hand).
+    warning: str = ""
 
     @property
     def total(self) -> int:
         return sum(group.count for group in self.groups)
 
 
-# Facets: a field of the type's table, how its values read.
-FACETS = {
-    "person": [("status", "Status"), ("restricted", "Restricted")],
-    "organisation": [("organisation_kind", "Kind"), ("status", "Status"), ("restricted", "Restricted")],
-    "report": [
-        ("kind", "Kind"),
-        ("year", "Year"),
-        ("topic", "Topic"),
-        ("status", "Status"),
-        ("restricted", "Restricted"),
-    ],
-    "event": [
-        ("kind", "Kind"),
-        ("year", "Year"),
-        ("country", "Country"),
-        ("topic", "Topic"),
-        ("status", "Status"),
-        ("restricted", "Restricted"),
-    ],
-    "quote": [("year", "Year"), ("status", "Status")],
-}
-DATE_FIELD = {"report": "published", "event": "start", "quote": "said"}
+#: The facets of the admin's search, in the order shown: the engine's (see :mod:`hrkb.search.facets`) over every
+#: record, drafts and restricted ones included, which researchers also narrow by.
+FACETS = [
+    ("kind", "Kind"),
+    ("year", "Year"),
+    ("country", "Country"),
+    ("topic", "Topic"),
+    ("status", "Status"),
+    ("restricted", "Restricted"),
+]
 
 
-def _filtered(queryset, type_name: str, selected: dict, skip: str | None = None):
-    for name, value in selected.items():
-        if name == skip or not value:
+def _selected(raw: dict) -> tuple[dict, str]:
+    """The filters as the engine takes them (one value each, as the links give), and what was wrong with any."""
+    selected, errors = {}, []
+    for name, _label in FACETS:
+        value = (raw or {}).get(name) or ""
+        if not value:
             continue
-        if name == "year":
-            if value == "none":
-                queryset = queryset.filter(**{f"{DATE_FIELD[type_name]}__isnull": True})
-            else:
-                queryset = queryset.filter(**{f"{DATE_FIELD[type_name]}__year": int(value)})
-        elif name == "topic":
-            queryset = queryset.filter(topics__slug=value)
-        elif name == "restricted":
-            queryset = queryset.filter(restricted=value == "yes")
-        else:
-            queryset = queryset.filter(**{name: value})
-    return queryset
+        try:
+            parsed = facet_filters.parse_filter(name, value)
+        except facet_filters.FacetError as error:
+            errors.append(f"{name}: {error}")
+            continue
+        if len(parsed) == 1:
+            selected[name] = value
+    return selected, " ".join(errors)
 
 
-def _labels(type_name: str, name: str) -> dict:
-    model = TYPES[type_name][0]
-    if name in ("year", "country", "topic"):
-        return {}
-    if name == "restricted":
-        return {"yes": "restricted", "no": "not restricted"}
-    field_ = model._meta.get_field(name)
-    return {str(key): str(label) for key, label in field_.flatchoices}
+def _narrowed(queryset, type_name: str, selected: dict):
+    """The queryset narrowed by the engine's filters (the SQL /api/v1/search/ narrows with); None: no match."""
+    search_type = search_types()[type_name]
+    filters = {name: facet_filters.parse_filter(name, value) for name, value in selected.items()}
+    condition = facet_filters.filter_sql(search_type, filters, search_type.table, restricted=None)
+    if condition is None:
+        return None
+    return queryset.filter(RawSQL(*condition, output_field=BooleanField()))
 
 
-def facets(base, type_name: str, selected: dict, url) -> list[Facet]:
-    """Counts of the matches by each facet of the type, each ignoring its own filter; empty options never shown."""
+def facets(parsed, type_name: str, selected: dict, url) -> list[Facet]:
+    """The engine's counts of every match (of the type, or of all types) by each facet, each ignoring its own
+    filter; a facet with no value among the matches is not shown."""
+    names = [name for name, _label in FACETS]
+    if type_name:
+        names = [name for name in names if facet_filters.counted(search_types()[type_name], name)]
+    filters = {name: facet_filters.parse_filter(name, value) for name, value in selected.items()}
+    counts = facet_filters.facet_counts(
+        parsed, names, types=[type_name] if type_name else None, restricted=None, filters=filters
+    )
+    labels = dict(FACETS)
     result = []
-    for name, label in FACETS[type_name]:
-        queryset = _filtered(base, type_name, selected, skip=name).order_by()
-        if name == "year":
-            rows = queryset.annotate(value=ExtractYear(DATE_FIELD[type_name])).values("value")
-        elif name == "topic":
-            rows = queryset.values(value=F("topics__slug"))
-        else:
-            rows = queryset.values(value=F(name))
-        counted = rows.annotate(n=Count("pk", distinct=name == "topic")).order_by("-n")[:30]
-        labels = _labels(type_name, name)
-        topic_names = {}
-        if name == "topic":
-            topic_names = dict(Topic.objects.values_list("slug", "name"))
+    for name in names:
         options = []
-        for row in counted:
-            value = row["value"]
-            if name == "topic" and value is None:
-                continue
-            key = "none" if value is None else ("yes" if value is True else "no" if value is False else str(value))
-            text = "no date" if name == "year" and value is None else topic_names.get(key, labels.get(key, key))
-            is_selected = selected.get(name) == key
-            options.append(Option(key, text, row["n"], is_selected, url(**{name: None if is_selected else key})))
-        if name == "year":
-            options.sort(key=lambda option: (option.value == "none", option.value), reverse=False)
+        for bucket in counts[name]:
+            is_selected = selected.get(name) == bucket.value
+            link = url(**{name: None if is_selected else bucket.value, "page": None})
+            options.append(Option(bucket.value, bucket.label, bucket.count, is_selected, link))
         if options:
-            result.append(Facet(name, label, options))
+            result.append(Facet(name, labels[name], options))
     return result
 
 
@@ -239,16 +223,16 @@ def _matched_alias(record, parsed) -> str:
 
 
 def search(q: str, *, type_name: str = "", selected: dict | None = None, page: int = 1, base_url: str = "") -> Results:
-    selected = {key: value for key, value in (selected or {}).items() if value}
     if type_name not in TYPES:
         type_name = ""
+    selected, error = _selected(selected or {})
 
     def url(**changes):
         params = {"q": q, "type": type_name or None, **selected}
         params.update(changes)
         return f"{base_url}?{urlencode({k: v for k, v in params.items() if v})}"
 
-    results = Results(q, type_name, [], [], page=page, selected=selected)
+    results = Results(q, type_name, [], [], page=page, selected=selected, all_url=url(type=None, page=None))
     try:
         query = clean(q)
     except SearchQueryError as error:
@@ -256,24 +240,15 @@ def search(q: str, *, type_name: str = "", selected: dict | None = None, page: i
         return results
     if not query:
         return results
+    results.warning = error
     parsed = parse(query)
     for name, (model, label) in TYPES.items():
-        if type_name and name != type_name:
-            # Only the counts of the other types, for their tabs.
-            matches = search_queryset(model.objects.all(), parsed)
-            count = matches.order_by()[: COUNT_LIMIT + 1].count()
-            results.groups.append(Group(name, label, min(count, COUNT_LIMIT), count > COUNT_LIMIT, [], url(type=name)))
-            continue
-        base = model.objects.all()
-        matches = search_queryset(base, parsed)
-        if name == type_name:
-            matches = _filtered(matches, name, selected)
-        count = matches.order_by()[: COUNT_LIMIT + 1].count()
-        limit, offset = (PER_PAGE, (page - 1) * PER_PAGE) if type_name else (PER_TYPE, 0)
-        hits = _hits(name, matches, parsed, limit, offset) if count else []
-        results.groups.append(
-            Group(name, label, min(count, COUNT_LIMIT), count > COUNT_LIMIT, hits, url(type=name, page=None))
-        )
-        if name == type_name:
-            results.facets = facets(search_queryset(base, parsed), name, selected, url)
+        matches = _narrowed(search_queryset(model.objects.all(), parsed), name, selected)
+        count = 0 if matches is None else matches.order_by()[: COUNT_LIMIT + 1].count()
+        group = Group(name, label, min(count, COUNT_LIMIT), count > COUNT_LIMIT, [], url(type=name, page=None))
+        results.groups.append(group)
+        if count and (not type_name or name == type_name):
+            limit, offset = (PER_PAGE, (page - 1) * PER_PAGE) if type_name else (PER_TYPE, 0)
+            group.hits = _hits(name, matches, parsed, limit, offset)
+    results.facets = facets(parsed, type_name, selected, url)
     return results

@@ -559,10 +559,7 @@ class SearchView(ResearchView):
             page = max(1, int(request.GET.get("page", 1)))
         except ValueError:
             page = 1
-        selected = {
-            name: request.GET.get(name, "")
-            for name in ("kind", "organisation_kind", "year", "country", "topic", "status", "restricted")
-        }
+        selected = {name: request.GET.get(name, "") for name, _label in search.FACETS}
         results = search.search(
             q, type_name=type_name, selected=selected, page=page, base_url=reverse("admin:research_search")
         )

@@ -18,6 +18,10 @@ class SearchDocument:
 
     ``snippet_fields`` are the columns the snippet is cut from (the title or name is
     shown beside it already); ``fuzzy`` types are also found by misspelt names.
+    ``facets`` names the field behind each facet the type is counted in (see
+    :mod:`hrkb.search.facets`): ``kind``, ``country`` (a column), ``year`` (a
+    partial date), ``topic`` (a many-to-many to topics); a type without one is
+    not counted in that facet.
     The stored document itself (its weighted columns) is in :mod:`hrkb.search.schema`.
     """
 
@@ -25,6 +29,7 @@ class SearchDocument:
     summary_field: str
     snippet_fields: tuple[str, ...]
     fuzzy: bool = False
+    facets: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,10 @@ class SearchType:
     @property
     def fuzzy(self) -> bool:
         return self.document.fuzzy
+
+    @property
+    def facet_fields(self) -> dict[str, str]:
+        return dict(self.document.facets)
 
     def readable_sql(self, alias: str, *, restricted: bool) -> tuple[str, list]:
         """The rows of this type a client may read, as SQL on ``alias`` (see :mod:`hrkb.access`)."""

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch
 
-from . import postgres, sqlite
+from . import facets, postgres, sqlite
 from .documents import SearchType, is_searchable, search_types
 from .query import ParsedQuery, clean, parse
 
@@ -89,6 +89,7 @@ def search_all(
     restricted: bool = False,
     limit: int = 20,
     offset: int = 0,
+    filters: dict[str, list] | None = None,
 ) -> list[Hit]:
     """Ranked hits across ``types`` (default: all), readable by a client of the given clearance.
 
@@ -96,7 +97,8 @@ def search_all(
     The access rule is applied in the database before ranking, so an
     unreadable record cannot surface as a hit, a snippet or in a count.
     Scores are on a 0–1 scale on both databases but are not comparable
-    between them.
+    between them. ``filters`` narrow by facet values (see :mod:`hrkb.search.facets`):
+    a type without a filtered facet has no hits.
     """
     parsed = _parsed(q)
     if not parsed:
@@ -106,7 +108,11 @@ def search_all(
     wanted = [available[name] for name in (types or available)]
     scored = []
     for search_type in wanted:
-        for row_id, score in backend.ranked(search_type, parsed, restricted=restricted, limit=offset + limit):
+        where = facets.filter_sql(search_type, filters or {}, "t", restricted=restricted)
+        if where is None:
+            continue
+        ranked = backend.ranked(search_type, parsed, restricted=restricted, limit=offset + limit, where=where)
+        for row_id, score in ranked:
             scored.append((score, search_type.name, row_id))
     scored.sort(key=lambda item: (-item[0], item[1], -item[2]))
     page = scored[offset : offset + limit]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -106,6 +106,36 @@ def rank_sql(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> tup
         match = f"({match} OR {NAMES} <%% {names})"
         score = f"greatest({score}, word_similarity({NAMES}, {names}))"
     return match, score, distance
+
+
+def match_sql(search_type: SearchType, parsed: ParsedQuery, alias: str, restricted: bool | None) -> tuple[str, list]:
+    """Whether the row ``alias`` of ``search_type``'s table matches, with positional parameters (for facets).
+
+    The access rule is the caller's to add; ``restricted`` makes no difference here (see :func:`filter_queryset`).
+    """
+    match, _score, _distance = rank_sql(search_type.table, alias, parsed, fuzzy=search_type.fuzzy)
+    return _positional(match, _params(parsed))
+
+
+#: The year of a date column, as an integer (for the year facet).
+YEAR = "CAST(EXTRACT(YEAR FROM {column}) AS integer)"
+
+
+def facet_rows(sql: str, params: list) -> list[tuple]:
+    """Run the facets' statement with the matches read through the search index, never a table scan.
+
+    For a word in most rows the planner prefers a sequential scan that evaluates ``@@`` on every row,
+    reading (detoasting) every search vector: 1.2 s at 100,000 reports, against 85 ms for the RUM
+    (or GIN) index's bitmap of the same matches, whose rows need no recheck. Its cost model does not
+    price the detoasting, so the scan is switched off for this one statement; inside a savepoint, so
+    that an error rolls the setting back with it.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        cursor.execute("RESET enable_seqscan")
+    return rows
 
 
 def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | None = None) -> QuerySet:
@@ -202,31 +232,41 @@ def _positional(sql: str, params: dict) -> tuple[str, list]:
 def _readable(search_type: SearchType, restricted: bool) -> tuple[str, dict]:
     """The access rule for ``search_type``'s rows ``t``, with named parameters, applied before ranking
     so nothing unreadable is ranked or counted."""
-    sql, values = search_type.readable_sql("t", restricted=restricted)
-    params = {f"readable_{index}": value for index, value in enumerate(values)}
+    return _named("readable", *search_type.readable_sql("t", restricted=restricted))
+
+
+NO_FILTER = ("TRUE", [])
+
+
+def _named(prefix: str, sql: str, values: list) -> tuple[str, dict]:
+    """Positional ``%s`` placeholders renamed ``%(prefix_N)s``, with their parameters."""
+    params = {f"{prefix}_{index}": value for index, value in enumerate(values)}
     names = iter(params)
     return re.sub("%s", lambda _match: f"%({next(names)})s", sql), params
 
 
-def ranked_sql(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int) -> tuple[str, dict]:
+def ranked_sql(
+    search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int, where: tuple[str, list] = NO_FILTER
+) -> tuple[str, dict]:
     """The SQL of :func:`ranked` and its parameters (also for EXPLAIN in the benchmark).
 
     With RUM the rows come nearest first by distance alone: a second sort key would make PostgreSQL
     rank every match rather than read the index in order. They also carry the distance, for
-    :func:`ranked` to settle ties.
+    :func:`ranked` to settle ties. ``where``: a further condition on ``t`` (facet filters), positional.
     """
     match, score, distance = rank_sql(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)
     readable, readable_params = _readable(search_type, restricted)
+    filtered, filtered_params = _named("where", *where)
     if distance:
         order, extra = distance, f", {distance} AS distance"
     else:
         order, extra = "score DESC, t.id DESC", ""
     sql = f"""
         SELECT t.id, {score} AS score{extra} FROM {search_type.table} t
-        WHERE {match} AND {readable}
+        WHERE {match} AND {readable} AND {filtered}
         ORDER BY {order} LIMIT %(limit)s
     """
-    return sql, {**_params(parsed), **readable_params, "limit": limit}
+    return sql, {**_params(parsed), **readable_params, **filtered_params, "limit": limit}
 
 
 def nearest(fetch, wanted: int, distance_of, id_of) -> list:
@@ -247,11 +287,13 @@ def nearest(fetch, wanted: int, distance_of, id_of) -> list:
     return rows[:wanted]
 
 
-def ranked(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int) -> list[tuple[int, float]]:
+def ranked(
+    search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int, where: tuple[str, list] = NO_FILTER
+) -> list[tuple[int, float]]:
     """The best ``limit`` readable matches of one type as (id, score), best first (ties: newest first)."""
 
     def fetch(batch):
-        sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=batch)
+        sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=batch, where=where)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from hrkb.api.params import whole_number
 
+from . import facets
 from .documents import search_types
 from .query import MAX_QUERY_LENGTH, MAX_TERMS, SearchQueryError, clean
 
@@ -40,6 +41,36 @@ class SearchParamsSerializer(serializers.Serializer):
         required=False,
         help_text=_("Only these types, comma-separated: %(types)s.") % {"types": ", ".join(search_types())},
     )
+    facets = serializers.CharField(
+        required=False,
+        help_text=format_lazy(
+            _(
+                "Also count the readable matches (all of them, not only this page's) by these facets, "
+                "comma-separated: {facets}. Each facet's counts apply every filter but its own."
+            ),
+            facets=", ".join(facets.FACETS),
+        ),
+    )
+    kind = serializers.CharField(
+        required=False,
+        help_text=_(
+            "Only records of these kinds (a report's, an event's or an organisation's), comma-separated; "
+            "types without a kind are left out."
+        ),
+    )
+    year = serializers.CharField(
+        required=False,
+        help_text=_(
+            "Only records of these years, comma-separated (a report's publication, an event's start, "
+            "a quote's date; a partial date counts in its year); undated types are left out."
+        ),
+    )
+    country = serializers.CharField(
+        required=False, help_text=_("Only events in these countries, ISO 3166-1 alpha-2 codes, comma-separated.")
+    )
+    topic = serializers.CharField(
+        required=False, help_text=_("Only reports and events on these topics, by slug, comma-separated.")
+    )
     page = WholeNumberField(required=False, default=1, min_value=1)
     page_size = WholeNumberField(required=False, default=PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)
 
@@ -58,6 +89,30 @@ class SearchParamsSerializer(serializers.Serializer):
                 % {"unknown": ", ".join(unknown), "types": ", ".join(search_types())}
             )
         return types
+
+    def validate_facets(self, value: str) -> list[str]:
+        try:
+            return facets.parse_names(value)
+        except facets.FacetError as error:
+            raise serializers.ValidationError(str(error)) from error
+
+    def _filter(self, name: str, value: str) -> list:
+        try:
+            return facets.parse_filter(name, value)
+        except facets.FacetError as error:
+            raise serializers.ValidationError(str(error)) from error
+
+    def validate_kind(self, value: str) -> list[str]:
+        return self._filter("kind", value)
+
+    def validate_year(self, value: str) -> list[int]:
+        return self._filter("year", value)
+
+    def validate_country(self, value: str) -> list[str]:
+        return self._filter("country", value)
+
+    def validate_topic(self, value: str) -> list[str]:
+        return self._filter("topic", value)
 
     def validate(self, attrs):
         if (attrs["page"] - 1) * attrs["page_size"] >= MAX_HITS:
@@ -87,10 +142,42 @@ class HitSerializer(serializers.Serializer):
         return hit.url
 
 
+class BucketSerializer(serializers.Serializer):
+    """One value of a facet and how many readable matches hold it."""
+
+    value = serializers.CharField(
+        help_text=_("What the facet's filter takes: a type, a kind, a year (YYYY), a country code, a topic's slug.")
+    )
+    label = serializers.CharField(help_text=_("How the value reads (a topic's name, a kind's label)."))
+    count = serializers.IntegerField(min_value=1, help_text=_("Exact, over every readable match."))
+
+
+def _buckets(text):
+    return BucketSerializer(many=True, required=False, help_text=text)
+
+
+class FacetsSerializer(serializers.Serializer):
+    """The facets asked for, each a list of buckets (exact counts); a facet not asked for is absent."""
+
+    type = _buckets(_("Matches by type, most first; its counts ignore the `type` parameter."))
+    kind = _buckets(
+        format_lazy(_("Reports, events and organisations by kind, most first (at most {max})."), max=facets.MAX_BUCKETS)
+    )
+    year = _buckets(
+        format_lazy(
+            _("Reports, events and quotes by year, oldest first (the most recent {max} years)."),
+            max=facets.MAX_YEARS,
+        )
+    )
+    country = _buckets(format_lazy(_("Events by country, most first (at most {max})."), max=facets.MAX_BUCKETS))
+    topic = _buckets(format_lazy(_("Reports and events by topic, most first (at most {max})."), max=facets.MAX_BUCKETS))
+
+
 class SearchResponseSerializer(serializers.Serializer):
-    """A page of hits, best first."""
+    """A page of hits, best first, and (when asked for with ``facets``) the counts of every readable match."""
 
     query = serializers.CharField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = HitSerializer(many=True)
+    facets = FacetsSerializer(required=False)

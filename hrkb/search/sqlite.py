@@ -114,6 +114,36 @@ def rank_sql(
     return (match, match_params), (rank, rank_params)
 
 
+def match_sql(search_type: SearchType, parsed: ParsedQuery, alias: str, restricted: bool | None) -> tuple[str, list]:
+    """Whether the row ``alias`` of ``search_type``'s table matches, with positional parameters (for facets).
+
+    The same matches as :func:`ranked`: the audience's FTS5 table, and misspelt names pre-selected
+    among the rows the client may read only (a hidden actor never takes a readable one's place).
+    """
+    fts = audience_table(search_type.table, restricted)
+    sql, params = f'{alias}."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)', [parsed.to_fts5()]
+    if search_type.fuzzy:
+        if restricted is None:
+            readable, readable_params = 't."kind" = %s', [search_type.public_type.kind]
+        else:
+            readable, readable_params = search_type.readable_sql("t", restricted=restricted)
+        similar = fuzzy_names(parsed, f"AND {readable}", readable_params)
+        if similar:
+            sql = f'({sql} OR {alias}."id" IN ({", ".join(str(int(row_id)) for row_id in similar)}))'
+    return sql, params
+
+
+#: The year of a date column (stored as ISO text), as an integer (for the year facet).
+YEAR = "CAST(substr({column}, 1, 4) AS integer)"
+
+
+def facet_rows(sql: str, params: list) -> list[tuple]:
+    """Run the facets' statement (FTS5 gives the matches by rowid: no plan to steer)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | None = None) -> QuerySet:
     """The queryset narrowed to every match, annotated with ``search_rank`` (every match is ranked)."""
     (match, match_params), (rank, rank_params) = rank_sql(queryset, parsed, restricted)
@@ -136,23 +166,42 @@ def matches_most(model, parsed: ParsedQuery) -> bool:
     return False
 
 
-def ranked(search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int) -> list[tuple[int, float]]:
-    """The best ``limit`` readable matches of one type as (id, score), best first."""
+def ranked(
+    search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int, where: tuple[str, list] = ("1", [])
+) -> list[tuple[int, float]]:
+    """The best ``limit`` readable matches of one type as (id, score), best first.
+
+    ``where``: a further condition on ``t`` (facet filters), positional.
+    """
+    filtered, filtered_params = where
     table = search_type.table
     fts = audience_table(table, restricted)
     readable, readable_params = search_type.readable_sql("t", restricted=restricted)
     sql = f"""
         SELECT t.id, {_score(_bm25(table, fts))} AS score FROM {fts} JOIN {table} t ON t.id = {fts}.rowid
-        WHERE {fts} MATCH %s AND {readable}
+        WHERE {fts} MATCH %s AND {readable} AND {filtered}
         ORDER BY score DESC, t.id DESC LIMIT %s
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [parsed.to_fts5(), *readable_params, limit])
+        cursor.execute(sql, [parsed.to_fts5(), *readable_params, *filtered_params, limit])
         scores = {row_id: float(score) for row_id, score in cursor.fetchall()}
     if search_type.fuzzy:
-        for row_id, similarity in fuzzy_names(parsed, f"AND {readable}", readable_params).items():
+        # The pre-selection among readable rows only (a hidden actor never takes a readable one's place);
+        # the filters then apply to what it found.
+        similar = fuzzy_names(parsed, f"AND {readable}", readable_params)
+        if similar and filtered_params:
+            similar = _kept(search_type, similar, where)
+        for row_id, similarity in similar.items():
             scores[row_id] = max(scores.get(row_id, 0.0), similarity)
     return sorted(scores.items(), key=lambda pair: (-pair[1], -pair[0]))[:limit]
+
+
+def _kept(search_type: SearchType, similar: dict[int, float], where: tuple[str, list]) -> dict[int, float]:
+    placeholders = ", ".join(["%s"] * len(similar))
+    sql = f"SELECT t.id FROM {search_type.table} t WHERE t.id IN ({placeholders}) AND {where[0]}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*similar, *where[1]])
+        return {row_id: similar[row_id] for (row_id,) in cursor.fetchall()}
 
 
 def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:

@@ -328,3 +328,16 @@ def test_search_view_with_facets(home):
     facet.click()
     expect(page.locator(".facets a.selected").first).to_be_visible()
     shot(page, "search-reports-faceted")
+
+
+def test_search_facets_on_the_all_tab_narrow_every_type(home):
+    page = home
+    search(page, "Commission of Inquiry")
+    year = page.locator(".facet", has_text="Year").locator("li").first
+    label, count = year.locator("a").first.inner_text(), int(year.locator(".count").inner_text())
+    year.locator("a").first.click()
+    expect(page.locator(".facets a.selected", has_text=label)).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"year={label}"))
+    counts = [int(text.rstrip("+")) for text in page.locator(".type-tabs .count").all_inner_texts()]
+    assert sum(counts) == count
+    shot(page, "search-all-faceted")

@@ -32,3 +32,48 @@ def search_corpus(corpus):
     records["witness"] = factories.person(f"Witness {SECRET.title()}", restricted=True)
     records["witness_quote"] = factories.quote(records["witness"], text=f"What I saw, {SECRET}.")
     return records
+
+
+@pytest.fixture
+def facet_corpus(db):
+    """Famine in reports, events, quotes, people and organisations of every kind, year, country and topic,
+    with drafts and restricted records (and topics) among them."""
+    topics = {
+        name: factories.topic(name.title(), slug=name, **fields)
+        for name, fields in [
+            ("food", {}),
+            ("camps", {}),
+            ("draft-topic", {"status": "draft"}),
+            ("restricted-topic", {"restricted": True}),
+        ]
+    }
+    reports = [
+        ("Famine of 1996", {"kind": "report", "published": "1996"}, ["food"]),
+        ("Famine report", {"kind": "report", "published": "2014-02"}, ["food", "camps"]),
+        ("Famine statement", {"kind": "statement", "published": "2014-02-17"}, ["draft-topic"]),
+        ("Famine letter", {"kind": "open_letter", "published": "2015"}, ["restricted-topic", "camps"]),
+        ("Famine resolution", {"kind": "resolution"}, []),
+        ("Famine draft", {"kind": "book", "published": "1999", "status": "draft"}, ["food"]),
+        ("Famine restricted", {"kind": "resolution", "published": "2014", "restricted": True}, ["camps"]),
+    ]
+    for title, fields, topic_names in reports:
+        factories.report(title, text="Reports of famine.", topics=[topics[name] for name in topic_names], **fields)
+    events = [
+        ("Famine summit", {"kind": "summit", "start": "2014-06", "country": "KP"}, ["food"]),
+        ("Famine hearing", {"kind": "hearing", "start": "2018-03-01", "country": "SG"}, []),
+        ("Famine resolution vote", {"kind": "resolution", "country": ""}, ["restricted-topic"]),
+        ("Famine visit", {"kind": "visit", "start": "2014", "country": "CN", "restricted": True}, ["food"]),
+        ("Famine draft event", {"kind": "visit", "start": "2001", "country": "CN", "status": "draft"}, []),
+    ]
+    for title, fields, topic_names in events:
+        event = factories.event(title, description="About the famine.", **fields)
+        event.topics.set([topics[name] for name in topic_names])
+    expert = factories.person("Famine Expert", description="Writes on famine.")
+    secret = factories.person("Secret Witness", description="Saw the famine.", restricted=True)
+    factories.organisation("Famine Watch", organisation_kind="ngo", description="Famine monitoring.")
+    factories.organisation("Famine Council", organisation_kind="un_body", status="draft")
+    factories.quote(expert, text="The famine was man-made.", said="2014-03")
+    factories.quote(expert, text="Famine again.")
+    factories.quote(secret, text="I saw the famine.", said="1997")
+    factories.report("Unrelated", text="Nothing to see.", kind="book", published="2014")
+    return topics
