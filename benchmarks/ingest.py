@@ -158,6 +158,11 @@ def main() -> None:
         action="store_true",
         help="PostgreSQL: drop the reports' RUM index for the run (documents still kept), to see what it costs.",
     )
+    parser.add_argument(
+        "--keep-index",
+        action="store_true",
+        help="PostgreSQL: never rebuild the search index after the load (keep it row by row, as a small load does).",
+    )
     parser.add_argument("--profile", action="store_true", help="Print where the time goes (cProfile; slow).")
     parser.add_argument("--profile-sort", default="tottime", help="cProfile sort key, e.g. cumtime.")
     parser.add_argument(
@@ -179,7 +184,8 @@ def main() -> None:
     from django.db import connection, transaction
 
     from actors.models import Alias, Organisation, Person
-    from hrkb.search.bulk import deferred_index
+    from hrkb.search import bulk
+    from hrkb.search.bulk import deferred_search
     from reports.models import Report
     from sources.models import Mention
     from sources.services import matcher_build, mentions_link, source_ingest
@@ -203,6 +209,8 @@ def main() -> None:
 
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP INDEX IF EXISTS {rum_index('reports_report')}")
+        if options.keep_index:
+            bulk.REBUILD_SHARE = float("inf")
         rng = random.Random(options.seed)
         pairs = actor_names(options.aliases, rng)
         Organisation.objects.create(slug="bench-publisher", name="Bench Publisher", organisation_kind="ngo")
@@ -232,7 +240,7 @@ def main() -> None:
                 if server_profile:
                     with connection.cursor() as cursor:
                         cursor.execute("SET LOCAL track_functions = 'pl'")
-                with deferred_index(Report._meta.db_table) as search_index:
+                with deferred_search(Report._meta.db_table) as search_index:
                     ingest = source_ingest(paths=paths, progress=Sampler("ingest"), search_index=search_index)
                     ingested = time.perf_counter()
                     matcher = matcher_build()
@@ -253,6 +261,7 @@ def main() -> None:
         print(
             f"ingest {ingested - started:.1f} s ({ingest.created} created), matcher {built - ingested:.1f} s "
             f"({matcher.names} names), linking {linked_at - built:.1f} s ({Mention.objects.count()} mentions), "
+            + (f"documents filled {search_index.fill_seconds:.1f} s, " if search_index.fill_seconds is not None else "")
             + (
                 f"search index rebuilt {search_index.rebuild_seconds:.1f} s"
                 if search_index.rebuild_seconds is not None

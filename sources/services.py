@@ -27,7 +27,7 @@ from events.models import Event
 from hrkb.anchoring import TextChange, find_near
 from hrkb.history import reason_text
 from hrkb.models import SlugRedirect
-from hrkb.search.bulk import DeferredIndex
+from hrkb.search.bulk import DeferredSearch
 from reports.choices import ReportKind
 from reports.models import Authorship, Report
 
@@ -198,7 +198,7 @@ def source_ingest(
     paths: Iterable[Path | str],
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
-    search_index: DeferredIndex | None = None,
+    search_index: DeferredSearch | None = None,
 ) -> IngestResult:
     """Create or update a report for every article in the source files, by slug.
 
@@ -209,8 +209,9 @@ def source_ingest(
     one transaction: a :class:`~sources.reader.SourceError` leaves the
     database as it was. ``progress`` is called with the number of articles
     written so far after each batch. ``search_index`` (from
-    :func:`hrkb.search.bulk.deferred_index` around the ingest and its linking)
-    is told how many new reports the files hold before anything is written.
+    :func:`hrkb.search.bulk.deferred_search` around the ingest and its linking)
+    is told how many new reports the files hold before anything is written, so
+    that a large load may rebuild the search index rather than update it.
     """
     paths = [Path(path) for path in paths]
     preparer = _Preparer()

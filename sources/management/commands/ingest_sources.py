@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from hrkb.search.bulk import deferred_index
+from hrkb.search.bulk import deferred_search
 from reports.models import Report
 from sources.reader import SourceError
 from sources.services import matcher_build, mentions_link, source_ingest
@@ -74,7 +74,7 @@ class Command(BaseCommand):
         quiet = verbosity == 0
         try:
             # Reports and their links are one load: a large one rebuilds the search index once, at the end.
-            with transaction.atomic(), deferred_index(Report._meta.db_table) as search_index:
+            with transaction.atomic(), deferred_search(Report._meta.db_table) as search_index:
                 ingesting = None if quiet else Progress(self.stderr, "articles ingested")
                 ingest = source_ingest(paths=paths, progress=ingesting, search_index=search_index)
                 matcher = matcher_build()
