@@ -382,14 +382,19 @@ def _pg_dependants() -> list[str]:
     statements = []
     for source, target, key in LINKS:
         function = f"{source}_search_stale"
+        # A NULL document is already stale (only while a load defers documents: otherwise the document trigger
+        # computes it in the same statement), and writing it again would only add a row version to index.
+        stale = f"{target}.search_vector IS NOT NULL"
         statements.append(
             f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
                BEGIN
                  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                   UPDATE {target} SET search_vector = NULL WHERE id IN (SELECT DISTINCT {key} FROM new_rows);
+                   UPDATE {target} SET search_vector = NULL
+                   WHERE id IN (SELECT DISTINCT {key} FROM new_rows) AND {stale};
                  END IF;
                  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-                   UPDATE {target} SET search_vector = NULL WHERE id IN (SELECT DISTINCT {key} FROM old_rows);
+                   UPDATE {target} SET search_vector = NULL
+                   WHERE id IN (SELECT DISTINCT {key} FROM old_rows) AND {stale};
                  END IF;
                  RETURN NULL;
                END $$"""
@@ -692,9 +697,12 @@ def replace_functions(schema_editor) -> None:
     """
     if schema_editor.connection.vendor != "postgresql":
         return
-    token = _NAMING.set(names_records(schema_editor.connection))
+    naming = names_records(schema_editor.connection)
+    token = _NAMING.set(naming)
     try:
         _execute(schema_editor, [_pg_document_function(table) for table in DOCUMENTS])
+        if naming:
+            _execute(schema_editor, _pg_dependants())
     finally:
         _NAMING.reset(token)
 

@@ -1,7 +1,7 @@
 # Ingest, faster on PostgreSQL (issue 9):
 # - a bulk load may leave the reports' search documents stale while it writes and compute each once at its end
-#   (hrkb.search.bulk): the document triggers learn to defer while the transaction says so. What a document
-#   holds does not change, so nothing is re-filled;
+#   (hrkb.search.bulk): the document triggers learn to defer while the transaction says so, and the link tables'
+#   triggers leave a document already stale alone. What a document holds does not change, so nothing is re-filled;
 # - a report's text (and its history's copy) and its search vector are compressed with lz4 where the server has
 #   it: pglz took about 0.3 ms a 1,000-word report for the text and the vector, lz4 a third of that, and reads
 #   decompress faster too. Only values written from now on are affected; the values themselves do not change.
