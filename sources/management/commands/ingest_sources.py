@@ -73,7 +73,8 @@ class Command(BaseCommand):
     def handle(self, *args, paths, verbosity, **options):
         quiet = verbosity == 0
         try:
-            # Reports and their links are one load: a large one rebuilds the search index once, at the end.
+            # Reports and their links are one load: each search document is computed once, at its end (and a
+            # large load rebuilds the search index then rather than update it row by row).
             with transaction.atomic(), deferred_search(Report._meta.db_table) as search_index:
                 ingesting = None if quiet else Progress(self.stderr, "articles ingested")
                 ingest = source_ingest(paths=paths, progress=ingesting, search_index=search_index)
