@@ -122,6 +122,25 @@ def throwaway_database(url: str | None) -> tuple[str, callable]:
     return urlunsplit(parts._replace(path=f"/{name}")), drop
 
 
+def print_server_profile(connection) -> None:
+    """What this transaction cost the server: time in each PL function (the triggers) and rows written per table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT funcname, calls, round(total_time::numeric / 1000, 2), round(self_time::numeric / 1000, 2) "
+            "FROM pg_stat_xact_user_functions ORDER BY self_time DESC LIMIT 25"
+        )
+        print("server: function, calls, total s, self s")
+        for row in cursor.fetchall():
+            print("  ", *row)
+        cursor.execute(
+            "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_xact_user_tables "
+            "WHERE n_tup_ins + n_tup_upd + n_tup_del > 0 ORDER BY relname"
+        )
+        print("server: table, inserted, updated (HOT), deleted")
+        for relname, inserted, updated, hot, deleted in cursor.fetchall():
+            print(f"   {relname}: {inserted}, {updated} ({hot}), {deleted}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=10_000)
@@ -134,8 +153,23 @@ def main() -> None:
         action="store_true",
         help="Disable the full-text search triggers on reports, to see what they cost.",
     )
+    parser.add_argument(
+        "--without-rum",
+        action="store_true",
+        help="PostgreSQL: drop the reports' RUM index for the run (documents still kept), to see what it costs.",
+    )
+    parser.add_argument(
+        "--keep-index",
+        action="store_true",
+        help="PostgreSQL: never rebuild the search index after the load (keep it row by row, as a small load does).",
+    )
     parser.add_argument("--profile", action="store_true", help="Print where the time goes (cProfile; slow).")
     parser.add_argument("--profile-sort", default="tottime", help="cProfile sort key, e.g. cumtime.")
+    parser.add_argument(
+        "--server-profile",
+        action="store_true",
+        help="PostgreSQL: print the time the server spent in each trigger function and the rows each table wrote.",
+    )
     options = parser.parse_args()
 
     url, drop = throwaway_database(os.environ.get("DATABASE_URL"))
@@ -150,6 +184,9 @@ def main() -> None:
     from django.db import connection, transaction
 
     from actors.models import Alias, Organisation, Person
+    from hrkb.search import bulk
+    from hrkb.search.bulk import deferred_search
+    from reports.models import Report
     from sources.models import Mention
     from sources.services import matcher_build, mentions_link, source_ingest
 
@@ -167,6 +204,13 @@ def main() -> None:
                     )
                     for (trigger,) in cursor.fetchall():
                         cursor.execute(f'DROP TRIGGER "{trigger}"')
+        if options.without_rum and connection.vendor == "postgresql":
+            from hrkb.search.schema import rum_index
+
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP INDEX IF EXISTS {rum_index('reports_report')}")
+        if options.keep_index:
+            bulk.REBUILD_SHARE = float("inf")
         rng = random.Random(options.seed)
         pairs = actor_names(options.aliases, rng)
         Organisation.objects.create(slug="bench-publisher", name="Bench Publisher", organisation_kind="ngo")
@@ -190,15 +234,24 @@ def main() -> None:
             if profile:
                 profile.enable()
             started, cpu_started = time.perf_counter(), time.process_time()
+            server_profile = options.server_profile and connection.vendor == "postgresql"
+            # As the command does: one transaction, the search index deferred to its end when the load is large.
             with transaction.atomic():
-                ingest = source_ingest(paths=paths, progress=Sampler("ingest"))
-                ingested = time.perf_counter()
-                matcher = matcher_build()
-                built = time.perf_counter()
-                linking, linked = Sampler("link"), 0
-                for file in ingest.files:
-                    linking.offset = linked
-                    linked += mentions_link(reports=file.report_ids, matcher=matcher, progress=linking).reports
+                if server_profile:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL track_functions = 'pl'")
+                with deferred_search(Report._meta.db_table) as search_index:
+                    ingest = source_ingest(paths=paths, progress=Sampler("ingest"), search_index=search_index)
+                    ingested = time.perf_counter()
+                    matcher = matcher_build()
+                    built = time.perf_counter()
+                    linking, linked = Sampler("link"), 0
+                    for file in ingest.files:
+                        linking.offset = linked
+                        linked += mentions_link(reports=file.report_ids, matcher=matcher, progress=linking).reports
+                    linked_at = time.perf_counter()
+                if server_profile:  # the rebuild included; the statistics are the transaction's
+                    print_server_profile(connection)
             finished, cpu = time.perf_counter(), time.process_time() - cpu_started
             if profile:
                 profile.disable()
@@ -207,7 +260,13 @@ def main() -> None:
         total = finished - started
         print(
             f"ingest {ingested - started:.1f} s ({ingest.created} created), matcher {built - ingested:.1f} s "
-            f"({matcher.names} names), linking {finished - built:.1f} s ({Mention.objects.count()} mentions)"
+            f"({matcher.names} names), linking {linked_at - built:.1f} s ({Mention.objects.count()} mentions), "
+            + (f"documents filled {search_index.fill_seconds:.1f} s, " if search_index.fill_seconds is not None else "")
+            + (
+                f"search index rebuilt {search_index.rebuild_seconds:.1f} s"
+                if search_index.rebuild_seconds is not None
+                else "search index kept row by row"
+            )
         )
         print(
             f"total {total:.1f} s: {options.articles / total:.0f} articles/s; this process used {cpu:.1f} s of CPU "

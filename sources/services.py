@@ -27,6 +27,7 @@ from events.models import Event
 from hrkb.anchoring import TextChange, find_near
 from hrkb.history import reason_text
 from hrkb.models import SlugRedirect
+from hrkb.search.bulk import DeferredSearch
 from reports.choices import ReportKind
 from reports.models import Authorship, Report
 
@@ -193,7 +194,11 @@ class _Preparer:
 
 
 def source_ingest(
-    *, paths: Iterable[Path | str], progress: Callable[[int], None] | None = None, batch_size: int = BATCH_SIZE
+    *,
+    paths: Iterable[Path | str],
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+    search_index: DeferredSearch | None = None,
 ) -> IngestResult:
     """Create or update a report for every article in the source files, by slug.
 
@@ -203,7 +208,10 @@ def source_ingest(
     that matches its stored report exactly is not saved again. The whole run is
     one transaction: a :class:`~sources.reader.SourceError` leaves the
     database as it was. ``progress`` is called with the number of articles
-    written so far after each batch.
+    written so far after each batch. ``search_index`` (from
+    :func:`hrkb.search.bulk.deferred_search` around the ingest and its linking)
+    is told how many new reports the files hold before anything is written, so
+    that a large load may rebuild the search index rather than update it.
     """
     paths = [Path(path) for path in paths]
     preparer = _Preparer()
@@ -215,6 +223,8 @@ def source_ingest(
             if prepared.slug in seen:
                 raise article.error(f"slug {prepared.slug!r} is already used at {seen[prepared.slug]}")
             seen[prepared.slug] = f"{article.path}:{article.line}"
+        if search_index is not None:
+            search_index.expect(_count_new(list(seen)))
         del seen
         result = IngestResult()
         written = 0
@@ -230,6 +240,14 @@ def source_ingest(
         if unanchored:
             raise UnanchoredError(unanchored)
     return result
+
+
+def _count_new(slugs: list[str]) -> int:
+    """How many of ``slugs`` no report has (a renamed report's old slug counts as new: this is an estimate)."""
+    stored = 0
+    for start in range(0, len(slugs), 10_000):
+        stored += Report.objects.filter(slug__in=slugs[start : start + 10_000]).count()
+    return len(slugs) - stored
 
 
 def _batched(items: Iterable, size: int) -> Iterator[list]:

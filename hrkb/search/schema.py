@@ -200,7 +200,13 @@ def _pg_vector(table: str, row: str) -> str:
     return "\n      || ".join(parts)
 
 
-def _pg_install(table: str) -> list[str]:
+# While a transaction sets this to a table's name, that table's documents are left NULL (stale) instead of computed
+# at each write, and filled once by fill_deferred(): a report written four to six times by ingest is then parsed
+# and indexed once. See hrkb.search.bulk.
+DEFERRED_SETTING = "hrkb.search_deferred"
+
+
+def _pg_document_function(table: str) -> str:
     unchanged = " AND ".join(f"NEW.{field} IS NOT DISTINCT FROM OLD.{field}" for field in SOURCE_FIELDS[table])
     names = ""
     if table == "actors_actor":
@@ -220,19 +226,42 @@ def _pg_install(table: str) -> list[str]:
                 NEW.search_vector := ts_filter(OLD.search_vector, '{own}') || {named};
                 RETURN NEW;
               END IF;"""
-    statements = [
-        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS search_vector tsvector",
-        # A NULL vector means "stale": writers elsewhere (the alias trigger) set it to NULL to refresh it.
-        f"""CREATE OR REPLACE FUNCTION {table}_search_document() RETURNS trigger LANGUAGE plpgsql AS $$
+    # A NULL vector means "stale": writers elsewhere (the alias trigger) set it to NULL to refresh it.
+    return f"""CREATE OR REPLACE FUNCTION {table}_search_document() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
               IF TG_OP = 'UPDATE' AND NEW.search_vector IS NOT NULL AND {unchanged} THEN
+                RETURN NEW;
+              END IF;
+              IF current_setting('{DEFERRED_SETTING}', true) = TG_TABLE_NAME THEN
+                NEW.search_vector := NULL;
                 RETURN NEW;
               END IF;
               {partial}
               NEW.search_vector := {_pg_vector(table, "NEW")};
               {names}
               RETURN NEW;
-            END $$""",
+            END $$"""
+
+
+def defer(connection, table: str) -> None:
+    """Leave ``table``'s documents stale (NULL) at every write until the transaction ends or :func:`fill_deferred`."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [DEFERRED_SETTING, table])
+
+
+def fill_deferred(connection, table: str) -> None:
+    """End :func:`defer`: compute every stale document of ``table``, each once, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, '', true)", [DEFERRED_SETTING])
+        # The trigger computes what NULL marks stale; `search_vector` is no model field, so the change log's
+        # triggers (UPDATE OF the model's columns) do not see this.
+        cursor.execute(f"UPDATE {table} SET search_vector = NULL WHERE search_vector IS NULL")
+
+
+def _pg_install(table: str) -> list[str]:
+    statements = [
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS search_vector tsvector",
+        _pg_document_function(table),
         f"DROP TRIGGER IF EXISTS {table}_search_document ON {table}",
         f"""CREATE TRIGGER {table}_search_document BEFORE INSERT OR UPDATE ON {table}
             FOR EACH ROW EXECUTE FUNCTION {table}_search_document()""",
@@ -353,14 +382,19 @@ def _pg_dependants() -> list[str]:
     statements = []
     for source, target, key in LINKS:
         function = f"{source}_search_stale"
+        # A NULL document is already stale (only while a load defers documents: otherwise the document trigger
+        # computes it in the same statement), and writing it again would only add a row version to index.
+        stale = f"{target}.search_vector IS NOT NULL"
         statements.append(
             f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
                BEGIN
                  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                   UPDATE {target} SET search_vector = NULL WHERE id IN (SELECT DISTINCT {key} FROM new_rows);
+                   UPDATE {target} SET search_vector = NULL
+                   WHERE id IN (SELECT DISTINCT {key} FROM new_rows) AND {stale};
                  END IF;
                  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-                   UPDATE {target} SET search_vector = NULL WHERE id IN (SELECT DISTINCT {key} FROM old_rows);
+                   UPDATE {target} SET search_vector = NULL
+                   WHERE id IN (SELECT DISTINCT {key} FROM old_rows) AND {stale};
                  END IF;
                  RETURN NULL;
                END $$"""
@@ -653,6 +687,24 @@ def reinstall(schema_editor, *, naming: bool | None = None) -> None:
     if schema_editor.connection.vendor == "sqlite":
         uninstall(schema_editor, *DOCUMENTS)
     install(schema_editor, *DOCUMENTS, naming=naming)
+
+
+def replace_functions(schema_editor) -> None:
+    """Rewrite the document triggers' functions from the current code, without re-filling any document.
+
+    For a migration that changes only how the triggers decide (not what a document holds): re-filling
+    100,000 reports takes minutes, replacing a function none.
+    """
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    naming = names_records(schema_editor.connection)
+    token = _NAMING.set(naming)
+    try:
+        _execute(schema_editor, [_pg_document_function(table) for table in DOCUMENTS])
+        if naming:
+            _execute(schema_editor, _pg_dependants())
+    finally:
+        _NAMING.reset(token)
 
 
 def migration_operation(*tables: str):

@@ -6,6 +6,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from hrkb.search.bulk import deferred_search
+from reports.models import Report
 from sources.reader import SourceError
 from sources.services import matcher_build, mentions_link, source_ingest
 
@@ -71,9 +73,11 @@ class Command(BaseCommand):
     def handle(self, *args, paths, verbosity, **options):
         quiet = verbosity == 0
         try:
-            with transaction.atomic():
+            # Reports and their links are one load: each search document is computed once, at its end (and a
+            # large load rebuilds the search index then rather than update it row by row).
+            with transaction.atomic(), deferred_search(Report._meta.db_table) as search_index:
                 ingesting = None if quiet else Progress(self.stderr, "articles ingested")
-                ingest = source_ingest(paths=paths, progress=ingesting)
+                ingest = source_ingest(paths=paths, progress=ingesting, search_index=search_index)
                 matcher = matcher_build()
                 linking = Progress(self.stderr, "articles linked")
                 linked_before = 0
@@ -98,6 +102,10 @@ class Command(BaseCommand):
                 f"Total: {ingest.articles} articles: {ingest.created} created, {ingest.updated} updated, "
                 f"{ingest.unchanged} unchanged."
             )
+            if search_index.rebuild_seconds is not None:
+                self.stdout.write(
+                    f"Search index of reports rebuilt after the load ({search_index.rebuild_seconds:.1f} s)."
+                )
             if matcher.ambiguous and verbosity > 1:
                 self.stdout.write(
                     f"Names not linked because several records share them: {', '.join(matcher.ambiguous)}"

@@ -1,0 +1,122 @@
+"""A large ingest builds the reports' search index once, at its end (PostgreSQL with RUM): search answers as if the
+index had been kept row by row, and a failed ingest leaves the index and the data as they were."""
+
+import pytest
+from django.db import connection, transaction
+
+from hrkb.search import bulk, search_queryset
+from hrkb.search.schema import rum_index
+from reports.models import Report
+from sources.services import source_ingest
+from tests import factories
+
+from .helpers import ingest, row_counts
+from .test_ingest import TWO_ARTICLES
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the RUM index is PostgreSQL's")
+
+# A word of a title, a word of a body, a name only the mentions give (an alias the texts never use), a phrase.
+QUERIES = ["denial", "documented", "김일성", "Benedict Rogers", '"true peace"', "korea -denial"]
+
+
+def _index_definition():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_indexdef(to_regclass(%s))", [rum_index("reports_report")])
+        return cursor.fetchone()[0]
+
+
+def _searches():
+    """Each query's reports, best first, with their scores; read through the RUM index, then without it."""
+    found = {}
+    for read_through_index in (True, False):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL enable_seqscan = {'off' if read_through_index else 'on'}")
+            cursor.execute(f"SET LOCAL enable_indexscan = {'on' if read_through_index else 'off'}")
+            for query in QUERIES:
+                hits = search_queryset(Report.objects.all(), query)
+                found[read_through_index, query] = [(report.slug, report.search_rank) for report in hits]
+    return found
+
+
+@pytest.fixture
+def kim(db):
+    return factories.person("Kim Il-sung", slug="kim-il-sung", aliases=["Kim II Sung", "김일성"])
+
+
+@pytest.fixture
+def source(write, csw, rogers, kim):
+    return write("articles.txt", TWO_ARTICLES)
+
+
+@pytest.fixture
+def rum(db):
+    if _index_definition() is None:
+        pytest.skip("RUM is not installed here")
+
+
+def _ingest_with(monkeypatch, source, share):
+    """Ingest ``source`` with the rebuild rule's share set to ``share``; the command's output and what search says."""
+    monkeypatch.setattr(bulk, "REBUILD_SHARE", share)
+    definition = _index_definition()
+    output = ingest(source)
+    assert _index_definition() == definition
+    return output, _searches()
+
+
+def test_a_report_ingested_by_the_bulk_path_is_found_and_ranked_as_by_the_row_by_row_path(monkeypatch, source, rum):
+    with transaction.atomic():
+        bulk_output, bulk_found = _ingest_with(monkeypatch, source, share=0)
+        transaction.set_rollback(True)
+    row_output, row_found = _ingest_with(monkeypatch, source, share=float("inf"))
+
+    assert "Search index of reports rebuilt after the load" in bulk_output
+    assert "rebuilt" not in row_output
+    assert bulk_found == row_found
+    # Found, ranked, and by the names of what it mentions (no text holds "김일성": the alias comes from the mention).
+    talks = "human-rights-must-be-included-in-talks-to-ensure-true-peace-in-north-korea"
+    denial = "north-korea-and-human-rights-a-state-of-denial"
+    assert {slug for slug, _score in bulk_found[True, "김일성"]} == {talks, denial}
+    assert [slug for slug, _score in bulk_found[True, "denial"]] == [denial]
+    assert [slug for slug, _score in bulk_found[True, "documented"]] == [talks]
+    scores = [score for _slug, score in bulk_found[True, "김일성"]]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+
+
+def test_a_failed_bulk_ingest_leaves_the_index_and_the_data_as_they_were(monkeypatch, write, csw, rum):
+    monkeypatch.setattr(bulk, "REBUILD_SHARE", 0)
+    definition = _index_definition()
+    counts = row_counts()
+    path = write("one.md", "---\ntitle: One\npublisher: csw\n---\nText.\n")
+
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), bulk.deferred_search("reports_report") as index:
+            source_ingest(paths=[path], search_index=index)
+            assert index.dropped and _index_definition() is None
+            raise RuntimeError("linking failed")
+        # Back at once, in the caller's transaction, whatever the caller does with the error.
+        assert _index_definition() == definition
+        assert row_counts() == counts
+        # And documents are computed at each write again.
+        report = factories.report("Written after", text="Afterwards.")
+        assert _vector(report) is not None
+
+
+def _vector(report):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_vector FROM reports_report WHERE id = %s", [report.pk])
+        return cursor.fetchone()[0]
+
+
+def test_documents_wait_for_the_end_of_the_load(csw, rum):
+    with transaction.atomic():
+        with bulk.deferred_search("reports_report"):
+            report = factories.report("During the load", text="Deferred words.")
+            assert _vector(report) is None
+        assert "'defer'" in _vector(report)
+
+
+def test_a_small_ingest_into_a_large_table_keeps_the_index():
+    assert bulk.worth_rebuilding(600, 10_000)
+    assert not bulk.worth_rebuilding(100, 10_000)
+    assert not bulk.worth_rebuilding(0, 0)
+    assert bulk.worth_rebuilding(1, 0)
