@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from hrkb.api.params import whole_number
 
@@ -20,6 +21,13 @@ MAX_HITS = 200
 
 class WholeNumberField(serializers.IntegerField):
     """A whole number written in ASCII digits (see :func:`hrkb.api.params.whole_number`)."""
+
+    def get_value(self, dictionary):
+        # DRF reads an empty optional value as absent; an empty number is a bad one here, as in the
+        # lists' page_size (400 naming it), which is what the schema's integer type says.
+        if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
 
     def to_internal_value(self, data):
         if isinstance(data, str) and whole_number(data) is None:
@@ -37,12 +45,15 @@ class SearchParamsSerializer(serializers.Serializer):
             terms=MAX_TERMS,
         ),
     )
+    # Empty values (as forms send them) are answered as absent, and the schema says so (no minLength).
     type = serializers.CharField(
         required=False,
+        allow_blank=True,
         help_text=_("Only these types, comma-separated: %(types)s.") % {"types": ", ".join(search_types())},
     )
     facets = serializers.CharField(
         required=False,
+        allow_blank=True,
         help_text=format_lazy(
             _(
                 "Also count the readable matches (all of them, not only this page's) by these facets, "
@@ -53,6 +64,7 @@ class SearchParamsSerializer(serializers.Serializer):
     )
     kind = serializers.CharField(
         required=False,
+        allow_blank=True,
         help_text=_(
             "Only records of these kinds (a report's, an event's or an organisation's), comma-separated; "
             "types without a kind are left out."
@@ -60,16 +72,21 @@ class SearchParamsSerializer(serializers.Serializer):
     )
     year = serializers.CharField(
         required=False,
+        allow_blank=True,
         help_text=_(
             "Only records of these years, comma-separated (a report's publication, an event's start, "
             "a quote's date; a partial date counts in its year); undated types are left out."
         ),
     )
     country = serializers.CharField(
-        required=False, help_text=_("Only events in these countries, ISO 3166-1 alpha-2 codes, comma-separated.")
+        required=False,
+        allow_blank=True,
+        help_text=_("Only events in these countries, ISO 3166-1 alpha-2 codes, comma-separated."),
     )
     topic = serializers.CharField(
-        required=False, help_text=_("Only reports and events on these topics, by slug, comma-separated.")
+        required=False,
+        allow_blank=True,
+        help_text=_("Only reports and events on these topics, by slug, comma-separated."),
     )
     page = WholeNumberField(required=False, default=1, min_value=1)
     page_size = WholeNumberField(required=False, default=PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)

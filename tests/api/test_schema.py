@@ -102,7 +102,9 @@ def test_every_query_parameter_is_documented_as_answered_when_empty(world, anony
                 allowed = True
             except jsonschema.ValidationError:
                 allowed = False
-            status = anonymous_client.get(url, {parameter["name"]: ""}).status_code
+            # Search needs a query: without one every other parameter would be answered 400 for its absence.
+            base = {"q": "famine"} if resource == "search" else {}
+            status = anonymous_client.get(url, {**base, parameter["name"]: ""}).status_code
             if allowed:
                 # as_of documents a plain string; an empty one is a bad time, answered 400 as the schema lists.
                 assert status < 300 or parameter["name"] == "as_of", (path, parameter["name"], status)
