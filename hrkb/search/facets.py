@@ -170,6 +170,13 @@ def _topic_readable(alias: str, restricted: bool | None) -> tuple[str, list]:
     return ("1 = 1", []) if restricted is None else access.readable_sql(alias, restricted=restricted)
 
 
+def _readable_topics(search_type: SearchType, restricted: bool | None) -> tuple[str, str, str, list]:
+    """The type's topic link table ``rt``, its record column, the join of its readable topics ``tp``, parameters."""
+    through, record, topic, topics = _topics(search_type)
+    readable, params = _topic_readable("tp", restricted)
+    return f'"{through}" rt', f'rt."{record}"', f'JOIN "{topics}" tp ON tp."id" = rt."{topic}" AND {readable}', params
+
+
 def _column(search_type: SearchType, facet: str) -> str:
     return search_type.model._meta.get_field(fields(search_type)[facet]).column
 
@@ -187,13 +194,12 @@ def filter_sql(
             return None
         placeholders = ", ".join(["%s"] * len(values))
         if name == "topic":
-            through, record, topic, topics = _topics(search_type)
-            readable, readable_params = _topic_readable("tp", restricted)
+            links, record, topics, topics_params = _readable_topics(search_type, restricted)
             conditions.append(
-                f'EXISTS (SELECT 1 FROM "{through}" rt JOIN "{topics}" tp ON tp."id" = rt."{topic}" '
-                f'WHERE rt."{record}" = {alias}."id" AND tp."slug" IN ({placeholders}) AND {readable})'
+                f"EXISTS (SELECT 1 FROM {links} {topics} "
+                f'WHERE {record} = {alias}."id" AND tp."slug" IN ({placeholders}))'
             )
-            params += [*values, *readable_params]
+            params += [*topics_params, *values]
         elif name == "year":
             # A range on the stored earliest day: an index on the date serves it, and a partial date's
             # year is that day's year.
@@ -236,14 +242,12 @@ def _facet_sql(
             )
             params += [search_type.name, *where_params]
         elif facet == "topic":
-            through, record, topic, topics = _topics(search_type)
-            readable, readable_params = _topic_readable("tp", restricted)
+            links, record, topics, topics_params = _readable_topics(search_type, restricted)
             parts.append(
                 f'SELECT tp."slug" AS value, tp."name" AS label, count(*) AS n FROM {source} '
-                f'JOIN "{through}" rt ON rt."{record}" = m."id" JOIN "{topics}" tp ON tp."id" = rt."{topic}" '
-                f'WHERE {readable} AND {where} GROUP BY tp."slug", tp."name"'
+                f'JOIN {links} ON {record} = m."id" {topics} WHERE {where} GROUP BY tp."slug", tp."name"'
             )
-            params += [*readable_params, *where_params]
+            params += [*topics_params, *where_params]
         else:
             column = f'm."{_column(search_type, facet)}"'
             value = _backend().YEAR.format(column=column) if facet == "year" else column

@@ -6,6 +6,8 @@ import pytest
 
 from tests import factories
 
+from .helpers import TWO_ARTICLES
+
 
 @pytest.fixture
 def csw(db):
@@ -27,3 +29,13 @@ def write(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def kim(db):
+    return factories.person("Kim Il-sung", slug="kim-il-sung", aliases=["Kim II Sung", "김일성"])
+
+
+@pytest.fixture
+def source(write, csw, rogers, kim):
+    return write("articles.txt", TWO_ARTICLES)

@@ -20,41 +20,6 @@ from .helpers import ingest, row_counts
 
 NOBODY = 65534
 
-TWO_ARTICLES = """
----
-title: Human Rights Must be Included in Talks to Ensure True Peace in North Korea
-date: 2018-06-20
-publisher: CSW
-author: Benedict Rogers
-url: https://www.csw.org.uk/2018/06/20/talks
----
-Human Rights Must be Included in Talks to Ensure True Peace in North Korea
-
-Statue of Kim II Sung
-
-Christian Solidarity Worldwide has documented the crisis. By Benedict Rogers.
----
-title: North Korea and Human Rights: A State of Denial
-kind: statement
-date: 2016-04
-publisher: csw
-byline: CSW’s North Korea Desk Officer
----
-North Korea and Human Rights: A State of Denial
-
-As we said in Human Rights Must be Included in Talks to Ensure True Peace in North Korea, Kim Il-Sung …
-"""
-
-
-@pytest.fixture
-def kim(db):
-    return factories.person("Kim Il-sung", slug="kim-il-sung", aliases=["Kim II Sung", "김일성"])
-
-
-@pytest.fixture
-def source(write, csw, rogers, kim):
-    return write("articles.txt", TWO_ARTICLES)
-
 
 def test_ingest_creates_reports_with_publishers_authors_and_mentions(source, csw, rogers, kim):
     output = ingest(source)

@@ -11,7 +11,6 @@ from sources.services import source_ingest
 from tests import factories
 
 from .helpers import ingest, row_counts
-from .test_ingest import TWO_ARTICLES
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the RUM index is PostgreSQL's")
 
@@ -36,16 +35,6 @@ def _searches():
                 hits = search_queryset(Report.objects.all(), query)
                 found[read_through_index, query] = [(report.slug, report.search_rank) for report in hits]
     return found
-
-
-@pytest.fixture
-def kim(db):
-    return factories.person("Kim Il-sung", slug="kim-il-sung", aliases=["Kim II Sung", "김일성"])
-
-
-@pytest.fixture
-def source(write, csw, rogers, kim):
-    return write("articles.txt", TWO_ARTICLES)
 
 
 @pytest.fixture
