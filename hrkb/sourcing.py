@@ -12,8 +12,9 @@ waives it. Every form the callers need is derived from it, as SQL
 conditions, so one record and a whole table are judged by the same
 expression: :func:`unmet` says what one record lacks (the admin, imports,
 fixture loading), :func:`unmet_q` finds every published record that breaks
-the rule (the claims review), :func:`check_publishable` refuses one with a
-message naming what to cite. Drafts are never judged: the rule is about what
+the rule (:func:`unmet_in_table_q` the same in a whole table, for the claims
+review), :func:`check_publishable` refuses one with a message naming what to
+cite. Drafts are never judged: the rule is about what
 is published.
 
 Citations live downstream (``sources``), so the rule reaches them through the
@@ -137,6 +138,29 @@ def unmet_q(model: type[models.Model]) -> Q:
         for requirement in requirements(child_model):
             child_condition |= _missing_q(child_model, requirement)
         condition |= _exists(model, child, child_condition)
+    return _published_q(model) & condition
+
+
+def unmet_in_table_q(model: type[models.Model]) -> Q:
+    """:func:`unmet_q` for a whole table (the claims review): the same records, found at a table's scale.
+
+    Under :func:`unmet_q`'s OR no index or join can answer a NOT EXISTS, so
+    every row's citations are probed once per requirement. Here each
+    requirement is its own subquery, which the database runs once, as an
+    anti-join, and every row is then looked up in its result. For one record
+    or a few (the admin, loaddata), :func:`unmet_q` is the cheaper form.
+    """
+    base = model._base_manager
+    condition = Q(pk__in=[])
+    for requirement in requirements(model):
+        condition |= Q(pk__in=base.filter(_missing_q(model, requirement)).values("pk"))
+    child = CHILDREN.get(_label(model))
+    if child:
+        relation = model._meta.get_field(child)
+        child_model = relation.related_model
+        for requirement in requirements(child_model):
+            missing = child_model._base_manager.filter(_missing_q(child_model, requirement))
+            condition |= Q(pk__in=missing.values(relation.field.attname))
     return _published_q(model) & condition
 
 

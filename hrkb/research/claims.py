@@ -108,7 +108,7 @@ def _unsourced_querysets(filters: Filters, *, marked: bool = False) -> dict[str,
     result = {}
     for kind in filters.kinds():
         model = citation_kinds()[kind].fact_model
-        condition = sourcing.marked_unsourced_q(model) if marked else sourcing.unmet_q(model)
+        condition = sourcing.marked_unsourced_q(model) if marked else sourcing.unmet_in_table_q(model)
         result[kind] = model._default_manager.filter(condition).order_by("pk")
     return result
 
