@@ -65,7 +65,12 @@ def _text(*fields: str) -> str:
     return " || ' ' || ".join(f"coalesce({{row}}.{field}, '')" for field in fields)
 
 
-ALIAS_NAMES = "coalesce((SELECT {agg}(alias.name, ' ') FROM actors_alias alias WHERE alias.actor_id = {row}.id), '')"
+# Names are joined in a fixed order (a sorted subquery, which both databases aggregate in order): word positions
+# move scores (proximity), so a document must not depend on the plan that read its names.
+ALIAS_NAMES = (
+    "coalesce((SELECT {agg}(alias.name, ' ') FROM "
+    "(SELECT a.name FROM actors_alias a WHERE a.actor_id = {row}.id ORDER BY a.name) alias), '')"
+)
 SPEAKER_NAME = "coalesce((SELECT speaker.name FROM actors_actor speaker WHERE speaker.id = {row}.speaker_id), '')"
 
 
@@ -93,8 +98,11 @@ def _actor_names(actor_ids: str) -> str:
 
 def _names(*parts: str) -> str:
     # UNION: each name once, however often the report mentions it (a name is what the report is about,
-    # not a word to repeat), in an order of the database's choosing (only positions depend on it).
-    return "coalesce((SELECT {agg}(found.name, ' ') FROM (" + " UNION ".join(parts) + ") found), '')"
+    # not a word to repeat), sorted (see ALIAS_NAMES).
+    union = " UNION ".join(parts)
+    return (
+        f"coalesce((SELECT {{agg}}(found.name, ' ') FROM (SELECT u.name FROM ({union}) u ORDER BY u.name) found), '')"
+    )
 
 
 def _records_named(table: str, column: str) -> str:
