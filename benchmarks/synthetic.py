@@ -21,6 +21,7 @@ written (synthetic records have no edits to remember).
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime
 import itertools
 import random
@@ -38,6 +39,7 @@ from events.models import Event, Participant
 from hrkb import changelog
 from hrkb.dates import PartialDate
 from hrkb.models import Confidence, CuratedModel, Status
+from hrkb.search.bulk import deferred_search
 from hrkb.sourcing import waive_unsourced
 from reports.choices import ReportKind, TopicKind
 from reports.models import Authorship, Quote, Report, Topic
@@ -284,6 +286,15 @@ class _Generator:
                 self.curated += objects
         return objects
 
+    @contextlib.contextmanager
+    def _deferred_search(self, model: type[models.Model], new_rows: int):
+        with deferred_search(model._meta.db_table) as search:
+            search.expect(new_rows)
+            yield
+        if search.fill_seconds is not None:
+            rebuilt = "" if search.rebuild_seconds is None else f", index rebuilt in {search.rebuild_seconds:.1f} s"
+            self.log(f"{model._meta.db_table}: documents computed in {search.fill_seconds:.1f} s{rebuilt}")
+
     def _curated(self) -> dict:
         """Status, restriction and timestamps for one curated record."""
         draw = self.random.random
@@ -333,14 +344,26 @@ class _Generator:
 
     def run(self) -> dict:
         self._topics()
-        self._organisations()
-        self._people()
-        self._memberships()
-        self._events()
-        self._reports()
-        self._mark_unsourced()
-        # Rows written after their records moved the records' modified (hrkb/changelog.py): the drawn times back.
-        changelog.restore_modified(self.curated)
+        # Each table's search documents are computed once, at the end, and its RUM index is dropped while the
+        # generator writes and built again after (hrkb.search.bulk). Row by row, every mention written re-indexed
+        # its report, and every later update (marks, restored times) re-indexed every report in full again:
+        # a 100,000-report corpus took hours on PostgreSQL.
+        options = self.options
+        with (
+            self._deferred_search(Actor, options.people + options.organisations),
+            self._deferred_search(Event, options.events),
+            self._deferred_search(Quote, options.reports),  # about one a report
+            # Innermost, so that while the generator writes, the reports' documents are the ones left for the end.
+            self._deferred_search(Report, options.reports),
+        ):
+            self._organisations()
+            self._people()
+            self._memberships()
+            self._events()
+            self._reports()
+            self._mark_unsourced()
+            # Rows written after their records moved the records' modified (hrkb/changelog.py): the drawn times back.
+            changelog.restore_modified(self.curated)
         self.log(f"done after {time.monotonic() - self.started:.1f} s")
         return dict(sorted(self.counts.items()))
 

@@ -93,13 +93,27 @@ class DeferredSearch:
         if not self.active:
             return
         started = time.perf_counter()
+        if self.dropped:
+            # A large load leaves the planner's statistics behind, and the document trigger's queries are planned
+            # from them: from an empty database, a hash of the whole mentions table per report (hours at 100,000
+            # reports). ANALYZE inside the transaction sees the load's own rows; PostgreSQL's bulk-load advice.
+            # The project's tables only: shared catalogs analysed here would stay locked against every other
+            # database's ANALYZE until the load commits.
+            tables = self.connection.introspection.django_table_names(only_existing=True, include_views=False)
+            with self.connection.cursor() as cursor:
+                cursor.execute("ANALYZE " + ", ".join(map(self.connection.ops.quote_name, sorted(tables))))
         # Before the rebuild, so the index is built from the finished documents.
         schema.fill_deferred(self.connection, self.table)
         filled = time.perf_counter()
         self.fill_seconds = filled - started
         if self.dropped:
             with self.connection.cursor() as cursor:
+                # PostgreSQL refuses to build an index on a table with queued trigger events, and Django's foreign
+                # keys are checked at commit (DEFERRABLE INITIALLY DEFERRED): check the rows written so far now
+                # (a bad one fails the load here rather than at commit), then defer again as Django declares them.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(self.definition)
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             self.rebuild_seconds = time.perf_counter() - filled
             self.definition = None
             _forget_rum(self.connection, self.table)
