@@ -53,6 +53,8 @@ class Actor(CuratedModel, OwnSummary):
         indexes = [
             # The admin's lists of people and organisations, by name (Django adds "-pk" to make it total).
             models.Index(fields=["name", "-id"], name="actor_name_idx"),
+            # The claims review's unsourced list: descriptions neither cited nor the curator's own.
+            models.Index(fields=["id"], condition=Q(own_summary=False), name="actor_description_unwaived_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -43,6 +44,12 @@ class Event(CuratedModel, UnsourcedMark, OwnSummary):
 
     class Meta:
         ordering = ["-start", "title"]
+        indexes = [
+            # The claims review's unsourced lists without reading every event's row (see reports.Report).
+            models.Index(fields=["id", "start"], condition=Q(unsourced_reason=""), name="event_fact_unwaived_idx"),
+            models.Index(fields=["id"], condition=Q(own_summary=False), name="event_description_unwaived_idx"),
+            models.Index(fields=["status"], condition=~Q(unsourced_reason=""), name="event_marked_unsourced_idx"),
+        ]
 
     def __str__(self):
         return self.title

@@ -95,6 +95,11 @@ class Report(CuratedModel, UnsourcedMark, OwnSummary):
             # Published reports in id order, read without their rows: the claims review's unsourced list
             # (published reports no citation names) and the home page's counts.
             models.Index(fields=["status", "id"], name="report_status_idx"),
+            # The claims review's unsourced lists without reading the reports' wide rows: those neither cited
+            # nor waived are found among the unwaived (few, when curators mark or cite), the marked counted.
+            models.Index(fields=["id", "published"], condition=Q(unsourced_reason=""), name="report_fact_unwaived_idx"),
+            models.Index(fields=["id"], condition=Q(own_summary=False), name="report_summary_unwaived_idx"),
+            models.Index(fields=["status"], condition=~Q(unsourced_reason=""), name="report_marked_unsourced_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["un_symbol"], condition=~Q(un_symbol=""), name="report_unique_un_symbol"),
@@ -185,6 +190,9 @@ class Quote(CuratedModel, UnsourcedMark):
             # The admin list's order and date hierarchy, and its language filter.
             models.Index(fields=["said"], name="quote_said_idx"),
             models.Index(fields=["language"], name="quote_language_idx"),
+            # The claims review's unsourced lists (see Report).
+            models.Index(fields=["id"], condition=Q(unsourced_reason=""), name="quote_unwaived_idx"),
+            models.Index(fields=["status"], condition=~Q(unsourced_reason=""), name="quote_marked_unsourced_idx"),
             models.Index(fields=["status", "id"], name="quote_status_idx"),
         ]
 
