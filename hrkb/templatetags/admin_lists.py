@@ -3,6 +3,9 @@
 from django import template
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.contrib.admin.templatetags.base import InclusionAdminNode
+from django.contrib.admin.utils import get_fields_from_path
+from django.db import models
+from django.utils.functional import cached_property
 
 from hrkb.scale import distinct_periods
 from hrkb.search.postgres import DISTANCE
@@ -25,12 +28,46 @@ class _IndexedDates:
         return distinct_periods(self._queryset, field_name, kind)
 
 
-class _ChangeList:
-    """The change list Django's ``date_hierarchy()`` reads, with :class:`_IndexedDates` as its queryset."""
+class _MonthsOnce:
+    """A filtered or searched list's queryset whose date range and periods come from one scan of its months.
 
-    def __init__(self, changelist):
+    Django's ``date_hierarchy()`` asks for the first and last date, then for the distinct years (or
+    months): two passes over every match, each repeating the search. Here both answers come from
+    the distinct months, read once: the range is only compared by year and month, and the years
+    (or one year's months) follow from the months. Days are read as Django reads them.
+    """
+
+    def __init__(self, queryset, field_name):
+        self._queryset = queryset
+        self._field_name = field_name
+
+    def __getattr__(self, name):
+        return getattr(self._queryset, name)
+
+    @cached_property
+    def _months(self):
+        return list(self._queryset.dates(self._field_name, "month"))
+
+    def aggregate(self, **aggregates):
+        if set(aggregates) != {"first", "last"}:
+            return self._queryset.aggregate(**aggregates)
+        months = self._months
+        return {"first": months[0] if months else None, "last": months[-1] if months else None}
+
+    def dates(self, field_name, kind, order="ASC"):
+        if field_name != self._field_name or order != "ASC" or kind == "day":
+            return self._queryset.dates(field_name, kind, order)
+        if kind == "month":
+            return self._months
+        return sorted({month.replace(month=1) for month in self._months})
+
+
+class _ChangeList:
+    """The change list Django's ``date_hierarchy()`` reads, with another queryset (see the two above)."""
+
+    def __init__(self, changelist, queryset):
         self._changelist = changelist
-        self.queryset = _IndexedDates(changelist.queryset)
+        self.queryset = queryset
 
     def __getattr__(self, name):
         return getattr(self._changelist, name)
@@ -43,8 +80,16 @@ def indexed_date_hierarchy(cl):
     # hrkb.search.admin), where each probe stops at once and DISTINCT would test every row.
     common_word = DISTANCE in cl.queryset.query.annotations
     if cl.has_active_filters or (cl.query and not common_word):
+        if _is_date_field(cl):
+            return date_hierarchy(_ChangeList(cl, _MonthsOnce(cl.queryset, cl.date_hierarchy)))
         return date_hierarchy(cl)
-    return date_hierarchy(_ChangeList(cl))
+    return date_hierarchy(_ChangeList(cl, _IndexedDates(cl.queryset)))
+
+
+def _is_date_field(cl) -> bool:
+    # A date-time's months depend on the time zone they are read in: Django's own reading stays.
+    field = get_fields_from_path(cl.model, cl.date_hierarchy)[-1]
+    return isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
 
 
 @register.tag(name="indexed_date_hierarchy")

@@ -121,6 +121,35 @@ def test_the_date_hierarchy_lists_the_years_with_records(curator_client):
     assert "published__month=2" in page and "published__month=1" in page
 
 
+@pytest.mark.parametrize(
+    ("dates", "saved"),
+    [
+        (["2014-02", "2014", "2016-04-15", "2018-06"], 1),
+        (["2014-02", "2014-07-01"], 1),
+        (["2014-02-03", "2014-02-20"], 0),  # one month's days are a second query for both
+        ([], 1),
+    ],
+    ids=["years", "months", "days", "none"],
+)
+def test_a_filtered_date_hierarchy_is_djangos_from_one_scan_of_months(curator_client, dates, saved):
+    """Filtered or searched, the hierarchy (years, or one year's months, or one month's days) is what
+    Django's own shows, without its separate first-and-last query over every match."""
+    from django.contrib.admin.templatetags.admin_list import date_hierarchy
+    from django.test.utils import CaptureQueriesContext
+
+    from hrkb.templatetags.admin_lists import indexed_date_hierarchy
+
+    for number, published in enumerate(dates):
+        factories.report(f"Dated {number}", published=published, language="en")
+    factories.report("Other language", published="1999", language="fr")
+    cl = curator_client.get("/admin/reports/report/", {"language": "en"}).context["cl"]
+    with CaptureQueriesContext(connection) as djangos_queries:
+        expected = date_hierarchy(cl)
+    with CaptureQueriesContext(connection) as our_queries:
+        assert indexed_date_hierarchy(cl) == expected
+    assert len(our_queries) == len(djangos_queries) - saved
+
+
 def test_an_estimated_count_prints_as_one():
     from hrkb.scale import Estimate
 
@@ -141,3 +170,24 @@ def test_a_filtered_list_counts_up_to_a_cap_and_says_more(curator_client, monkey
     assert "3+ reports" in response.content.decode()
     monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 10)
     assert curator_client.get("/admin/reports/report/", {"language": "en"}).context["cl"].result_count == 5
+
+
+@pytest.mark.parametrize("term", ["Kirby", "commission inquiry", "Kim", '"human rights"', "korea famine", "zzz"])
+def test_subquery_search_finds_what_djangos_search_finds(corpus, rf, curator, term):
+    """Every list searched one subquery per field (through foreign keys, aliases) finds Django's own matches."""
+    from django.contrib import admin
+
+    from hrkb.admin import SubquerySearchMixin
+
+    request = rf.get("/", {"q": term})
+    request.user = curator
+    checked = 0
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, SubquerySearchMixin):
+            continue
+        queryset = model._base_manager.all()
+        ours, _ = SubquerySearchMixin.get_search_results(model_admin, request, queryset, term)
+        djangos, _ = admin.ModelAdmin.get_search_results(model_admin, request, queryset, term)
+        assert set(ours.values_list("pk", flat=True)) == set(djangos.values_list("pk", flat=True)), model
+        checked += 1
+    assert checked >= 8
