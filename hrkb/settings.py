@@ -26,6 +26,13 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Persistent connections in production; health checks drop ones the server closed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiles any plan whose estimated cost passes jit_above_cost; a search's
+    # subqueries are estimated high and each page paid 40-75 ms of compiling for ~100 ms of work.
+    # Set PG_JIT=on to keep the server's own setting (analytics over whole tables).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    if not env.bool("PG_JIT", default=False):
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
