@@ -10,7 +10,6 @@ add only what is particular to a model.
 from __future__ import annotations
 
 from collections import defaultdict
-from operator import itemgetter
 
 from django import forms
 from django.contrib import admin, messages
@@ -35,7 +34,7 @@ from hrkb.dates import PartialDate, PartialDateField
 from hrkb.routes import url_for
 from hrkb.scale import AtLeast, Estimate
 from hrkb.search.admin import RankedSearchAdminMixin
-from hrkb.search.postgres import DISTANCE, nearest
+from hrkb.search.engine import in_rum_order, ranked_ids
 
 from . import sourcing
 from .models import PartnerKey, SlugRedirect, Status
@@ -100,14 +99,10 @@ class EstimatedCountPaginator(Paginator):
         Sliced as Django slices, the order (distance, then newest first) would make PostgreSQL rank
         every match before the first row (1.6 s for a word in 92 % of 100,000 reports).
         """
-        query = getattr(self.object_list, "query", None)
-        if query is None or not query.order_by or query.order_by[0] != DISTANCE:
+        if not hasattr(self.object_list, "query") or not in_rum_order(self.object_list):
             return super().page(number)
         number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        ordered = self.object_list.order_by(DISTANCE).values_list("pk", DISTANCE)
-        rows = nearest(lambda batch: list(ordered[:batch]), bottom + self.per_page, itemgetter(1), itemgetter(0))
-        ids = [pk for pk, _distance in rows[bottom:]]
+        ids = ranked_ids(self.object_list, (number - 1) * self.per_page, self.per_page)
         records = self.object_list.in_bulk(ids)
         return self._get_page([records[pk] for pk in ids if pk in records], number, self)
 

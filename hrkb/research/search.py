@@ -28,6 +28,7 @@ from hrkb.public_types import BY_NAME
 from hrkb.search import SearchQueryError, search_queryset
 from hrkb.search import facets as facet_filters
 from hrkb.search.documents import search_types
+from hrkb.search.engine import ranked_ids
 from hrkb.search.query import clean, parse
 from reports.models import Quote, Report
 
@@ -181,7 +182,7 @@ def facets(parsed, type_name: str, selected: dict, url) -> list[Facet]:
 
 def _hits(type_name: str, queryset, parsed, limit: int, offset: int = 0) -> list[Hit]:
     model = TYPES[type_name][0]
-    ranked = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+    ranked = ranked_ids(queryset, offset, limit)
     if not ranked:
         return []
     records = model.objects.defer(*(["text"] if model is Report else [])).prefetch_related(

@@ -7,7 +7,7 @@ from django.contrib.admin.views.main import ORDER_VAR
 from django.db.models import Case, FloatField, Q, Value, When
 
 from .documents import is_searchable
-from .engine import matches_most, search_expressions, search_queryset
+from .engine import match_ids, search_expressions, search_queryset
 from .query import SearchQueryError, clean, parse
 
 
@@ -39,12 +39,24 @@ class RankedSearchAdminMixin:
         if not parsed:  # only exclusions, or no searchable word: search_fields alone
             return queryset.filter(pk__in=found.values("pk")).annotate(search_rank=Value(0.0)), False
         sorted_by_column = bool(request.GET.get(ORDER_VAR) and ordering)
-        if request.method == "GET" and not sorted_by_column and self._matches_fill_the_list(queryset, parsed):
+        ids = match_ids(queryset.model, parsed)
+        common = ids is None
+        if (
+            common
+            and request.method == "GET"
+            and not sorted_by_column
+            and self._matches_fill_the_list(queryset, parsed)
+        ):
             return search_queryset(queryset, parsed), False
         # Every match is ranked (no cap: the best match is on the first page however old it is).
         match, score = search_expressions(queryset.model, parsed)
-        # A subquery on primary keys: each record once, whatever relations search_fields crossed.
-        results = queryset.filter(match | Q(pk__in=found.values("pk")))
+        # Subqueries on primary keys: each record once, whatever relations search_fields crossed.
+        found_ids = found.order_by().values("pk")
+        if common:  # a word in most rows: each row is tested, which finds a page's worth at once
+            results = queryset.filter(match | Q(pk__in=found_ids))
+        else:  # one IN over both sets of matches, joined from their side (an OR would test every row)
+            engine_ids = queryset.model._base_manager.filter(pk__in=ids).order_by().values("pk")
+            results = queryset.filter(pk__in=engine_ids.union(found_ids))
         results = results.annotate(
             search_rank=Case(When(match, then=score), default=Value(0.0), output_field=FloatField())
         )
@@ -64,6 +76,6 @@ class RankedSearchAdminMixin:
         """
         paginator = getattr(self, "paginator", None)
         cap = getattr(paginator, "COUNT_AT_MOST", None)
-        if cap is None or not matches_most(queryset.model, parsed):
+        if cap is None:
             return False
         return search_queryset(queryset, parsed).order_by().values("pk")[: cap + 1].count() > cap

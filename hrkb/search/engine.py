@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -68,6 +69,26 @@ def search_queryset(queryset: QuerySet, q: str | ParsedQuery, *, restricted: boo
     return results.order_by("-search_rank", "-pk")
 
 
+def in_rum_order(results: QuerySet) -> bool:
+    """Whether ``results`` (from :func:`search_queryset`) are in the RUM index's order (nearest first)."""
+    order = results.query.order_by
+    return bool(order) and order[0] == postgres.DISTANCE
+
+
+def ranked_ids(results: QuerySet, offset: int, limit: int) -> list:
+    """The primary keys of rows ``offset`` to ``offset + limit`` of ``results`` (from :func:`search_queryset`).
+
+    In RUM's order they are read from the index by distance alone (:func:`postgres.nearest`): sliced as
+    Django slices, the second key (newest first) would make PostgreSQL rank every match before the
+    first row (0.9 s for a word in 88 % of 100,000 reports).
+    """
+    if not in_rum_order(results):
+        return list(results.values_list("pk", flat=True)[offset : offset + limit])
+    ordered = results.order_by(postgres.DISTANCE).values_list("pk", postgres.DISTANCE)
+    rows = postgres.nearest(lambda batch: list(ordered[:batch]), offset + limit, itemgetter(1), itemgetter(0))
+    return [pk for pk, _distance in rows[offset:]]
+
+
 def search_expressions(model, q: str | ParsedQuery):
     """The match condition and the score (0..1) of the current row of ``model``, for the admin.
 
@@ -75,6 +96,12 @@ def search_expressions(model, q: str | ParsedQuery):
     combines the match with its own ``search_fields`` matching.
     """
     return _backend().rank_expression(model, _parsed(q))
+
+
+def match_ids(model, q: str | ParsedQuery):
+    """The ids of ``model``'s matches as a subquery (for ``pk__in``), or None when ``q`` is expected in most
+    rows, where testing each row is cheaper than collecting the matches (PostgreSQL's estimate)."""
+    return _backend().match_ids(model, _parsed(q))
 
 
 def matches_most(model, q: str | ParsedQuery) -> bool:

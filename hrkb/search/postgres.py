@@ -189,6 +189,20 @@ def rank_expression(model, parsed: ParsedQuery) -> tuple[RawSQL, RawSQL]:
 MOST = 0.1
 
 
+def match_ids(model, parsed: ParsedQuery) -> RawSQL | None:
+    """The ids of ``model``'s matches as a subquery of their own, or None for a word expected in most rows.
+
+    The admin unions it with its ``search_fields`` matches into one ``IN`` (joined from the matches'
+    side); for a word in most rows, testing rows in turn is the cheaper plan (:func:`_matches_most`).
+    """
+    table = model._meta.concrete_model._meta.db_table
+    inner, _score, _distance = rank_sql(table, "search_match", parsed, fuzzy=fuzzy_table(model))
+    subquery, params = f'SELECT "search_match"."id" FROM {table} "search_match" WHERE {inner}', _params(parsed)
+    if _matches_most(table, subquery, params):
+        return None
+    return RawSQL(*_positional(subquery, params))
+
+
 def matches_most(model, parsed: ParsedQuery) -> bool:
     """Whether ``parsed`` is expected to match more than :data:`MOST` of ``model``'s table."""
     table = model._meta.concrete_model._meta.db_table
@@ -275,9 +289,9 @@ def nearest(fetch, wanted: int, distance_of, id_of) -> list:
     RUM's index orders by distance alone (a second sort key would make PostgreSQL rank every
     match), so rows tied in distance come in any order: read on until every row tied with the
     last one wanted is in (four times as many each time), then sort those few by the full order.
-    Exact, and costs about the rows wanted.
+    Exact, and costs about the rows wanted: one row past them tells whether the last is tied.
     """
-    batch = wanted
+    batch = wanted + 1
     while True:
         rows = fetch(batch)
         if len(rows) < batch or distance_of(rows[-1]) > distance_of(rows[wanted - 1]):

@@ -161,6 +161,13 @@ def rank_expression(model, parsed: ParsedQuery) -> tuple[RawSQL, RawSQL]:
     )
 
 
+def match_ids(model, parsed: ParsedQuery) -> RawSQL:
+    """The ids of ``model``'s matches as a subquery of their own (FTS5's, never a scan of the table)."""
+    table = model._meta.concrete_model._meta.db_table
+    (match, params), _rank = rank_sql(model._base_manager.all(), parsed)
+    return RawSQL(f'SELECT "{table}"."id" FROM "{table}" WHERE {match}', params)
+
+
 def matches_most(model, parsed: ParsedQuery) -> bool:
     """SQLite's match is always an index subquery (FTS5), whatever the share of rows it finds."""
     return False

@@ -1,0 +1,38 @@
+"""hrkb.search.postgres.nearest: the first rows by (distance, newest first) from fetches ordered by distance alone."""
+
+from operator import itemgetter
+
+from hrkb.search.postgres import nearest
+
+
+def _fetcher(rows):
+    """rows as RUM gives them (by distance, ties in any order); records each LIMIT asked."""
+    asked = []
+
+    def fetch(limit):
+        asked.append(limit)
+        return rows[:limit]
+
+    return fetch, asked
+
+
+def _nearest(rows, wanted):
+    fetch, asked = _fetcher(rows)
+    return [row[0] for row in nearest(fetch, wanted, itemgetter(1), itemgetter(0))], asked
+
+
+def test_one_fetch_when_the_next_row_is_farther():
+    rows = [(id_, distance) for id_, distance in zip(range(1, 11), range(10), strict=True)]
+    assert _nearest(rows, 3) == ([1, 2, 3], [4])
+
+
+def test_rows_tied_with_the_last_wanted_are_read_and_the_newest_kept():
+    # Ids 5, 9, 2 and 7 tie at distance 1; RUM returns them in any order, the page keeps the newest.
+    rows = [(4, 0.0), (5, 1.0), (2, 1.0), (9, 1.0), (7, 1.0), (1, 2.0), (3, 2.0)]
+    found, asked = _nearest(rows, 2)
+    assert found == [4, 9]
+    assert asked == [3, 12]
+
+
+def test_fewer_rows_than_wanted():
+    assert _nearest([(1, 0.5), (2, 0.7)], 5) == ([1, 2], [6])
