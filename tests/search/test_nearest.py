@@ -31,7 +31,17 @@ def test_rows_tied_with_the_last_wanted_are_read_and_the_newest_kept():
     rows = [(4, 0.0), (5, 1.0), (2, 1.0), (9, 1.0), (7, 1.0), (1, 2.0), (3, 2.0)]
     found, asked = _nearest(rows, 2)
     assert found == [4, 9]
-    assert asked == [3, 12]
+    assert asked == [3, 1000]
+
+
+def test_a_tie_longer_than_a_read_is_read_on(monkeypatch):
+    from hrkb.search import postgres
+
+    monkeypatch.setattr(postgres, "TIED_BATCH", 4)
+    rows = [(1, 0.0)] + [(id_, 1.0) for id_ in range(2, 40)] + [(40, 2.0)]
+    found, asked = _nearest(rows, 2)
+    assert found == [1, 39]
+    assert asked == [3, 24, 192]
 
 
 def test_fewer_rows_than_wanted():
