@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.db.models import Case, FloatField, Q, Value, When
 
+from hrkb.scale import AtLeast
+
 from .documents import is_searchable
 from .engine import match_ids, search_expressions, search_queryset
 from .query import SearchQueryError, clean, parse
@@ -45,7 +47,7 @@ class RankedSearchAdminMixin:
             common
             and request.method == "GET"
             and not sorted_by_column
-            and self._matches_fill_the_list(queryset, parsed)
+            and self._matches_fill_the_list(request, queryset, parsed)
         ):
             return search_queryset(queryset, parsed), False
         # Every match is ranked (no cap: the best match is on the first page however old it is).
@@ -64,7 +66,15 @@ class RankedSearchAdminMixin:
             return results.order_by(*ordering), False
         return results.order_by("-search_rank", "-pk"), False
 
-    def _matches_fill_the_list(self, queryset, parsed) -> bool:
+    def get_paginator(self, request, queryset, *args, **kwargs):
+        paginator = super().get_paginator(request, queryset, *args, **kwargs)
+        # The list whose matches were just counted past the cap (_matches_fill_the_list) is not counted again.
+        counted = getattr(request, "_hrkb_counted_past_cap", None)
+        if counted is not None and hasattr(queryset, "query") and _keys_sql(queryset) == counted:
+            paginator.__dict__["count"] = AtLeast(paginator.COUNT_AT_MOST)
+        return paginator
+
+    def _matches_fill_the_list(self, request, queryset, parsed) -> bool:
         """Whether the engine's matches alone fill every page of the list a reader can reach.
 
         Then the matches ``search_fields`` adds (ranked after every engine match) are on no page
@@ -78,4 +88,13 @@ class RankedSearchAdminMixin:
         cap = getattr(paginator, "COUNT_AT_MOST", None)
         if cap is None:
             return False
-        return search_queryset(queryset, parsed).order_by().values("pk")[: cap + 1].count() > cap
+        matches = search_queryset(queryset, parsed)
+        if matches.order_by().values("pk")[: cap + 1].count() <= cap:
+            return False
+        request._hrkb_counted_past_cap = _keys_sql(matches)
+        return True
+
+
+def _keys_sql(queryset) -> str:
+    """The SQL that lists ``queryset``'s keys in no order: two lists with the same one hold the same rows."""
+    return str(queryset.order_by().values("pk").query)

@@ -9,6 +9,7 @@ match scored with the engine's own rank function, sorted here.
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hrkb.api.pagination import _Real
 from hrkb.search import postgres, search_all, search_queryset
@@ -180,6 +181,11 @@ def test_admin_pages_read_in_the_index_order_are_the_full_rankings_pages(famine_
     found, index_order = pages()
     assert index_order == {True}
     assert found == expected
+    with CaptureQueriesContext(connection) as queries:
+        changelist = _changelist(rf, curator, model_admin, q="famine")[0]
+    assert str(changelist.result_count) == "300+"
+    # Counted past the cap once, to choose the index order; the paginator does not count again.
+    assert sum(" LIMIT 301" in query["sql"] for query in queries) == 1
 
 
 @pytest.mark.parametrize(
