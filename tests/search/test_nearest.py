@@ -2,42 +2,43 @@
 
 from operator import itemgetter
 
+import pytest
+
+from hrkb.search import postgres
 from hrkb.search.postgres import nearest
 
 
-def _fetcher(rows):
-    """rows as RUM gives them (by distance, ties in any order); records each LIMIT asked."""
+@pytest.fixture(autouse=True)
+def _small_reads(monkeypatch):
+    monkeypatch.setattr(postgres, "TIED_BATCH", 4)
+
+
+def _nearest(rows, wanted):
+    """rows as RUM gives them (by distance, ties in any order); also returns each LIMIT asked."""
     asked = []
 
     def fetch(limit):
         asked.append(limit)
         return rows[:limit]
 
-    return fetch, asked
-
-
-def _nearest(rows, wanted):
-    fetch, asked = _fetcher(rows)
     return [row[0] for row in nearest(fetch, wanted, itemgetter(1), itemgetter(0))], asked
 
 
-def test_one_fetch_when_the_next_row_is_farther():
+def test_one_read_when_the_row_after_the_last_wanted_is_farther():
     rows = [(id_, distance) for id_, distance in zip(range(1, 11), range(10), strict=True)]
-    assert _nearest(rows, 3) == ([1, 2, 3], [4])
+    assert _nearest(rows, 2) == ([1, 2], [3])
+    assert _nearest(rows, 6) == ([1, 2, 3, 4, 5, 6], [7])
 
 
 def test_rows_tied_with_the_last_wanted_are_read_and_the_newest_kept():
-    # Ids 5, 9, 2 and 7 tie at distance 1; RUM returns them in any order, the page keeps the newest.
-    rows = [(4, 0.0), (5, 1.0), (2, 1.0), (9, 1.0), (7, 1.0), (1, 2.0), (3, 2.0)]
+    # Ids 5, 2, 9, 7 and 8 tie at distance 1; RUM returns them in any order, the page keeps the newest.
+    rows = [(4, 0.0), (5, 1.0), (2, 1.0), (9, 1.0), (7, 1.0), (8, 1.0), (1, 2.0), (3, 2.0)]
     found, asked = _nearest(rows, 2)
     assert found == [4, 9]
-    assert asked == [3, 1000]
+    assert asked == [3, 24]
 
 
-def test_a_tie_longer_than_a_read_is_read_on(monkeypatch):
-    from hrkb.search import postgres
-
-    monkeypatch.setattr(postgres, "TIED_BATCH", 4)
+def test_a_tie_longer_than_a_read_is_read_on():
     rows = [(1, 0.0)] + [(id_, 1.0) for id_ in range(2, 40)] + [(40, 2.0)]
     found, asked = _nearest(rows, 2)
     assert found == [1, 39]
