@@ -57,14 +57,28 @@ class RankedSearchAdminMixin:
         if common:  # a word in most rows: each row is tested, which finds a page's worth at once
             results = queryset.filter(match | Q(pk__in=found_ids))
         else:  # one IN over both sets of matches, joined from their side (an OR would test every row)
-            engine_ids = queryset.model._base_manager.filter(pk__in=ids).order_by().values("pk")
-            results = queryset.filter(pk__in=engine_ids.union(found_ids))
+            engine_ids = queryset.filter(pk__in=ids).order_by().values_list("pk", flat=True)
+            matched = engine_ids.union(found.order_by().values_list("pk", flat=True))
+            matched, past_cap = self._read_once(matched)
+            results = queryset.filter(pk__in=matched)
+            if past_cap:
+                request._hrkb_counted_past_cap = _keys_sql(results)
         results = results.annotate(
             search_rank=Case(When(match, then=score), default=Value(0.0), output_field=FloatField())
         )
         if sorted_by_column:
             return results.order_by(*ordering), False
         return results.order_by("-search_rank", "-pk"), False
+
+    def _read_once(self, ids):
+        """``ids`` as a list when the paginator's cap holds them all, so the page, its count and its dates
+        do not each repeat the search (three passes over the union at 100,000 reports); else the subquery
+        itself, and whether the cap was passed (the list is then not counted again: :meth:`get_paginator`)."""
+        cap = getattr(getattr(self, "paginator", None), "COUNT_AT_MOST", None)
+        if cap is None:
+            return ids, False
+        read = list(ids[: cap + 1])
+        return (ids, True) if len(read) > cap else (read, False)
 
     def get_paginator(self, request, queryset, *args, **kwargs):
         paginator = super().get_paginator(request, queryset, *args, **kwargs)

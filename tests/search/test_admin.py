@@ -92,3 +92,30 @@ def test_the_projects_admins_work_with_the_mixin(rf, curator, search_corpus, mod
     if model is Person:
         changelist, _request = _changelist(rf, curator, model_admin, q="Darusmann")
         assert search_corpus["darusman"] in changelist.queryset
+
+
+def test_matches_read_once_or_past_the_cap_list_the_same_and_count_once(rf, curator, monkeypatch):
+    """Few matches are read once into a list (page, count and dates reuse it); past the paginator's cap the
+    list keeps the subquery and is not counted again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hrkb.admin import EstimatedCountPaginator
+    from hrkb.search import postgres
+
+    monkeypatch.setattr(postgres, "MOST", 2.0)  # never "a word in most rows": the union path on both databases
+    reports = [factories.report(f"Songbun {number}", text="songbun " * number) for number in range(1, 6)]
+    factories.report("Other", text="Nothing.")
+    model_admin = admin.site._registry[Report]
+
+    def listed():
+        changelist, _request = _changelist(rf, curator, model_admin, q="songbun")
+        return [report.pk for report in changelist.result_list], changelist.result_count
+
+    read_once, count = listed()
+    assert count == 5 and sorted(read_once) == sorted(report.pk for report in reports)
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 3)
+    with CaptureQueriesContext(connection) as queries:
+        past_cap, count = listed()
+    assert past_cap == read_once and str(count) == "3+"
+    assert sum(" LIMIT 4" in query["sql"] for query in queries) == 1
