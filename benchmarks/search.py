@@ -121,6 +121,20 @@ def fuzzy_queries(count: int) -> list[str]:
     return [misspelt(name, rng) for name in rng.sample(names, min(count, len(names)))]
 
 
+def hyphenated_names(count: int) -> list[str]:
+    """Correctly spelt names with a hyphen ("Kang Sang-na"): phraseto_tsquery makes each a phrase."""
+    from actors.models import Person
+
+    rng = random.Random(7)
+    names = list(
+        Person.objects.readable()
+        .filter(name__regex=r"^\w+ \w+-\w+$")
+        .order_by("id")
+        .values_list("name", flat=True)[:2000]
+    )
+    return rng.sample(names, min(count, len(names)))
+
+
 def percentiles(samples: list[float]) -> tuple[float, float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -176,6 +190,7 @@ def main() -> None:
         "exclusion": EXCLUSIONS,
         "very common (> half)": COMMON,
         "fuzzy name": fuzzy_queries(20),
+        "hyphenated name": hyphenated_names(10),
     }
     print("\n| query class | queries | recall@10, /search/ | recall@10, reports list | matches (median) |")
     print("|---|---|---|---|---|")
