@@ -109,28 +109,22 @@ def misspelt(name: str, rng: random.Random) -> str:
 
 
 def fuzzy_queries(count: int) -> list[str]:
-    from actors.models import Person
-
     rng = random.Random(5)
-    names = list(
-        Person.objects.readable()
-        .filter(name__regex=r"^\w+ \w{5,}$")
-        .order_by("id")
-        .values_list("name", flat=True)[:2000]
-    )
-    return [misspelt(name, rng) for name in rng.sample(names, min(count, len(names)))]
+    return [misspelt(name, rng) for name in person_names(r"^\w+ \w{5,}$", count, rng)]
 
 
 def hyphenated_names(count: int) -> list[str]:
     """Correctly spelt names with a hyphen ("Kang Sang-na"): phraseto_tsquery makes each a phrase."""
+
+    return person_names(r"^\w+ \w+-\w+$", count, random.Random(7))
+
+
+def person_names(pattern: str, count: int, rng: random.Random) -> list[str]:
+    """``count`` readable people's names matching ``pattern``, drawn from the first 2,000 by id."""
     from actors.models import Person
 
-    rng = random.Random(7)
     names = list(
-        Person.objects.readable()
-        .filter(name__regex=r"^\w+ \w+-\w+$")
-        .order_by("id")
-        .values_list("name", flat=True)[:2000]
+        Person.objects.readable().filter(name__regex=pattern).order_by("id").values_list("name", flat=True)[:2000]
     )
     return rng.sample(names, min(count, len(names)))
 

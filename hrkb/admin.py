@@ -169,7 +169,7 @@ class SubquerySearchMixin:
         search_fields = self.get_search_fields(request)
         if not search_fields or not search_term or any(field[0] in "^=@" for field in search_fields):
             return super().get_search_results(request, queryset, search_term)
-        condition = models.Q()
+        manager, condition = queryset.model._base_manager, models.Q()
         for bit in smart_split(search_term):
             if bit[:1] in {'"', "'"} and bit[-1:] == bit[:1]:
                 bit = unescape_string_literal(bit)
@@ -177,7 +177,6 @@ class SubquerySearchMixin:
                 continue
             # One IN over the union of the fields' matches, not an OR of INs: under an OR the database
             # tests every row of the table against each; a single IN it joins from the matches' side.
-            manager = queryset.model._base_manager
             ids = [
                 manager.filter(_contains(queryset.model, path, bit)).order_by().values("pk") for path in search_fields
             ]

@@ -51,7 +51,7 @@ class RankedSearchAdminMixin:
         ):
             return search_queryset(queryset, parsed), False
         # Every match is ranked (no cap: the best match is on the first page however old it is).
-        match, score = search_expressions(queryset.model, parsed)
+        match, score = search_expressions(queryset.model, parsed, most=common)
         # Subqueries on primary keys: each record once, whatever relations search_fields crossed.
         found_ids = found.order_by().values("pk")
         if common:  # a word in most rows: each row is tested, which finds a page's worth at once

@@ -89,24 +89,20 @@ def ranked_ids(results: QuerySet, offset: int, limit: int) -> list:
     return [pk for pk, _distance in rows[offset:]]
 
 
-def search_expressions(model, q: str | ParsedQuery):
+def search_expressions(model, q: str | ParsedQuery, *, most: bool = False):
     """The match condition and the score (0..1) of the current row of ``model``, for the admin.
 
     Unlike :func:`search_queryset` this does not narrow anything: the admin
-    combines the match with its own ``search_fields`` matching.
+    combines the match with its own ``search_fields`` matching. ``most``: the
+    word is in most rows (:func:`match_ids` gave None), so the match tests rows.
     """
-    return _backend().rank_expression(model, _parsed(q))
+    return _backend().rank_expression(model, _parsed(q), most=most)
 
 
 def match_ids(model, q: str | ParsedQuery):
     """The ids of ``model``'s matches as a subquery (for ``pk__in``), or None when ``q`` is expected in most
     rows, where testing each row is cheaper than collecting the matches (PostgreSQL's estimate)."""
     return _backend().match_ids(model, _parsed(q))
-
-
-def matches_most(model, q: str | ParsedQuery) -> bool:
-    """Whether ``q`` is expected to match more than a tenth of ``model``'s table (PostgreSQL's estimate)."""
-    return _backend().matches_most(model, _parsed(q))
 
 
 def search_all(

@@ -170,22 +170,17 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | 
     return queryset.annotate(**annotations)
 
 
-def rank_expression(model, parsed: ParsedQuery) -> tuple[RawSQL, RawSQL]:
+def rank_expression(model, parsed: ParsedQuery, *, most: bool) -> tuple[RawSQL, RawSQL]:
     """The match condition and the score of the current row of ``model``'s table, for the admin.
 
-    The condition is an id subquery, as SQLite's is: the admin ORs it with its ``search_fields``
-    subqueries, and a row test under an OR is answered by no index, so PostgreSQL would read every
-    search vector of the table (0.8 s at 100,000 reports for a word found in none). As a subquery,
-    the matches come from the search index and the OR is two hash lookups a row; unless the word
-    is in most rows (:func:`_matches_most`), when testing rows in turn is the cheaper plan.
+    The condition is an id subquery, as SQLite's is: a row test is answered by no index, so PostgreSQL
+    would read every search vector of the table (0.8 s at 100,000 reports for a word found in none);
+    unless the word is in most rows (``most``, as :func:`match_ids` found), when testing rows in turn
+    is the cheaper plan.
     """
-    table = model._meta.concrete_model._meta.db_table
-    fuzzy = fuzzy_table(model)
-    params = _params(parsed)
-    match, score, _distance = rank_sql(table, table, parsed, fuzzy=fuzzy)
-    inner, _score, _distance = rank_sql(table, "search_match", parsed, fuzzy=fuzzy)
-    subquery = f'SELECT "search_match"."id" FROM {table} "search_match" WHERE {inner}'
-    if not _matches_most(table, subquery, params):
+    table, subquery, params = _match_subquery(model, parsed)
+    match, score, _distance = rank_sql(table, table, parsed, fuzzy=fuzzy_table(model))
+    if not most:
         match = f'"{table}"."id" IN ({subquery})'
     return (
         RawSQL(*_positional(match, params), output_field=BooleanField()),
@@ -197,27 +192,23 @@ def rank_expression(model, parsed: ParsedQuery) -> tuple[RawSQL, RawSQL]:
 MOST = 0.1
 
 
+def _match_subquery(model, parsed: ParsedQuery) -> tuple[str, str, dict]:
+    """``model``'s table, the ids of its matches as a subquery of their own, and its named parameters."""
+    table = model._meta.concrete_model._meta.db_table
+    inner, _score, _distance = rank_sql(table, "search_match", parsed, fuzzy=fuzzy_table(model))
+    return table, f'SELECT "search_match"."id" FROM {table} "search_match" WHERE {inner}', _params(parsed)
+
+
 def match_ids(model, parsed: ParsedQuery) -> RawSQL | None:
     """The ids of ``model``'s matches as a subquery of their own, or None for a word expected in most rows.
 
     The admin unions it with its ``search_fields`` matches into one ``IN`` (joined from the matches'
     side); for a word in most rows, testing rows in turn is the cheaper plan (:func:`_matches_most`).
     """
-    table = model._meta.concrete_model._meta.db_table
-    inner, _score, _distance = rank_sql(table, "search_match", parsed, fuzzy=fuzzy_table(model))
-    subquery, params = f'SELECT "search_match"."id" FROM {table} "search_match" WHERE {inner}', _params(parsed)
+    table, subquery, params = _match_subquery(model, parsed)
     if _matches_most(table, subquery, params):
         return None
     return RawSQL(*_positional(subquery, params))
-
-
-def matches_most(model, parsed: ParsedQuery) -> bool:
-    """Whether ``parsed`` is expected to match more than :data:`MOST` of ``model``'s table."""
-    table = model._meta.concrete_model._meta.db_table
-    inner, _score, _distance = rank_sql(table, "search_match", parsed, fuzzy=fuzzy_table(model))
-    return _matches_most(
-        table, f'SELECT "search_match"."id" FROM {table} "search_match" WHERE {inner}', _params(parsed)
-    )
 
 
 def _matches_most(table: str, subquery: str, params: dict) -> bool:

@@ -152,8 +152,9 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | 
     )
 
 
-def rank_expression(model, parsed: ParsedQuery) -> tuple[RawSQL, RawSQL]:
-    """The match condition and the score of the current row of ``model``'s table, for the admin."""
+def rank_expression(model, parsed: ParsedQuery, *, most: bool) -> tuple[RawSQL, RawSQL]:
+    """The match condition and the score of the current row of ``model``'s table, for the admin (``most``: no
+    difference, FTS5's match is always an index subquery)."""
     (match, match_params), (rank, rank_params) = rank_sql(model._base_manager.all(), parsed)
     return (
         RawSQL(match, match_params, output_field=BooleanField()),
@@ -166,11 +167,6 @@ def match_ids(model, parsed: ParsedQuery) -> RawSQL:
     table = model._meta.concrete_model._meta.db_table
     (match, params), _rank = rank_sql(model._base_manager.all(), parsed)
     return RawSQL(f'SELECT "{table}"."id" FROM "{table}" WHERE {match}', params)
-
-
-def matches_most(model, parsed: ParsedQuery) -> bool:
-    """SQLite's match is always an index subquery (FTS5), whatever the share of rows it finds."""
-    return False
 
 
 def ranked(
