@@ -11,8 +11,14 @@ installation, each used for every query of that installation:
   list ``search`` orders by the distance ``search_vector <=> query`` (its
   inverse), which the RUM index returns in order: ``LIMIT k`` reads about ``k``
   rows rather than ranking every match;
-- phrases are ranked exhaustively even with RUM: the index's order is not the
-  rank order for them (tested at 100,000 reports: recall@10 of 0.6);
+- a phrase must appear as written to match, and is scored as its words
+  together (``ts_rank``'s formula for words that must all be there rewards them
+  close together): RUM's index order is not the rank order of a phrase
+  operator (at 100,000 reports, 6 of the 10 best phrase matches in index order
+  were the exhaustive ranking's), and it is the order of its words together;
+- a word PostgreSQL's parser splits ("Sang-na", "U.N.") is ranked
+  exhaustively: the lexemes it adds overlap (``sang-na``, ``sang``, ``na``),
+  and the index's order is not the rank order for them;
 - without it (a managed PostgreSQL that does not offer RUM), ``ts_rank`` with
   the same weights ranks every match: still exact, slower for very common
   words (about 0.8 s for a word in 90 % of 100,000 reports).
@@ -44,21 +50,25 @@ HEADLINE_TEXT_LIMIT = 100_000
 DISTANCE = "search_distance"
 
 
-def _tsquery(parsed: ParsedQuery) -> tuple[str, dict]:
+def _tsquery(parsed: ParsedQuery, *, scoring: bool = False) -> tuple[str, dict]:
     """The query as a tsquery expression built with tsquery operators, and its parameters.
 
     Built rather than left to ``websearch_to_tsquery``, whose ``a OR b -c``
     means ``a | (b & !c)``: here, as on SQLite, it means ``(a | b) & !c``. Each
     term goes through ``phraseto_tsquery`` (the text search configuration
-    normalises it; a phrase's words must be adjacent, ``<->``).
+    normalises it; a phrase's words must be adjacent, ``<->``). ``scoring``: the
+    query a match is scored by, each wanted term's words joined by ``&``
+    (``plainto_tsquery``), which RUM's index returns in rank order where it
+    does not for ``<->`` (see the module's docstring); the same parameters.
     """
+    wanted = "plainto_tsquery" if scoring else "phraseto_tsquery"
     params, groups = {}, []
     for group_index, group in enumerate(parsed.groups):
         alternatives = []
         for term_index, term in enumerate(group):
             key = f"q_{group_index}_{term_index}"
             params[key] = term.text
-            alternatives.append(f"phraseto_tsquery('{CONFIG}', %({key})s)")
+            alternatives.append(f"{wanted}('{CONFIG}', %({key})s)")
         groups.append("(" + " || ".join(alternatives) + ")")
     for index, term in enumerate(parsed.excluded):
         params[f"x_{index}"] = term.text
@@ -88,20 +98,19 @@ def rank_sql(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> tup
     tests and the benchmark rank every match with it to check the engine's pages.
     """
     vector = f'"{alias}"."search_vector"'
-    tsquery = _tsquery(parsed)[0]
-    match = f"{vector} @@ {tsquery}"
+    match = f"{vector} @@ {_tsquery(parsed)[0]}"
+    scoring = _tsquery(parsed, scoring=True)[0]
     rum = has_rum(table)
-    raw = f"rum_ts_score({vector}, {tsquery})" if rum else f"ts_rank({vector}, {tsquery})"
+    raw = f"rum_ts_score({vector}, {scoring})" if rum else f"ts_rank({vector}, {scoring})"
     # Both functions return real (float4): as double precision, the rank a client gets back in a
     # keyset cursor compares equal to the rank the database computes again for the next page.
     score = f"(({raw})::double precision / (1 + ({raw})::double precision))"
     # Exactly `vector <=> query` (no cast) or the planner does not see the RUM index's ordering operator. It is
     # real (float4); a cursor's value comes back as double precision, compared exactly (float48 operators).
-    # RUM's index order is not the rank order for phrases (at 100,000 reports, 6 of the 10 best phrase
-    # matches in index order were the exhaustive ranking's): those rank every match, exactly. A word
-    # PostgreSQL's parser splits ("Sang-na", "U.N.", "A/HRC/25/63") is a phrase to phraseto_tsquery.
-    phrase = any(_is_phrase(term) for group in parsed.groups for term in group)
-    distance = None if fuzzy or not rum or phrase else f"{vector} <=> {tsquery}"
+    # The index tests the phrase and orders by its words; a split word ("Sang-na", "U.N.", "A/HRC/25/63")
+    # ranks every match, exactly.
+    split = any(_splits_words(term) for group in parsed.groups for term in group)
+    distance = None if fuzzy or not rum or split else f"{vector} <=> {scoring}"
     if fuzzy:
         names = f'"{alias}"."search_names"'
         match = f"({match} OR {NAMES} <%% {names})"
@@ -109,9 +118,9 @@ def rank_sql(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> tup
     return match, score, distance
 
 
-def _is_phrase(term) -> bool:
-    """Whether ``phraseto_tsquery`` makes ``term`` a phrase: several words, or a word with a separator in it."""
-    return len(term.words) > 1 or not all(word.isalnum() for word in term.words)
+def _splits_words(term) -> bool:
+    """Whether a word of ``term`` has a separator, where PostgreSQL's parser may add overlapping lexemes."""
+    return not all(word.isalnum() for word in term.words)
 
 
 def match_sql(search_type: SearchType, parsed: ParsedQuery, alias: str, restricted: bool | None) -> tuple[str, list]:
