@@ -64,20 +64,27 @@ def row_check(positions: Sequence[int], *, restricted: bool) -> Callable[[Sequen
     Made once per plan: the API runs it on every related record it builds, so
     it is one ``itemgetter`` and one tuple comparison rather than a loop per row.
     """
-    if len(positions) % len(COLUMNS):
-        raise ValueError(f"positions come in groups of {len(COLUMNS)} ({', '.join(COLUMNS)})")
-    picked, expected = [], []
-    for start in range(0, len(positions), len(COLUMNS)):
-        for condition, at in zip(RULE, positions[start : start + len(COLUMNS)], strict=True):
-            if not (restricted and condition.waived_for_cleared):
-                picked.append(at)
-                expected.append(condition.value)
+    pairs = required(positions, restricted=restricted)
+    picked, expected = [at for at, _value in pairs], [value for _at, value in pairs]
     if not picked:
         return lambda row: True
     get, wanted = itemgetter(*picked), tuple(expected)
     if len(picked) == 1:
         wanted = wanted[0]
     return lambda row: get(row) == wanted
+
+
+def required(items: Sequence, *, restricted: bool) -> list[tuple]:
+    """(item, value) for each value the rule requires, ``items`` standing for :data:`COLUMNS` in groups
+    (positions in a row, or columns of several related records)."""
+    if len(items) % len(COLUMNS):
+        raise ValueError(f"items come in groups of {len(COLUMNS)} ({', '.join(COLUMNS)})")
+    return [
+        (item, condition.value)
+        for start in range(0, len(items), len(COLUMNS))
+        for condition, item in zip(RULE, items[start : start + len(COLUMNS)], strict=True)
+        if not (restricted and condition.waived_for_cleared)
+    ]
 
 
 def is_readable(record, *, restricted: bool) -> bool:

@@ -26,10 +26,13 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
+import queue
+import threading
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import StreamingHttpResponse
+from django.urls import get_script_prefix, set_script_prefix
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
@@ -54,6 +57,60 @@ def serialized_batches(view, queryset, *, batch_size: int | None = None):
             return
         yield view.represent(batch)
         last = batch[-1][plan.id_at]
+
+
+_DONE = object()
+
+
+def read_ahead(batches, using: str = DEFAULT_DB_ALIAS):
+    """The items of the iterator ``batches``, each read by a second thread while the one before is written.
+
+    Reading a batch is mostly the database's work (its queries, and on PostgreSQL
+    the child rows' JSON), writing it is Python's (encoding, the socket): the two
+    overlap on two cores. The thread has a connection of its own, so it runs only
+    outside a transaction (a test's, or ``ATOMIC_REQUESTS``), whose rows another
+    connection would not see: there the batches are read in turn. The thread
+    closes its connection when the batches end, fail or are abandoned (a client
+    that hangs up); a failure is raised here, where the next batch was wanted.
+    """
+    if connections[using].in_atomic_block:
+        yield from batches
+        return
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    prefix = get_script_prefix()  # thread-local: records' URLs are built with the request's
+
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read():
+        set_script_prefix(prefix)
+        try:
+            for batch in batches:
+                if not hand_over(batch):
+                    return
+            hand_over(_DONE)
+        except BaseException as error:  # handed to the writing thread, raised there
+            hand_over(error)
+        finally:
+            connections.close_all()
+
+    reader = threading.Thread(target=read, name="hrkb-export-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def viewset_for(viewset_class, request, action: str):
@@ -99,10 +156,17 @@ def streamed(chunks, content_type: str, filename: str) -> StreamingHttpResponse:
     chunks = iter(chunks)
     # The first chunk before the response starts: an error there is a JSON error, not a cut body.
     first = next(chunks, "")
-    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type=content_type)
+    response = StreamingHttpResponse(_then(first, chunks), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response[WATERMARK_HEADER] = since
     return response
+
+
+def _then(first, rest):
+    """``first``, then the chunks of the generator ``rest``, which closing this closes (a client that hung up:
+    a read-ahead thread stops with it)."""
+    yield first
+    yield from rest
 
 
 def csv_response(view, queryset, filename: str) -> StreamingHttpResponse:
@@ -114,7 +178,7 @@ def csv_response(view, queryset, filename: str) -> StreamingHttpResponse:
         # The header comes from the declaration, so an empty list still has one; it goes with the first batch.
         header = view.plan.keys
         writer.writerow(header)
-        for batch in serialized_batches(view, queryset):
+        for batch in read_ahead(serialized_batches(view, queryset)):
             writer.writerows([_cell(item.get(column)) for column in header] for item in batch)
             yield buffer.getvalue()
             buffer.seek(0)
@@ -142,11 +206,17 @@ class NDJSONExportView(APIView):
     )
     def get(self, request):
         views = [viewset_for(public_type.viewset, request, "retrieve") for public_type in PUBLIC_TYPES]
+        for view in views:
+            # Lines are bytes: child rows may come as JSON written by the database (hrkb.api.loading.RowsAsJSON).
+            view.loading_context.in_sql = True
+
+        def batches():
+            for view in views:
+                yield from serialized_batches(view, view.get_queryset())
 
         def chunks():
-            for view in views:
-                for batch in serialized_batches(view, view.get_queryset()):
-                    # Each line is the record's detail body, byte for byte (the resources' encoder).
-                    yield escape_separators(b"".join([dumps_unescaped(item) + b"\n" for item in batch]))
+            for batch in read_ahead(batches()):
+                # Each line is the record's detail body, byte for byte (the resources' encoder).
+                yield escape_separators(b"".join([dumps_unescaped(item) + b"\n" for item in batch]))
 
         return streamed(chunks(), "application/x-ndjson; charset=utf-8", "hrkb.ndjson")

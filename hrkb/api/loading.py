@@ -33,8 +33,12 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
+import orjson
+from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import connections, models
+from django.db.models.functions import Coalesce, Left, Length
+from django.db.models.lookups import Exact, IsNull, LessThanOrEqual
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from rest_framework import serializers
@@ -67,8 +71,11 @@ _PRECISION_LENGTH = {"year": 4, "month": 7, "day": 10}
 class Context:
     """What building one response needs: the client's clearance, absolute URLs, the time zone."""
 
-    def __init__(self, request, *, cleared: bool):
+    def __init__(self, request, *, cleared: bool, in_sql: bool = False):
         self.cleared = cleared
+        # Child rows written as JSON by PostgreSQL where their plan allows (see RowsAsJSON): for the NDJSON
+        # export, whose lines are bytes; a dict-building reader (CSV, JSON-LD, the feed) leaves it off.
+        self.in_sql = in_sql
         self.base_url = request.build_absolute_uri("/")[:-1] if request is not None else ""
         self.timezone = timezone.get_current_timezone()
         self._templates: dict[str, tuple[str, str]] = {}
@@ -130,6 +137,7 @@ class SummaryColumns:
 
     def __init__(self, model: type[models.Model], prefix: str):
         public_type = for_model(model)
+        self.model = model
         self.type_name = public_type.name if public_type is not None else None
         self.columns = [f"{prefix}slug", f"{prefix}{summary_name(model)}"]
         if self.type_name is None and shares_table(model):
@@ -258,10 +266,13 @@ class ChildRows(Relation):
         conditions = _child_conditions(serializer_class, self.model)
         self.readable = {cleared: conditions(cleared) for cleared in (False, True)}
         self.ordering = _ordering(self.model, owner=self.owner)
+        self.in_sql = RowsAsJSON.of(self.plan)
 
     def load(self, ids, context):
         among, wanted = owned_by(self.owner_column, ids)
         queryset = self.model._default_manager.filter(self.readable[context.cleared], among)
+        if context.in_sql and self.in_sql is not None and connections[queryset.db].vendor == "postgresql":
+            return self.in_sql.load(queryset, self.owner_column, self.ordering, wanted, context)
         rows = self.plan.fetch(queryset.order_by(*self.ordering))
         if wanted is not None:
             rows = [row for row in rows if row[0] in wanted]
@@ -269,6 +280,168 @@ class ChildRows(Relation):
         for row, item in zip(rows, self.plan.represent(rows, context), strict=True):
             loaded[row[0]].append(item)
         return loaded
+
+
+class RowsAsJSON:
+    """A child plan's rows as JSON text written by PostgreSQL, one array per owner, for the NDJSON export.
+
+    A report's mentions are most of what the export writes (two million at
+    100,000 reports), and building a dict per mention cost more than the rest of
+    the line. Where a plan holds only plain columns and summaries (mentions,
+    citations), PostgreSQL writes each row with ``to_json``, whose strings are
+    escaped as orjson escapes them (quotes, backslashes, control characters;
+    other characters as they are), summaries shortened and linked as
+    :class:`Context` does, and the array is embedded in the line with
+    ``orjson.Fragment``. The access rule is the one :class:`SummaryColumns`
+    checks, as SQL. ``tests/api/test_export_fidelity.py`` compares every line
+    with its record's detail body, which is built in Python.
+    """
+
+    def __init__(self, parts: list[tuple[str, object]]):
+        self.parts = parts
+
+    @classmethod
+    def of(cls, plan: Plan) -> RowsAsJSON | None:
+        """For ``plan``, or None when it shows anything but plain columns and summaries."""
+        parts = []
+        for name, field in plan.serializer_class().fields.items():
+            if isinstance(field, SummaryField):
+                model = plan.model
+                parts.append(
+                    (
+                        name,
+                        [
+                            SummaryColumns(model._meta.get_field(path).related_model, f"{path}__")
+                            for path in _summary_sources(field)
+                        ],
+                    )
+                )
+            elif isinstance(field, PLAIN_FIELDS):
+                parts.append((name, field.source))
+            else:
+                return None
+        return cls(parts)
+
+    def load(self, queryset, owner_column: str, ordering: list[str], wanted, context) -> dict:
+        rows = (
+            queryset.order_by()
+            .values(owner_column)
+            .annotate(json=StringAgg(self.expression(context), ",", order_by=_expanded(queryset.model, ordering)))
+            .values_list(owner_column, "json")
+        )
+        return {owner: orjson.Fragment(f"[{text}]") for owner, text in rows if wanted is None or owner in wanted}
+
+    def expression(self, context) -> models.Expression:
+        pieces, literal = [], "{"
+        for index, (name, part) in enumerate(self.parts):
+            literal += ("," if index else "") + orjson.dumps(name).decode() + ":"
+            pieces.append(_text(literal))
+            literal = ""
+            if isinstance(part, str):
+                pieces.append(_json(models.F(part)))
+            else:
+                pieces.append(
+                    models.Case(
+                        *[
+                            models.When(self._readable(summary, context), then=self._summary(summary, context))
+                            for summary in part
+                        ],
+                        default=_text("null"),
+                        output_field=models.TextField(),
+                    )
+                )
+        pieces.append(_text("}"))
+        return _joined(pieces)
+
+    @staticmethod
+    def _readable(summary: SummaryColumns, context) -> models.Q:
+        slug = summary.columns[0]
+        required = access.required(summary.access_columns, restricted=context.cleared)
+        return models.Q(IsNull(models.F(slug), False), *[Exact(models.F(column), value) for column, value in required])
+
+    @staticmethod
+    def _summary(summary: SummaryColumns, context) -> models.Expression:
+        slug, name = models.F(summary.columns[0]), models.F(summary.columns[1])
+
+        def url(type_name):
+            head, tail = context.url(type_name, "\x00").split("\x00")
+            return _json(_joined([_text(head), slug, _text(tail)]))
+
+        if summary.type_name is not None:
+            type_json, url_json = _text(orjson.dumps(summary.type_name).decode()), url(summary.type_name)
+        else:
+            kind = models.F(summary.columns[2])
+            type_json = _json(kind)
+            concrete = summary.model._meta.concrete_model
+            url_json = models.Case(
+                *[
+                    models.When(Exact(kind, public_type.name), then=url(public_type.name))
+                    for public_type in PUBLIC_TYPES
+                    if public_type.model._meta.concrete_model is concrete
+                ],
+                default=_text("null"),
+                output_field=models.TextField(),
+            )
+        shown = models.Case(
+            models.When(LessThanOrEqual(Length(name), SUMMARY_NAME_LENGTH), then=name),
+            default=_joined([Left(name, SUMMARY_NAME_LENGTH - 1), _text("…")]),
+            output_field=models.TextField(),
+        )
+        return _joined(
+            [
+                _text('{"type":'),
+                type_json,
+                _text(',"slug":'),
+                _json(slug),
+                _text(',"name":'),
+                _json(shown),
+                _text(',"url":'),
+                url_json,
+                _text("}"),
+            ]
+        )
+
+
+def _expanded(model: type[models.Model], ordering: Sequence[str]) -> list[str]:
+    """``ordering`` as ``QuerySet.order_by`` reads it: a relation stands for its model's default ordering.
+
+    An aggregate's ``order_by`` takes a relation as its key column; a citation's
+    ``"source"`` must order by the source report's own ordering there too.
+    """
+    expanded = []
+    for order in ordering:
+        descending, name = order.startswith("-"), order.lstrip("-")
+        field, related = None, model
+        for part in name.split("__"):
+            field = None if part == "pk" else related._meta.get_field(part)
+            related = field.related_model if field is not None and field.is_relation else None
+        if (
+            field is None
+            or not field.is_relation
+            or field.attname == name.split("__")[-1]
+            or not related._meta.ordering
+        ):
+            expanded.append(order)
+            continue
+        for inner in _expanded(related, related._meta.ordering):
+            inner = f"{name}__{inner.lstrip('-')}" if not inner.startswith("-") else f"-{name}__{inner[1:]}"
+            expanded.append(inner[1:] if descending and inner.startswith("-") else f"-{inner}" if descending else inner)
+    return expanded
+
+
+def _text(value: str) -> models.Value:
+    return models.Value(value, output_field=models.TextField())
+
+
+def _json(expression) -> models.Expression:
+    """``expression`` as JSON text (``null`` for NULL), as PostgreSQL's ``to_json`` writes it."""
+    written = models.Func(expression, template="to_json(%(expressions)s)::text", output_field=models.TextField())
+    return Coalesce(written, _text("null"), output_field=models.TextField())
+
+
+def _joined(pieces: list) -> models.Expression:
+    """Text pieces joined with ``||`` (each already non-null: ``||`` with NULL is NULL)."""
+    return models.Func(*pieces, template="(%(expressions)s)", arg_joiner=" || ", output_field=models.TextField())
 
 
 class ChildValues(Relation):
@@ -336,6 +509,7 @@ class Plan:
 
     def __init__(self, serializer_class, model: type[models.Model], leading: tuple[str, ...] = ()):
         self.model = model
+        self.serializer_class = serializer_class
         self.columns: list[str] = [*leading, model._meta.pk.name]
         self.id_at = len(leading)
         self.relations: list[Relation] = []

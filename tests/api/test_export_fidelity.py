@@ -18,15 +18,20 @@ import io
 import json
 
 import pytest
+from django.core.management import call_command
 
 from hrkb.public_types import BY_NAME, PUBLIC_TYPES
+from reports.models import Report
+from sources.models import Mention, ReportCitation
 
 CLIENTS = ("anonymous_client", "partner_client")
 
 
 @pytest.fixture
 def corpus_with_hidden_records(corpus):
-    """The corpus with every fourth record of each type restricted and every seventh a draft."""
+    """The corpus and its source texts (their mentions), every fourth record of each type restricted and every
+    seventh a draft."""
+    call_command("ingest_sources", "fixtures/sources/csw-north-korea-articles.md", verbosity=0)
     hidden = {}
     for public_type in PUBLIC_TYPES:
         manager = public_type.model._default_manager
@@ -35,6 +40,13 @@ def corpus_with_hidden_records(corpus):
         manager.filter(pk__in=ids[2::7]).update(status="draft")
         hidden[public_type.name] = len(ids[1::4]), len(ids[2::7])
     assert all(restricted and drafts for restricted, drafts in hidden.values()), hidden
+    # Names past a summary's length (shortened with "…") and with characters JSON escapes, on records that
+    # lines mention and cite: the NDJSON export writes those summaries in SQL (hrkb.api.loading.RowsAsJSON).
+    awkward = 'A "quoted" name \\ with a tab\t, a line separator \u2028 and Ünïcødé 김일성 ' + "long " * 30
+    mentioned = Mention.objects.filter(actor__status="published", actor__restricted=False).first()
+    BY_NAME["person"].model._base_manager.filter(pk=mentioned.actor_id).update(name=awkward)
+    cited = ReportCitation.objects.filter(source__status="published", source__restricted=False).first()
+    Report.objects.filter(pk=cited.source_id).update(title=awkward)
     return hidden
 
 

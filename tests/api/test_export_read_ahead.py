@@ -1,0 +1,60 @@
+"""The exports read each batch in a second thread while the one before is written (hrkb.api.export.read_ahead).
+
+Committed data (the thread has a connection of its own and sees only
+committed rows), batches of a few records so that a download has many.
+"""
+
+import threading
+
+import pytest
+from django.db import transaction
+
+from hrkb.api import export
+from tests import factories
+
+READER = "hrkb-export-read-ahead"
+
+
+@pytest.fixture
+def committed(transactional_db, monkeypatch):
+    monkeypatch.setattr(export, "BATCH_SIZE", 3)
+    people = [factories.person(f"Person {number}") for number in range(7)]
+    for number in range(11):
+        report = factories.report(f"Report {number}", text=f"Person {number % 7} spoke.", authors=people[:2])
+        factories.mention(report, f"Person {number % 7}", actor=people[number % 7])
+    factories.report("Hidden report", restricted=True)
+
+
+def _readers() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == READER]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/export.ndjson", "/api/v1/reports/export.csv"])
+def test_read_ahead_writes_what_reading_in_turn_writes(committed, client, url):
+    read_ahead = b"".join(client.get(url).streaming_content)
+    with transaction.atomic():  # inside a transaction the batches are read in turn, by this thread
+        in_turn = b"".join(client.get(url).streaming_content)
+    assert read_ahead == in_turn
+    assert read_ahead.count(b"\n") >= 11 and b"Hidden report" not in read_ahead
+    assert not _readers()
+
+
+def test_an_abandoned_download_stops_its_reader(committed, client):
+    response = client.get("/api/v1/export.ndjson")
+    chunks = iter(response.streaming_content)
+    assert next(chunks)
+    assert _readers(), "the next batch is being read"
+    response.close()  # what the server does when the client hangs up
+    assert not _readers()
+
+
+def test_a_failure_while_reading_is_raised_where_the_batch_was_wanted(committed):
+    def batches():
+        yield [1]
+        raise RuntimeError("the database went away")
+
+    read = export.read_ahead(batches())
+    assert next(read) == [1]
+    with pytest.raises(RuntimeError, match="went away"):
+        next(read)
+    assert not _readers()
