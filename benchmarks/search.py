@@ -23,7 +23,10 @@ person's name — it prints:
   OR, a long phrase of common words, common words with exclusions).
 
 Target (issue 9): p95 under 100 ms for every class, under 200 ms for words in
-more than half the reports.
+more than half the reports. Each query is held to its own target: 200 ms where
+it matches more than half the readable reports (the synthetic vocabulary is
+small, so most single words do), else 100 ms; a class's verdict gives the p95 of
+each group.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ TARGET_MS = 100
 TARGET_COMMON_MS = 200
 
 WORDS = ["tribunal", "Pyongyang", "surveillance", "defectors", "Biserko", "Quintana", "sanctions"]
+# Words in 14-29 % of the synthetic reports, held to the 100 ms target (the ones above are in most reports).
+WORDS += ["Eritrea", "Belarus", "trafficking", "Darusman", "religion"]
 PHRASES = ['"prison camp"', '"forced labour"', '"arbitrary detention"', '"special rapporteur"', '"the right to food"']
 ORS = ["tribunal OR sanctions", "defectors OR refugees", "Biserko OR Quintana", "surveillance OR censorship"]
 EXCLUSIONS = ["sanctions -China", "defectors -camp", "tribunal -Geneva", "surveillance -phones"]
@@ -135,17 +140,31 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), p95, ordered[-1]
 
 
-def measure(run, queries: list[str], repeat: int) -> tuple[list[float], list[int]]:
+def measure(run, queries: list[str], repeat: int) -> tuple[list[float], list[int], dict[str, list[float]]]:
+    """Every run's milliseconds and hits, and the milliseconds by query."""
     for query in queries:  # warm caches and connection
         run(query)
-    timings, counts = [], []
+    timings, counts, by_query = [], [], {query: [] for query in queries}
     for _ in range(repeat):
         for query in queries:
             start = time.perf_counter()
             found = run(query)
             timings.append((time.perf_counter() - start) * 1000)
+            by_query[query].append(timings[-1])
             counts.append(found)
-    return timings, counts
+    return timings, counts, by_query
+
+
+def against_targets(by_query: dict[str, list[float]], target_of: dict[str, int]) -> str:
+    """Whether each group of a class's queries sharing a target has its p95 under it, e.g. "yes (100 ms: 2 · …)"."""
+    verdicts, met = [], True
+    for target in sorted({target_of[query] for query in by_query}):
+        timings = [ms for query, runs in by_query.items() if target_of[query] == target for ms in runs]
+        _p50, p95, _worst = percentiles(timings)
+        met &= p95 < target
+        queries = sum(1 for query in by_query if target_of[query] == target)
+        verdicts.append(f"{target} ms: {queries} quer{'y' if queries == 1 else 'ies'}, p95 {p95:.0f}")
+    return f"{'yes' if met else 'NO'} ({'; '.join(verdicts)})"
 
 
 def main() -> None:
@@ -161,6 +180,7 @@ def main() -> None:
     from django.urls import Resolver404, include, path, resolve
 
     from hrkb.search import search_all
+    from reports.models import Report
 
     if connection.vendor != "postgresql":
         sys.exit("The search benchmark runs on PostgreSQL (DATABASE_URL=postgres://…).")
@@ -188,8 +208,17 @@ def main() -> None:
     }
     print("\n| query class | queries | recall@10, /search/ | recall@10, reports list | matches (median) |")
     print("|---|---|---|---|---|")
+    readable = Report.objects.readable().count()
+    target_of = {}
     for name, queries in classes.items():
         found = [recall(query) for query in queries]
+        # The issue's bars: 100 ms, and 200 ms for words found in more than half the reports.
+        target_of.update(
+            {
+                query: TARGET_COMMON_MS if matches > readable / 2 else TARGET_MS
+                for query, (*_r, matches) in zip(queries, found, strict=True)
+            }
+        )
         print(
             f"| {name} | {len(queries)} | {statistics.mean(r[0] for r in found):.3f} "
             f"| {statistics.mean(r[1] for r in found):.3f} | {statistics.median(r[2] for r in found):,.0f} |",
@@ -227,17 +256,19 @@ def main() -> None:
     runners = [("search_all (in process)", engine), ("GET /api/v1/search/", view)]
     if list_search:
         runners.append(("GET /api/v1/reports/?search=", reports_list))
-    print("\n| path | query class | queries × runs | p50 ms | p95 ms | max ms | hits/page | p95 under target |")
+    print(
+        "\n| path | query class | queries × runs | p50 ms | p95 ms | max ms | hits/page "
+        "| p95 under target (queries by their target) |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     with override_settings(ROOT_URLCONF=urlconf) if urlconf else _nothing():
         for label, run in runners:
             for name, queries in classes.items():
-                timings, counts = measure(run, queries, args.repeat)
+                timings, counts, by_query = measure(run, queries, args.repeat)
                 p50, p95, worst = percentiles(timings)
-                target = TARGET_COMMON_MS if name.startswith("very common") else TARGET_MS
                 print(
                     f"| {label} | {name} | {len(queries)} × {args.repeat} | {p50:.1f} | {p95:.1f} | {worst:.1f} "
-                    f"| {statistics.mean(counts):.1f} | {'yes' if p95 < target else 'NO'} ({target} ms) |",
+                    f"| {statistics.mean(counts):.1f} | {against_targets(by_query, target_of)} |",
                     flush=True,
                 )
         print("\n| crafted query | path | p50 ms | max ms |")
@@ -249,7 +280,7 @@ def main() -> None:
                 ("/search/", lambda q, page=page: view(q, page=page)),
                 ("reports list", reports_list),
             ]:
-                timings, _counts = measure(run, [query], 3)
+                timings, _counts, _by_query = measure(run, [query], 3)
                 p50, _p95, worst = percentiles(timings)
                 slowest = max(slowest, (worst, f"{label} ({path_label}): {query!r}"))
                 print(f"| {label}: `{query}` | {path_label} | {p50:.1f} | {worst:.1f} |", flush=True)
