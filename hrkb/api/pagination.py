@@ -36,7 +36,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
-from hrkb.search.postgres import nearest
+from hrkb.search.postgres import nearest, sort_memory
 
 from .params import whole_number
 
@@ -203,12 +203,13 @@ class KeysetPagination(BasePagination):
         """
         distance_at, id_at = plan.position(keys[0].name, names), plan.position(keys[1].name, names)
         ordered = queryset.order_by(keys[0].name)
-        return nearest(
-            lambda batch: plan.fetch(ordered, extra=names, limit=batch),
-            self.limit + 1,
-            lambda row: row[distance_at],
-            lambda row: row[id_at],
-        )
+        with sort_memory():
+            return nearest(
+                lambda batch: plan.fetch(ordered, extra=names, limit=batch),
+                self.limit + 1,
+                lambda row: row[distance_at],
+                lambda row: row[id_at],
+            )
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)

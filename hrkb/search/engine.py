@@ -85,7 +85,8 @@ def ranked_ids(results: QuerySet, offset: int, limit: int) -> list:
     if not in_rum_order(results):
         return list(results.values_list("pk", flat=True)[offset : offset + limit])
     ordered = results.order_by(postgres.DISTANCE).values_list("pk", postgres.DISTANCE)
-    rows = postgres.nearest(lambda batch: list(ordered[:batch]), offset + limit, itemgetter(1), itemgetter(0))
+    with postgres.sort_memory():
+        rows = postgres.nearest(lambda batch: list(ordered[:batch]), offset + limit, itemgetter(1), itemgetter(0))
     return [pk for pk, _distance in rows[offset:]]
 
 

@@ -47,3 +47,16 @@ def test_a_tie_longer_than_a_read_is_read_on():
 
 def test_fewer_rows_than_wanted():
     assert _nearest([(1, 0.5), (2, 0.7)], 5) == ([1, 2], [6])
+
+
+def test_a_first_read_may_ask_for_more_rows_at_once():
+    # The tie is settled by the first read: no second pass over every match.
+    rows = [(4, 0.0), (5, 1.0), (2, 1.0), (9, 1.0), (7, 1.0), (8, 1.0), (1, 2.0), (3, 2.0)]
+    asked = []
+
+    def fetch(limit):
+        asked.append(limit)
+        return rows[:limit]
+
+    assert [row[0] for row in nearest(fetch, 2, itemgetter(1), itemgetter(0), first=7)] == [4, 9]
+    assert asked == [7]
