@@ -16,6 +16,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, models
+from django.db.models.sql.where import WhereNode
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -32,7 +33,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.dates import PartialDate, PartialDateField
 from hrkb.routes import url_for
-from hrkb.scale import AtLeast, Estimate
+from hrkb.scale import AtLeast, Estimate, among
 from hrkb.search.admin import RankedSearchAdminMixin
 from hrkb.search.engine import in_rum_order, ranked_ids
 
@@ -94,16 +95,28 @@ class EstimatedCountPaginator(Paginator):
         return AtLeast(self.COUNT_AT_MOST) if counted > self.COUNT_AT_MOST else counted
 
     def page(self, number):
-        """A page; of a search in RUM's order, read from the index as the API reads it (``nearest``).
+        """A page: its rows' keys in the list's order first, then those rows with what they show.
 
-        Sliced as Django slices, the order (distance, then newest first) would make PostgreSQL rank
-        every match before the first row (1.6 s for a word in 92 % of 100,000 reports).
+        Sliced whole, a filtered or searched list joins every matching row to each related record it
+        shows before sorting (19,874 mentions of "famine" joined to their actors, reports and events
+        for a page of 100: 90 ms of a 160 ms query); its keys need only what it is ordered by. A search
+        in RUM's order is read from the index as the API reads it (``nearest``): sliced as Django
+        slices, the order (distance, then newest first) would make PostgreSQL rank every match before
+        the first row (1.6 s for a word in 92 % of 100,000 reports).
         """
-        if not hasattr(self.object_list, "query") or not in_rum_order(self.object_list):
+        query = getattr(self.object_list, "query", None)
+        if query is None or not query.where:
             return super().page(number)
         number = self.validate_number(number)
-        ids = ranked_ids(self.object_list, (number - 1) * self.per_page, self.per_page)
-        records = self.object_list.in_bulk(ids)
+        bottom = (number - 1) * self.per_page
+        if in_rum_order(self.object_list):
+            ids = ranked_ids(self.object_list, bottom, self.per_page)
+        else:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        # The rows were chosen under the list's conditions: fetched by key alone, a search is not run twice.
+        rows = self.object_list.all()
+        rows.query.where = WhereNode()
+        records = rows.in_bulk(ids)
         return self._get_page([records[pk] for pk in ids if pk in records], number, self)
 
 
@@ -180,7 +193,7 @@ class SubquerySearchMixin:
             ids = [
                 manager.filter(_contains(queryset.model, path, bit)).order_by().values("pk") for path in search_fields
             ]
-            condition &= models.Q(pk__in=ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0])
+            condition &= among("pk", ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0])
         return queryset.filter(condition), False
 
 
@@ -195,7 +208,7 @@ def _contains(model, path: str, bit: str) -> models.Q:
     field = model._meta.get_field(first)
     if rest and field.many_to_one:
         related = field.related_model
-        return models.Q(**{f"{first}__in": related._base_manager.filter(_contains(related, rest, bit)).values("pk")})
+        return among(first, related._base_manager.filter(_contains(related, rest, bit)).order_by().values("pk"))
     return models.Q(**{f"{path}__icontains": bit})
 
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.db.models import Case, FloatField, Q, Value, When
 
-from hrkb.scale import AtLeast
+from hrkb.scale import AtLeast, among
 
 from .documents import is_searchable
 from .engine import match_ids, search_expressions, search_queryset
@@ -60,7 +60,7 @@ class RankedSearchAdminMixin:
             engine_ids = queryset.filter(pk__in=ids).order_by().values_list("pk", flat=True)
             matched = engine_ids.union(found.order_by().values_list("pk", flat=True))
             matched, past_cap = self._read_once(matched)
-            results = queryset.filter(pk__in=matched)
+            results = queryset.filter(among("pk", matched))
             if past_cap:
                 request._hrkb_counted_past_cap = _keys_sql(results)
         results = results.annotate(

@@ -191,3 +191,31 @@ def test_subquery_search_finds_what_djangos_search_finds(corpus, rf, curator, te
         assert set(ours.values_list("pk", flat=True)) == set(djangos.values_list("pk", flat=True)), model
         checked += 1
     assert checked >= 8
+
+
+def test_a_searched_lists_pages_are_read_keys_first_and_are_djangos_pages(curator_client, monkeypatch):
+    """hrkb.admin.EstimatedCountPaginator reads a searched page's keys in the list's order, then those rows
+    with what they show: the same rows, in the same order, with their related records and passages."""
+    from django.core.paginator import Paginator
+
+    from sources.admin import MentionAdmin
+
+    people = [factories.person(name) for name in ("Kim Il-sung", "Kang Sang-na", "Michael Kirby")]
+    for number in range(5):
+        text = " and ".join(person.name for person in people) + f" met in {2000 + number}."
+        report = factories.report(f"Famine report {number}", text=text, published=f"{2000 + number % 3}-01-01")
+        for person in people:
+            factories.mention(report, person.name, actor=person)
+    factories.mention(factories.report("Other report", text="Kim Il-sung alone."), "Kim Il-sung", actor=people[0])
+    monkeypatch.setattr(MentionAdmin, "list_per_page", 4)
+    pages = []
+    for number in (1, 2, 3, 4):
+        response = curator_client.get("/admin/sources/mention/", {"q": "famine", "p": number})
+        assert response.status_code == 200
+        changelist = response.context["cl"]
+        expected = Paginator(changelist.queryset, 4).page(number).object_list
+        assert [mention.pk for mention in changelist.result_list] == [mention.pk for mention in expected]
+        pages += changelist.result_list
+    assert len(pages) == 15 == len({mention.pk for mention in pages})
+    assert all(mention.report.title.startswith("Famine") and mention.actor.name for mention in pages)
+    assert pages[0].before is not None and "met in" in pages[0].after
