@@ -113,10 +113,14 @@ class FilterBackend(DjangoFilterBackend):
     """
 
     def filter_queryset(self, request, queryset, view):
-        filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is None:
-            return queryset
-        names = tuple(filterset_class.base_filters)
-        if not any(key.startswith(names) for key in request.query_params):
+        if not self.requested(request, queryset, view):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+    def requested(self, request, queryset, view) -> bool:
+        """Whether the request names a parameter of the view's filterset."""
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return False
+        names = tuple(filterset_class.base_filters)
+        return any(key.startswith(names) for key in request.query_params)

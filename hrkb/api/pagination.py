@@ -36,7 +36,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
-from hrkb.search.postgres import nearest, sort_memory
+from hrkb.search.postgres import TIED_BATCH, nearest, sort_memory
 
 from .params import whole_number
 
@@ -177,7 +177,13 @@ class KeysetPagination(BasePagination):
         # Rows as the view's plan loads them (see hrkb.api.loading), with the ordering's columns to page by.
         plan, names = view.plan, [key.name for key in keys]
         if keys[0].name == SEARCH_DISTANCE:
-            rows = self.nearest(queryset.filter(segments[0]), plan, keys, names)
+            # Unfiltered, the access rule passes most matches: a first read of many rows settles ties at once.
+            filtered = any(
+                backend().requested(request, queryset, view)
+                for backend in getattr(view, "filter_backends", ())
+                if hasattr(backend, "requested")
+            )
+            rows = self.nearest(queryset.filter(segments[0]), plan, keys, names, first=None if filtered else TIED_BATCH)
         else:
             queryset = queryset.order_by(*(key.order_by() for key in keys))
             rows = []
@@ -193,7 +199,7 @@ class KeysetPagination(BasePagination):
             self.next_position = {"o": ordering, "v": values}
         return rows
 
-    def nearest(self, queryset, plan, keys: list[Key], names: list[str]) -> list[tuple]:
+    def nearest(self, queryset, plan, keys: list[Key], names: list[str], *, first: int | None = None) -> list[tuple]:
         """The next ``limit + 1`` rows by (distance, id descending), read in the RUM index's order.
 
         The index orders by distance alone (a second sort key would make PostgreSQL rank every match),
@@ -209,6 +215,7 @@ class KeysetPagination(BasePagination):
                 self.limit + 1,
                 lambda row: row[distance_at],
                 lambda row: row[id_at],
+                first=first,
             )
 
     def get_page_size(self, request) -> int:
