@@ -29,6 +29,7 @@ from hrkb.search import SearchQueryError, search_queryset
 from hrkb.search import facets as facet_filters
 from hrkb.search.documents import search_types
 from hrkb.search.engine import ranked_ids
+from hrkb.search.postgres import TIED_BATCH
 from hrkb.search.query import clean, parse
 from reports.models import Quote, Report
 
@@ -180,9 +181,10 @@ def facets(parsed, type_name: str, selected: dict, url) -> list[Facet]:
     return result
 
 
-def _hits(type_name: str, queryset, parsed, limit: int, offset: int = 0) -> list[Hit]:
+def _hits(type_name: str, queryset, parsed, limit: int, offset: int = 0, *, narrowed: bool = False) -> list[Hit]:
     model = TYPES[type_name][0]
-    ranked = ranked_ids(queryset, offset, limit)
+    # A curator reads every record: unless a facet narrows them, every match passes, and one read settles ties.
+    ranked = ranked_ids(queryset, offset, limit, first=None if narrowed else TIED_BATCH)
     if not ranked:
         return []
     records = model.objects.defer(*(["text"] if model is Report else [])).prefetch_related(
@@ -250,6 +252,6 @@ def search(q: str, *, type_name: str = "", selected: dict | None = None, page: i
         results.groups.append(group)
         if count and (not type_name or name == type_name):
             limit, offset = (PER_PAGE, (page - 1) * PER_PAGE) if type_name else (PER_TYPE, 0)
-            group.hits = _hits(name, matches, parsed, limit, offset)
+            group.hits = _hits(name, matches, parsed, limit, offset, narrowed=bool(selected))
     results.facets = facets(parsed, type_name, selected, url)
     return results
