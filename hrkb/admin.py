@@ -170,7 +170,8 @@ class SubquerySearchMixin:
     Django ORs ``UPPER(column) LIKE '%word%'`` over every field, joined into
     one query: across a join the database can use no index and scans the
     whole table (seconds for "famine" among 1.9 million mentions). Here each
-    word is one ``pk IN (…)`` over the union of each field's matches, each
+    word is one ``pk`` among the union of each field's matches
+    (:func:`hrkb.scale.among`), each
     read from its column's trigram index on PostgreSQL
     (``sources/migrations/0003``), through a foreign key from the related
     table's (:func:`_contains`), and no join can repeat a row, so no DISTINCT
@@ -188,8 +189,8 @@ class SubquerySearchMixin:
                 bit = unescape_string_literal(bit)
             if not bit:
                 continue
-            # One IN over the union of the fields' matches, not an OR of INs: under an OR the database
-            # tests every row of the table against each; a single IN it joins from the matches' side.
+            # The union of the fields' matches, not an OR of tests: under an OR the database tests every
+            # row of the table against each; the union it computes from the matches' side.
             ids = [
                 manager.filter(_contains(queryset.model, path, bit)).order_by().values("pk") for path in search_fields
             ]

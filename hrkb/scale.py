@@ -86,7 +86,8 @@ def among(column: str, ids) -> models.Q:
     parameter, not one placeholder per id (thousands of them cost Django and
     the driver more than the query).
     """
-    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+    using = ids.db if isinstance(ids, models.QuerySet) else DEFAULT_DB_ALIAS
+    if connections[using].vendor != "postgresql":
         return models.Q(**{f"{column}__in": ids})
     from django.contrib.postgres.expressions import ArraySubquery
 

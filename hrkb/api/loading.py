@@ -71,11 +71,11 @@ _PRECISION_LENGTH = {"year": 4, "month": 7, "day": 10}
 class Context:
     """What building one response needs: the client's clearance, absolute URLs, the time zone."""
 
-    def __init__(self, request, *, cleared: bool, in_sql: bool = False):
+    def __init__(self, request, *, cleared: bool):
         self.cleared = cleared
-        # Child rows written as JSON by PostgreSQL where their plan allows (see RowsAsJSON): for the NDJSON
-        # export, whose lines are bytes; a dict-building reader (CSV, JSON-LD, the feed) leaves it off.
-        self.in_sql = in_sql
+        # Child rows written as JSON by PostgreSQL where their plan allows (see RowsAsJSON): the NDJSON
+        # export, whose lines are bytes, turns it on; a dict-building reader (CSV, JSON-LD, the feed) cannot.
+        self.in_sql = False
         self.base_url = request.build_absolute_uri("/")[:-1] if request is not None else ""
         self.timezone = timezone.get_current_timezone()
         self._templates: dict[str, tuple[str, str]] = {}
@@ -304,18 +304,9 @@ class RowsAsJSON:
     def of(cls, plan: Plan) -> RowsAsJSON | None:
         """For ``plan``, or None when it shows anything but plain columns and summaries."""
         parts = []
-        for name, field in plan.serializer_class().fields.items():
-            if isinstance(field, SummaryField):
-                model = plan.model
-                parts.append(
-                    (
-                        name,
-                        [
-                            SummaryColumns(model._meta.get_field(path).related_model, f"{path}__")
-                            for path in _summary_sources(field)
-                        ],
-                    )
-                )
+        for name, field in plan.fields.items():
+            if name in plan.summaries:
+                parts.append((name, plan.summaries[name]))
             elif isinstance(field, PLAIN_FIELDS):
                 parts.append((name, field.source))
             else:
@@ -332,11 +323,9 @@ class RowsAsJSON:
         return {owner: orjson.Fragment(f"[{text}]") for owner, text in rows if wanted is None or owner in wanted}
 
     def expression(self, context) -> models.Expression:
-        pieces, literal = [], "{"
+        pieces = []
         for index, (name, part) in enumerate(self.parts):
-            literal += ("," if index else "") + orjson.dumps(name).decode() + ":"
-            pieces.append(_text(literal))
-            literal = ""
+            pieces.append(_text(("," if index else "{") + orjson.dumps(name).decode() + ":"))
             if isinstance(part, str):
                 pieces.append(_json(models.F(part)))
             else:
@@ -509,7 +498,7 @@ class Plan:
 
     def __init__(self, serializer_class, model: type[models.Model], leading: tuple[str, ...] = ()):
         self.model = model
-        self.serializer_class = serializer_class
+        self.fields = serializer_class().fields
         self.columns: list[str] = [*leading, model._meta.pk.name]
         self.id_at = len(leading)
         self.relations: list[Relation] = []
@@ -518,8 +507,10 @@ class Plan:
         self._plain: dict[str, int] = {}
         # And a relation's value as ``loaded[index].get(row[id_at], [])``.
         self._loaded: dict[str, int] = {}
+        # Each summary field's sources' columns, for a reader that writes them otherwise (RowsAsJSON).
+        self.summaries: dict[str, list[SummaryColumns]] = {}
         curated = issubclass(serializer_class, CuratedSerializer)
-        for name, field in serializer_class().fields.items():
+        for name, field in self.fields.items():
             self.builders.append((name, self._builder(name, field, curated)))
         self.build = self._compile()
 
@@ -595,8 +586,10 @@ class Plan:
             return lambda row, loaded, context: context.url(type_of(row), row[slug])
         if isinstance(field, SummaryField):
             readers = []
+            self.summaries[name] = []
             for path in _summary_sources(field):
                 summary = SummaryColumns(model._meta.get_field(path).related_model, f"{path}__")
+                self.summaries[name].append(summary)
                 readers.append(summary.reader([self._column(column) for column in summary.columns]))
             if len(readers) == 1:
                 read = readers[0]

@@ -36,7 +36,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
-from hrkb.search.postgres import TIED_BATCH, nearest, sort_memory
+from hrkb.search.postgres import first_read, nearest, sort_memory
 
 from .params import whole_number
 
@@ -183,7 +183,7 @@ class KeysetPagination(BasePagination):
                 for backend in getattr(view, "filter_backends", ())
                 if hasattr(backend, "requested")
             )
-            rows = self.nearest(queryset.filter(segments[0]), plan, keys, names, first=None if filtered else TIED_BATCH)
+            rows = self.nearest(queryset.filter(segments[0]), plan, keys, names, first=first_read(narrowed=filtered))
         else:
             queryset = queryset.order_by(*(key.order_by() for key in keys))
             rows = []

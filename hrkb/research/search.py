@@ -29,7 +29,7 @@ from hrkb.search import SearchQueryError, search_queryset
 from hrkb.search import facets as facet_filters
 from hrkb.search.documents import search_types
 from hrkb.search.engine import ranked_ids
-from hrkb.search.postgres import TIED_BATCH
+from hrkb.search.postgres import first_read
 from hrkb.search.query import clean, parse
 from reports.models import Quote, Report
 
@@ -184,7 +184,7 @@ def facets(parsed, type_name: str, selected: dict, url) -> list[Facet]:
 def _hits(type_name: str, queryset, parsed, limit: int, offset: int = 0, *, narrowed: bool = False) -> list[Hit]:
     model = TYPES[type_name][0]
     # A curator reads every record: unless a facet narrows them, every match passes, and one read settles ties.
-    ranked = ranked_ids(queryset, offset, limit, first=None if narrowed else TIED_BATCH)
+    ranked = ranked_ids(queryset, offset, limit, first=first_read(narrowed=narrowed))
     if not ranked:
         return []
     records = model.objects.defer(*(["text"] if model is Report else [])).prefetch_related(

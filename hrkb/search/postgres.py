@@ -294,6 +294,11 @@ def ranked_sql(
 TIED_BATCH = 1000
 
 
+def first_read(*, narrowed: bool) -> int | None:
+    """The first read's size for :func:`nearest`: :data:`TIED_BATCH` unless a filter may pass few matches."""
+    return None if narrowed else TIED_BATCH
+
+
 def nearest(fetch, wanted: int, distance_of, id_of, *, first: int | None = None) -> list:
     """The first ``wanted`` rows by (distance, id descending), from ``fetch(n)``: the nearest ``n`` by distance alone.
 
@@ -353,8 +358,8 @@ def ranked(
         rows = fetch(limit)
     else:  # with RUM: (id, score, distance), nearest first
         # Without a facet filter (each carries its values as parameters) the access rule passes most matches.
-        first = None if where[1] else TIED_BATCH
         with sort_memory():
+            first = first_read(narrowed=bool(where[1]))
             rows = nearest(fetch, limit, lambda row: row[2], lambda row: row[0], first=first)
     return [(row[0], float(row[1])) for row in rows]
 
