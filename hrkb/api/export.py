@@ -1,11 +1,13 @@
 """Streamed exports: the whole readable knowledge base as NDJSON, one resource as CSV.
 
-Records are read in keyset batches of :data:`BATCH_SIZE` (each batch with its
-relations loaded in one query each, by the same plans as lists and details,
-a dense batch by a range of owners: see :func:`hrkb.api.loading.owned_by`)
-and written as they are serialized, a batch per chunk, so memory stays flat
-however large the knowledge base grows, and no database cursor stays open
-between batches. Every line is whole: a chunk is complete lines.
+Records are read in batches of at most :data:`BATCH_SIZE`, ranges of the
+primary key (each batch with its relations loaded in one query each, by the
+same plans as lists and details, a dense batch by a range of owners: see
+:func:`hrkb.api.loading.owned_by`), by :data:`READERS` threads ahead of the
+response (:func:`read_ahead`), and written as they are serialized, a batch per
+chunk, so memory stays flat however large the knowledge base grows, and no
+database cursor stays open between batches. Every line is whole: a chunk is
+complete lines.
 
 There is no export-only way of building a record: an NDJSON line is written by
 the resources' encoder (:func:`hrkb.api.renderers.dumps`), so it is byte for
@@ -25,9 +27,11 @@ wait for a long response, so no worker timeout cuts one.
 from __future__ import annotations
 
 import csv
+import functools
 import io
-import queue
+import itertools
 import threading
+from collections.abc import Callable, Iterable, Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -43,74 +47,130 @@ from .renderers import dumps_unescaped, escape_separators
 from .sync import WATERMARK_HEADER, watermark
 
 BATCH_SIZE = 1000
+# Threads reading batches while the response is written: the database's work on one batch overlaps
+# Python's on another (two cores here; more threads only queue for the interpreter's lock).
+READERS = 2
 
 
-def serialized_batches(view, queryset, *, batch_size: int | None = None):
-    """Yield the records of ``queryset`` as the view shows them, in primary-key order, a batch at a time."""
+def batch_readers(view, queryset, *, batch_size: int | None = None) -> Iterator[Callable[[], list[dict]]]:
+    """Functions reading the records of ``queryset`` as the view shows them, a batch each, in primary-key order.
+
+    A batch is a range of the table's primary key holding ``batch_size`` rows
+    of the table (readable or not, so at most that many records), cut from the
+    key's index before the first is read: batches are independent of each
+    other, and several can be read at once (:func:`read_ahead`). The last range
+    is open, so a record added during the download is read as a keyset walk
+    would read it.
+    """
     batch_size = batch_size or BATCH_SIZE
-    plan = view.plan
     queryset = queryset.order_by("pk")
-    last = None
-    while True:
-        batch = plan.fetch(queryset if last is None else queryset.filter(pk__gt=last), limit=batch_size)
-        if not batch:
-            return
-        yield view.represent(batch)
-        last = batch[-1][plan.id_at]
+    after = None
+    for up_to in [*_cuts(queryset, batch_size), None]:
+        yield functools.partial(_read, view, queryset, after, up_to)
+        after = up_to
 
 
-_DONE = object()
+def _cuts(queryset, batch_size: int) -> list:
+    """Every ``batch_size``-th primary key of ``queryset``'s table (all of its rows: its index answers alone)."""
+    keys = queryset.model._meta.concrete_model._base_manager.using(queryset.db).order_by("pk")
+    return list(itertools.islice(keys.values_list("pk", flat=True).iterator(10_000), batch_size - 1, None, batch_size))
 
 
-def read_ahead(batches, using: str = DEFAULT_DB_ALIAS):
-    """The items of the iterator ``batches``, each read by a second thread while the one before is written.
+def _read(view, queryset, after, up_to) -> list[dict]:
+    if after is not None:
+        queryset = queryset.filter(pk__gt=after)
+    if up_to is not None:
+        queryset = queryset.filter(pk__lte=up_to)
+    return view.represent(view.plan.fetch(queryset))
 
-    Reading a batch is mostly the database's work (its queries, and on PostgreSQL
-    the child rows' JSON), writing it is Python's (encoding, the socket): the two
-    overlap on two cores. The thread has a connection of its own, so it runs only
-    outside a transaction (a test's, or ``ATOMIC_REQUESTS``), whose rows another
-    connection would not see: there the batches are read in turn. The thread
-    closes its connection when the batches end, fail or are abandoned (a client
-    that hangs up); a failure is raised here, where the next batch was wanted.
+
+class _Failed:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+def read_ahead(tasks: Iterable[Callable], using: str = DEFAULT_DB_ALIAS, readers: int | None = None):
+    """The results of ``tasks`` in their order, each task run by one of ``readers`` threads ahead of the caller.
+
+    Reading a batch is half the database's work (its queries, and on PostgreSQL
+    the child rows' JSON) and half Python's: with two readers one batch's
+    queries run while another is built and the caller writes a third. At most
+    ``readers + 1`` results wait, so memory stays flat. Each thread has a
+    connection of its own, so tasks run in threads only outside a transaction
+    (a test's, or ``ATOMIC_REQUESTS``), whose rows another connection would not
+    see: there they run in turn. The threads close their connections when the
+    tasks end, fail or are abandoned (a client that hangs up); a failure is
+    raised here, where its result was wanted.
     """
     if connections[using].in_atomic_block:
-        yield from batches
+        for task in tasks:
+            yield task()
         return
-    ready: queue.Queue = queue.Queue(maxsize=1)
-    stop = threading.Event()
+    tasks = iter(tasks)
+    state = threading.Condition()
+    done: dict[int, object] = {}
+    # Guarded by ``state``: tasks handed out, the next result wanted, how many there are (once known), stop.
+    taken, wanted, total, stop = 0, 0, None, False
+    readers = readers or READERS
     prefix = get_script_prefix()  # thread-local: records' URLs are built with the request's
 
-    def hand_over(item) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
     def read():
+        nonlocal taken, total
         set_script_prefix(prefix)
         try:
-            for batch in batches:
-                if not hand_over(batch):
-                    return
-            hand_over(_DONE)
-        except BaseException as error:  # handed to the writing thread, raised there
-            hand_over(error)
+            while True:
+                with state:
+                    while not stop and total is None and taken - wanted > readers:
+                        state.wait()
+                    if stop or total is not None:
+                        return
+                    index = taken
+                    try:
+                        task = next(tasks)  # under the lock: one thread at a time advances the iterator
+                    except StopIteration:
+                        total = index
+                        state.notify_all()
+                        return
+                    except BaseException as error:
+                        done[index], total = _Failed(error), index + 1
+                        state.notify_all()
+                        return
+                    taken += 1
+                try:
+                    result = task()
+                except BaseException as error:  # handed to the caller, raised there
+                    result = _Failed(error)
+                with state:
+                    done[index] = result
+                    state.notify_all()
         finally:
             connections.close_all()
 
-    reader = threading.Thread(target=read, name="hrkb-export-read-ahead", daemon=True)
-    reader.start()
+    threads = [threading.Thread(target=read, name=READER_NAME, daemon=True) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
     try:
-        while (item := ready.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+        while True:
+            with state:
+                while wanted not in done and (total is None or wanted < total):
+                    state.wait()
+                if wanted not in done:
+                    return
+                result = done.pop(wanted)
+                wanted += 1
+                state.notify_all()
+            if isinstance(result, _Failed):
+                raise result.error
+            yield result
     finally:
-        stop.set()
-        reader.join()
+        with state:
+            stop = True
+            state.notify_all()
+        for thread in threads:
+            thread.join()
+
+
+READER_NAME = "hrkb-export-read-ahead"
 
 
 def viewset_for(viewset_class, request, action: str):
@@ -171,20 +231,24 @@ def _then(first, rest):
 
 def csv_response(view, queryset, filename: str) -> StreamingHttpResponse:
     """``queryset`` (already filtered for the client) as a streamed CSV file, with a header row."""
+    # The header comes from the declaration, so an empty list still has one.
+    header = view.plan.keys
+
+    def rows(read):
+        def written() -> str:
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows([_cell(item.get(column)) for column in header] for item in read())
+            return buffer.getvalue()
+
+        return written
 
     def chunks():
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        # The header comes from the declaration, so an empty list still has one; it goes with the first batch.
-        header = view.plan.keys
-        writer.writerow(header)
-        for batch in read_ahead(serialized_batches(view, queryset)):
-            writer.writerows([_cell(item.get(column)) for column in header] for item in batch)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        if buffer.tell():
-            yield buffer.getvalue()
+        csv.writer(buffer).writerow(header)
+        batches = read_ahead(rows(read) for read in batch_readers(view, queryset))
+        # With the first batch, which is read before the response starts (see streamed).
+        yield buffer.getvalue() + next(batches, "")
+        yield from batches
 
     return streamed(chunks(), "text/csv; charset=utf-8", filename)
 
@@ -210,13 +274,12 @@ class NDJSONExportView(APIView):
             # Lines are bytes: child rows may come as JSON written by the database (hrkb.api.loading.RowsAsJSON).
             view.loading_context.in_sql = True
 
-        def batches():
-            for view in views:
-                yield from serialized_batches(view, view.get_queryset())
+        def lines(read):
+            # Each line is the record's detail body, byte for byte (the resources' encoder).
+            return lambda: escape_separators(b"".join([dumps_unescaped(item, newline=True) for item in read()]))
 
-        def chunks():
-            for batch in read_ahead(batches()):
-                # Each line is the record's detail body, byte for byte (the resources' encoder).
-                yield escape_separators(b"".join([dumps_unescaped(item) + b"\n" for item in batch]))
-
-        return streamed(chunks(), "application/x-ndjson; charset=utf-8", "hrkb.ndjson")
+        querysets = [(view, view.get_queryset()) for view in views]
+        batches = (lines(read) for view, queryset in querysets for read in batch_readers(view, queryset))
+        # Without the empty chunks of empty batches (types with no records, ranges of unreadable ones).
+        chunks = (lines for lines in read_ahead(batches) if lines)
+        return streamed(chunks, "application/x-ndjson; charset=utf-8", "hrkb.ndjson")

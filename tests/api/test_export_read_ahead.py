@@ -1,6 +1,6 @@
-"""The exports read each batch in a second thread while the one before is written (hrkb.api.export.read_ahead).
+"""The exports read batches in reader threads while earlier ones are written (hrkb.api.export.read_ahead).
 
-Committed data (the thread has a connection of its own and sees only
+Committed data (each thread has a connection of its own and sees only
 committed rows), batches of a few records so that a download has many.
 """
 
@@ -12,7 +12,7 @@ from django.db import transaction
 from hrkb.api import export
 from tests import factories
 
-READER = "hrkb-export-read-ahead"
+READER = export.READER_NAME
 
 
 @pytest.fixture
@@ -49,12 +49,42 @@ def test_an_abandoned_download_stops_its_reader(committed, client):
 
 
 def test_a_failure_while_reading_is_raised_where_the_batch_was_wanted(committed):
-    def batches():
-        yield [1]
+    def fail():
         raise RuntimeError("the database went away")
 
-    read = export.read_ahead(batches())
+    read = export.read_ahead([lambda: [1], fail, lambda: [3]])
     assert next(read) == [1]
     with pytest.raises(RuntimeError, match="went away"):
         next(read)
+    assert not _readers()
+
+
+def test_a_failure_while_cutting_batches_is_raised_too(committed):
+    def tasks():
+        yield lambda: [1]
+        raise RuntimeError("no primary keys")
+
+    read = export.read_ahead(tasks())
+    assert next(read) == [1]
+    with pytest.raises(RuntimeError, match="no primary keys"):
+        next(read)
+    assert not _readers()
+
+
+def test_results_come_in_the_tasks_order_whichever_finishes_first(committed):
+    first_may_finish = threading.Event()
+
+    def slow():
+        assert first_may_finish.wait(timeout=10)
+        return "first"
+
+    def fast(number):
+        def task():
+            if number == 2:
+                first_may_finish.set()  # a later task finished while the first was still being read
+            return number
+
+        return task
+
+    assert list(export.read_ahead([slow, *map(fast, range(1, 6))], readers=2)) == ["first", 1, 2, 3, 4, 5]
     assert not _readers()

@@ -188,7 +188,7 @@ def test_server_errors_are_json_streaming_exports_included(world, production_cli
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(export, "serialized_batches", broken)
+    monkeypatch.setattr(export, "batch_readers", broken)
     for path in ("/api/v1/export.ndjson", "/api/v1/reports/export.csv"):
         response = production_client.get(path)
         assert response.status_code == 500, path
