@@ -37,7 +37,7 @@ import orjson
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
-from django.db.models.functions import Coalesce, Left, Length
+from django.db.models.functions import Cast, Coalesce, Left, Length
 from django.db.models.lookups import Exact, IsNull, LessThanOrEqual
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -282,6 +282,10 @@ class ChildRows(Relation):
         return loaded
 
 
+class _TextIsJSON(str):
+    """A column whose text in PostgreSQL is already its JSON (integers, booleans: ``true``/``false``)."""
+
+
 class RowsAsJSON:
     """A child plan's rows as JSON text written by PostgreSQL, one array per owner, for the NDJSON export.
 
@@ -307,6 +311,8 @@ class RowsAsJSON:
         for name, field in plan.fields.items():
             if name in plan.summaries:
                 parts.append((name, plan.summaries[name]))
+            elif isinstance(field, (serializers.IntegerField, serializers.BooleanField)):
+                parts.append((name, _TextIsJSON(field.source)))
             elif isinstance(field, PLAIN_FIELDS):
                 parts.append((name, field.source))
             else:
@@ -326,7 +332,11 @@ class RowsAsJSON:
         pieces = []
         for index, (name, part) in enumerate(self.parts):
             pieces.append(_text(("," if index else "{") + orjson.dumps(name).decode() + ":"))
-            if isinstance(part, str):
+            if isinstance(part, _TextIsJSON):
+                # An integer's or boolean's text is its JSON: no to_json call for every mention's offsets.
+                written = Cast(models.F(part), models.TextField())
+                pieces.append(Coalesce(written, _text("null"), output_field=models.TextField()))
+            elif isinstance(part, str):
                 pieces.append(_json(models.F(part)))
             else:
                 pieces.append(
