@@ -81,7 +81,7 @@ def _read(view, queryset, after, up_to) -> list[dict]:
         queryset = queryset.filter(pk__gt=after)
     if up_to is not None:
         queryset = queryset.filter(pk__lte=up_to)
-    return view.represent(view.plan.fetch(queryset))
+    return view.represent(view.plan.fetch(queryset, context=view.loading_context))
 
 
 class _Failed:

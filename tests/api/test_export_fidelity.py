@@ -14,6 +14,7 @@ key cleared for restricted records:
 """
 
 import csv
+import datetime
 import io
 import json
 
@@ -47,6 +48,12 @@ def corpus_with_hidden_records(corpus):
     BY_NAME["person"].model._base_manager.filter(pk=mentioned.actor_id).update(name=awkward)
     cited = ReportCitation.objects.filter(source__status="published", source__restricted=False).first()
     Report.objects.filter(pk=cited.source_id).update(title=awkward)
+    # Times of a whole second (no microseconds written) and before 1000 (a padded year), which the NDJSON
+    # export has PostgreSQL write (hrkb.api.loading.Plan.fetch).
+    Report.objects.filter(pk=cited.source_id).update(
+        created=datetime.datetime(987, 6, 5, 4, 3, 2, tzinfo=datetime.UTC),
+        modified=datetime.datetime(2026, 12, 5, 1, 2, 3, tzinfo=datetime.UTC),
+    )
     return hidden
 
 
