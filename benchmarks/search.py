@@ -52,6 +52,14 @@ WORDS += ["Eritrea", "Belarus", "trafficking", "Darusman", "religion"]
 PHRASES = ['"prison camp"', '"forced labour"', '"arbitrary detention"', '"special rapporteur"', '"the right to food"']
 ORS = ["tribunal OR sanctions", "defectors OR refugees", "Biserko OR Quintana", "surveillance OR censorship"]
 EXCLUSIONS = ["sanctions -China", "defectors -camp", "tribunal -Geneva", "surveillance -phones"]
+# Three words a match must hold together, ranked exhaustively (RUM's index order is not their rank order).
+THREE_WORDS = [
+    "famine torture refugees",
+    "political prison camp",
+    "human rights violations",
+    "forced labour camps",
+    "arbitrary detention torture",
+]
 # Words most synthetic reports contain: the "North Korea", and nouns of the generator's small vocabulary.
 COMMON = ["North Korea", "violations", "human rights", "famine", "Geneva"]
 COMMON_WORDS = "north korea human rights violations famine geneva report camp prison food detention people state law"
@@ -205,6 +213,7 @@ def main() -> None:
         "very common (> half)": COMMON,
         "fuzzy name": fuzzy_queries(20),
         "hyphenated name": hyphenated_names(10),
+        "three words": THREE_WORDS,
     }
     print("\n| query class | queries | recall@10, /search/ | recall@10, reports list | matches (median) |")
     print("|---|---|---|---|---|")
