@@ -31,6 +31,7 @@ index orders by that, every matching actor is ranked (the table is small).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from contextlib import contextmanager
@@ -110,8 +111,8 @@ def rank_sql(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> tup
     # Exactly `vector <=> query` (no cast) or the planner does not see the RUM index's ordering operator. It is
     # real (float4); a cursor's value comes back as double precision, compared exactly (float48 operators).
     # The index tests the phrase and orders by its words, where its order is the rank order (_in_index_order).
-    in_order = _in_index_order(parsed)
-    distance = None if fuzzy or not rum or not in_order else f"{vector} <=> {scoring}"
+    in_order = rum and not fuzzy and _in_index_order(parsed)
+    distance = f"{vector} <=> {scoring}" if in_order else None
     if fuzzy:
         names = f'"{alias}"."search_names"'
         match = f"({match} OR {NAMES} <%% {names})"
@@ -136,16 +137,25 @@ def _in_index_order(parsed: ParsedQuery) -> bool:
     and in order (0 inversions in 2,000 rows for each of 20 queries: words,
     names, phrases of two words, OR, exclusions). So: at most
     :data:`IN_ORDER_WORDS` words a match must hold together, counted from the
-    widest alternative of each group, a split word ("Sang-na", "U.N.") as more.
+    widest alternative of each group as PostgreSQL's parser makes them.
     """
     together = sum(max(_lexemes(term) for term in group) for group in parsed.groups)
     return together <= IN_ORDER_WORDS
 
 
 def _lexemes(term) -> int:
-    """At least the lexemes PostgreSQL's parser makes of ``term``: a word with a separator makes the whole and
-    its parts (``sang-na``, ``sang``, ``na``)."""
-    return sum(1 if word.isalnum() else IN_ORDER_WORDS + 1 for word in term.words)
+    """The words PostgreSQL's parser makes of ``term``, as its query must hold them together: stop words
+    dropped ("the right to food": 2), a word with a separator as the whole and its parts ("Sang-na": 3)."""
+    return _operands(term.text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _operands(text: str) -> int:
+    # plainto_tsquery joins n lexemes with n - 1 operators. The parser is the database's, but the same in every
+    # database of this schema (the migration's configuration), so a count is kept for the process.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (numnode(plainto_tsquery('{CONFIG}', %s)) + 1) / 2", [text])
+        return cursor.fetchone()[0]
 
 
 def match_sql(search_type: SearchType, parsed: ParsedQuery, alias: str, restricted: bool | None) -> tuple[str, list]:
