@@ -139,8 +139,16 @@ def _in_index_order(parsed: ParsedQuery) -> bool:
     :data:`IN_ORDER_WORDS` words a match must hold together, counted from the
     widest alternative of each group as PostgreSQL's parser makes them.
     """
+    # Words of letters and digits make at most one lexeme each: most queries need not ask the parser.
+    at_most = sum(max(_words_at_most(term) for term in group) for group in parsed.groups)
+    if at_most <= IN_ORDER_WORDS:
+        return True
     together = sum(max(_lexemes(term) for term in group) for group in parsed.groups)
     return together <= IN_ORDER_WORDS
+
+
+def _words_at_most(term) -> int:
+    return sum(1 if word.isalnum() else IN_ORDER_WORDS + 1 for word in term.words)
 
 
 def _lexemes(term) -> int:
