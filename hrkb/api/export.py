@@ -50,6 +50,7 @@ BATCH_SIZE = 1000
 # Threads reading batches while the response is written: the database's work on one batch overlaps
 # Python's on another (two cores here; more threads only queue for the interpreter's lock).
 READERS = 2
+READER_NAME = "hrkb-export-read-ahead"
 
 
 def batch_readers(view, queryset, *, batch_size: int | None = None) -> Iterator[Callable[[], list[dict]]]:
@@ -171,9 +172,6 @@ def read_ahead(tasks: Iterable[Callable], using: str = DEFAULT_DB_ALIAS, readers
             thread.join()
 
 
-READER_NAME = "hrkb-export-read-ahead"
-
-
 def _tune_for_export(connection) -> None:
     """Plan a reader's queries for what an export does: many mid-sized queries on cached rows, two at a time.
 
@@ -250,23 +248,28 @@ def csv_response(view, queryset, filename: str) -> StreamingHttpResponse:
     # The header comes from the declaration, so an empty list still has one.
     header = view.plan.keys
 
-    def rows(read):
-        def written() -> str:
-            buffer = io.StringIO()
-            csv.writer(buffer).writerows([_cell(item.get(column)) for column in header] for item in read())
-            return buffer.getvalue()
-
-        return written
-
     def chunks():
-        buffer = io.StringIO()
-        csv.writer(buffer).writerow(header)
-        batches = read_ahead(rows(read) for read in batch_readers(view, queryset))
+        batches = read_ahead(functools.partial(_csv_rows, header, read) for read in batch_readers(view, queryset))
         # With the first batch, which is read before the response starts (see streamed).
-        yield buffer.getvalue() + next(batches, "")
+        yield _csv_text([header]) + next(batches, "")
         yield from batches
 
     return streamed(chunks(), "text/csv; charset=utf-8", filename)
+
+
+def _csv_rows(header: list[str], read) -> str:
+    return _csv_text([_cell(item.get(column)) for column in header] for item in read())
+
+
+def _csv_text(rows) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+def _ndjson_lines(read) -> bytes:
+    # Each line is the record's detail body, byte for byte (the resources' encoder).
+    return escape_separators(b"".join([dumps_unescaped(item, newline=True) for item in read()]))
 
 
 class NDJSONExportView(APIView):
@@ -290,12 +293,12 @@ class NDJSONExportView(APIView):
             # Lines are bytes: child rows may come as JSON written by the database (hrkb.api.loading.RowsAsJSON).
             view.loading_context.in_sql = True
 
-        def lines(read):
-            # Each line is the record's detail body, byte for byte (the resources' encoder).
-            return lambda: escape_separators(b"".join([dumps_unescaped(item, newline=True) for item in read()]))
-
         querysets = [(view, view.get_queryset()) for view in views]
-        batches = (lines(read) for view, queryset in querysets for read in batch_readers(view, queryset))
+        batches = (
+            functools.partial(_ndjson_lines, read)
+            for view, queryset in querysets
+            for read in batch_readers(view, queryset)
+        )
         # Without the empty chunks of empty batches (types with no records, ranges of unreadable ones).
         chunks = (lines for lines in read_ahead(batches) if lines)
         return streamed(chunks, "application/x-ndjson; charset=utf-8", "hrkb.ndjson")

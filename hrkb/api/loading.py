@@ -239,9 +239,9 @@ class ManySummaries(Relation):
         self.ordering = _ordering(self.target, self.prefix)
 
     def load(self, ids, context):
-        among, wanted = owned_by(self.owner_column, ids)
+        owners, wanted = owned_by(self.owner_column, ids)
         rows = (
-            self.table._default_manager.filter(self.readable[context.cleared], among)
+            self.table._default_manager.filter(self.readable[context.cleared], owners)
             .order_by(*self.ordering)
             .values_list(self.owner_column, *self.summary.columns)
         )
@@ -271,8 +271,8 @@ class ChildRows(Relation):
         self.in_sql = RowsAsJSON.of(self.plan)
 
     def load(self, ids, context):
-        among, wanted = owned_by(self.owner_column, ids)
-        queryset = self.model._default_manager.filter(self.readable[context.cleared], among)
+        owners, wanted = owned_by(self.owner_column, ids)
+        queryset = self.model._default_manager.filter(self.readable[context.cleared], owners)
         if context.in_sql and self.in_sql is not None and connections[queryset.db].vendor == "postgresql":
             return self.in_sql.load(queryset, self.owner_column, self.ordering, wanted, context)
         rows = self.plan.fetch(queryset.order_by(*self.ordering), context=context)
@@ -456,8 +456,8 @@ class ChildValues(Relation):
         self.ordering = _ordering(self.model, owner=self.owner)
 
     def load(self, ids, context):
-        among, wanted = owned_by(self.owner_column, ids)
-        rows = self.model._default_manager.filter(among).order_by(*self.ordering)
+        owners, wanted = owned_by(self.owner_column, ids)
+        rows = self.model._default_manager.filter(owners).order_by(*self.ordering)
         loaded = defaultdict(list)
         for owner, value in rows.values_list(self.owner_column, self.column):
             if wanted is None or owner in wanted:

@@ -140,11 +140,12 @@ def _in_index_order(parsed: ParsedQuery) -> bool:
     widest alternative of each group as PostgreSQL's parser makes them.
     """
     # Words of letters and digits make at most one lexeme each: most queries need not ask the parser.
-    at_most = sum(max(_words_at_most(term) for term in group) for group in parsed.groups)
-    if at_most <= IN_ORDER_WORDS:
-        return True
-    together = sum(max(_lexemes(term) for term in group) for group in parsed.groups)
-    return together <= IN_ORDER_WORDS
+    return _together(parsed, _words_at_most) <= IN_ORDER_WORDS or _together(parsed, _lexemes) <= IN_ORDER_WORDS
+
+
+def _together(parsed: ParsedQuery, count) -> int:
+    """The words a match must hold together: the widest alternative of each group, by ``count``."""
+    return sum(max(count(term) for term in group) for group in parsed.groups)
 
 
 def _words_at_most(term) -> int:
