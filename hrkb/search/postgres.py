@@ -6,14 +6,18 @@ installation, each used for every query of that installation:
 
 - with the RUM extension (``postgresql-15-rum``; the migration creates it and a
   RUM index on each search vector where it can), the score is RUM's
-  ``rum_ts_score`` (``ts_rank``'s formula: weights A 1.0, B 0.4, C 0.2, D 0.1, so
-  a title match outweighs a summary match outweighs a body match), and the
-  list ``search`` orders by the distance ``search_vector <=> query`` (its
-  inverse), which the RUM index returns in order: ``LIMIT k`` reads about ``k``
-  rows rather than ranking every match;
+  ``rum_ts_score``, weights A 1.0, B 0.4, C 0.2, D 0.1, so a title match
+  outweighs a summary match outweighs a body match. For one word it is
+  ``ts_rank``'s formula (each occurrence by its part's weight, the n-th best
+  counting 1/n² as much); for several it is cover density, ``ts_rank_cd``'s idea:
+  each shortest span holding all the words scores by its parts' weights, less
+  for every other word inside it, and repeats of a span of the same words count
+  1/n² as much. The list ``search`` orders by the distance ``search_vector <=>
+  query`` (its inverse), which the RUM index returns in order: ``LIMIT k``
+  reads about ``k`` rows rather than ranking every match;
 - a phrase must appear as written to match, and is scored as its words
-  together (``ts_rank``'s formula for words that must all be there rewards them
-  close together): RUM's index order is not the rank order of a phrase
+  together (cover density rewards them close together): RUM's index order is
+  not the rank order of a phrase
   operator (at 100,000 reports, 6 of the 10 best phrase matches in index order
   were the exhaustive ranking's), and it is the order of its words together;
 - a query whose matches must hold three or more words together ("famine
