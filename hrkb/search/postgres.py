@@ -36,7 +36,9 @@ index orders by that, every matching actor is ranked (the table is small).
 from __future__ import annotations
 
 import functools
+import itertools
 import json
+import math
 import re
 from contextlib import contextmanager
 
@@ -55,6 +57,8 @@ HEADLINE_OPTIONS = 'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=24, Mi
 HEADLINE_TEXT_LIMIT = 100_000
 #: The annotation a list's ``search`` orders by where RUM can give the order (see hrkb.api.pagination).
 DISTANCE = "search_distance"
+#: The prefix of the annotations that give each neighbouring pair's distance (see :func:`pair_distances`).
+PAIR = "search_pair_"
 
 
 def _tsquery(parsed: ParsedQuery, *, scoring: bool = False) -> tuple[str, dict]:
@@ -68,19 +72,36 @@ def _tsquery(parsed: ParsedQuery, *, scoring: bool = False) -> tuple[str, dict]:
     (``plainto_tsquery``), which RUM's index returns in rank order where it
     does not for ``<->`` (see the module's docstring); the same parameters.
     """
-    wanted = "plainto_tsquery" if scoring else "phraseto_tsquery"
-    params, groups = {}, []
-    for group_index, group in enumerate(parsed.groups):
-        alternatives = []
-        for term_index, term in enumerate(group):
-            key = f"q_{group_index}_{term_index}"
-            params[key] = term.text
-            alternatives.append(f"{wanted}('{CONFIG}', %({key})s)")
-        groups.append("(" + " || ".join(alternatives) + ")")
+    groups = _group_queries(parsed, scoring=scoring)
+    params = {
+        f"q_{group_index}_{term_index}": term.text
+        for group_index, group in enumerate(parsed.groups)
+        for term_index, term in enumerate(group)
+    }
     for index, term in enumerate(parsed.excluded):
         params[f"x_{index}"] = term.text
         groups.append(f"(!! phraseto_tsquery('{CONFIG}', %(x_{index})s))")
     return "(" + " && ".join(groups) + ")", params
+
+
+def _group_queries(parsed: ParsedQuery, *, scoring: bool) -> list[str]:
+    """Each required group as a tsquery expression (its terms joined by ``||``), named parameters as
+    :func:`_tsquery` gives them."""
+    wanted = "plainto_tsquery" if scoring else "phraseto_tsquery"
+    return [
+        "("
+        + " || ".join(f"{wanted}('{CONFIG}', %(q_{group_index}_{term_index})s)" for term_index in range(len(group)))
+        + ")"
+        for group_index, group in enumerate(parsed.groups)
+    ]
+
+
+def _neighbours(parsed: ParsedQuery) -> list[str]:
+    """For three or more required groups, each two neighbours' scoring query (``a && b``); else none."""
+    groups = _group_queries(parsed, scoring=True)
+    if len(groups) < 3:
+        return []
+    return [f"({first} && {second})" for first, second in itertools.pairwise(groups)]
 
 
 def _params(parsed: ParsedQuery) -> dict:
@@ -103,19 +124,26 @@ def rank_sql(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> tup
 
     Named parameters: :func:`_params`. The score is the engine's rank function;
     tests and the benchmark rank every match with it to check the engine's pages.
+    With RUM, a query of three or more required groups scores the sum of its
+    neighbouring pairs' scores (see :func:`pair_distances`), and has no one distance.
     """
     vector = f'"{alias}"."search_vector"'
     match = f"{vector} @@ {_tsquery(parsed)[0]}"
     scoring = _tsquery(parsed, scoring=True)[0]
     rum = has_rum(table)
-    raw = f"rum_ts_score({vector}, {scoring})" if rum else f"ts_rank({vector}, {scoring})"
+    pairs = _neighbours(parsed) if rum else []
     # Both functions return real (float4): as double precision, the rank a client gets back in a
     # keyset cursor compares equal to the rank the database computes again for the next page.
-    score = f"(({raw})::double precision / (1 + ({raw})::double precision))"
+    if pairs:
+        raw = " + ".join(f"rum_ts_score({vector}, {pair})::double precision" for pair in pairs)
+    else:
+        raw = f"rum_ts_score({vector}, {scoring})" if rum else f"ts_rank({vector}, {scoring})"
+        raw = f"({raw})::double precision"
+    score = f"(({raw}) / (1 + ({raw})))"
     # Exactly `vector <=> query` (no cast) or the planner does not see the RUM index's ordering operator. It is
     # real (float4); a cursor's value comes back as double precision, compared exactly (float48 operators).
     # The index tests the phrase and orders by its words, where its order is the rank order (_in_index_order).
-    in_order = rum and not fuzzy and _in_index_order(parsed)
+    in_order = rum and not fuzzy and not pairs and _in_index_order(parsed)
     distance = f"{vector} <=> {scoring}" if in_order else None
     if fuzzy:
         names = f'"{alias}"."search_names"'
@@ -124,32 +152,66 @@ def rank_sql(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> tup
     return match, score, distance
 
 
-#: The most words a match must hold together for RUM's index order to be the rank order.
+def pair_distances(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> list[str]:
+    """Each neighbouring pair's distance on the row ``alias``, where RUM's index returns every pair in its
+    score's order: then :func:`threshold_top` finds the best matches from the pairs' orders. Else none.
+
+    A query of three or more required groups scores the sum of its neighbouring pairs' scores, each
+    the cover density of two words (``rum_ts_score(vector, a && b)``), as a sequential dependence model
+    sums the proximity of neighbouring query words: "human rights violations" is "human" near "rights"
+    plus "rights" near "violations". RUM's index is not in the score's order for three words together
+    (see :func:`_in_index_order`), but is for two, one pair at a time: so each group must be one
+    term of one lexeme (no alternatives, no phrase, no word the parser splits), else every match is
+    ranked. Named parameters: :func:`_params`.
+    """
+    if fuzzy or not has_rum(table):
+        return []
+    pairs = _neighbours(parsed)
+    if not pairs or not all(len(group) == 1 and _one_lexeme(group[0]) for group in parsed.groups):
+        return []
+    return [f'"{alias}"."search_vector" <=> {pair}' for pair in pairs]
+
+
+#: The most lexemes a query may have for RUM's index order to be the rank order (one alternative of many aside).
 IN_ORDER_WORDS = 2
 
 
 def _in_index_order(parsed: ParsedQuery) -> bool:
     """Whether RUM's index returns the matches of ``parsed`` in the rank function's order.
 
-    The index computes a match's distance from the positions it stores, and
-    where three or more words must all be there it does not always agree with
-    ``rum_ts_score`` on the row: at 100,000 reports "famine torture refugees"
-    came with 456 inversions in its first 2,000 rows and a wrong first page,
-    "lim hye hee" with 212, "Lim Hoon-il" (four lexemes: the parser splits
-    "hoon-il" and keeps the whole) with a wrong first page. For one or two
-    words, and alternatives of them, the index's distances were the function's
-    and in order (0 inversions in 2,000 rows for each of 20 queries: words,
-    names, phrases of two words, OR, exclusions). So: at most
-    :data:`IN_ORDER_WORDS` words a match must hold together, counted from the
-    widest alternative of each group as PostgreSQL's parser makes them.
+    Both compute a match's score by cover density (``calc_score_docr`` in RUM's
+    ``rum_ts_utils.c``), the index from the positions it stores, ``rum_ts_score``
+    from the row's vector; repeats of a span of the same words are damped, and
+    the spans are grouped by a sum of shifted pointers to their words, laid out
+    differently in the index and in the row. Two spans of different words can
+    then be one group on one side and two on the other: for three or more
+    lexemes the index's order is not the score's. At 100,000 reports "famine
+    torture refugees" came with 456 inversions in its first 2,000 rows and a
+    wrong first page, "lim hye hee" with 212, "Lim Hoon-il" (four lexemes: the
+    parser splits "hoon-il" and keeps the whole) with a wrong first page; at
+    10,000, "camp OR prison labour" (three lexemes, two at a time) with 408.
+    What is safe: at most :data:`IN_ORDER_WORDS` lexemes (spans of two words
+    have keys ``2a + b`` and ``2b + a``, never equal), or one group of
+    alternatives of one lexeme each (every span a single word, its key its own
+    pointer): 0 inversions in 2,000 rows for each of 20 such queries.
     """
+    groups = parsed.groups
+    if len(groups) == 1 and all(_one_lexeme(term) for term in groups[0]):
+        return True
     # Words of letters and digits make at most one lexeme each: most queries need not ask the parser.
-    return _together(parsed, _words_at_most) <= IN_ORDER_WORDS or _together(parsed, _lexemes) <= IN_ORDER_WORDS
+    return (
+        _lexemes_at_most(parsed, _words_at_most) <= IN_ORDER_WORDS
+        or _lexemes_at_most(parsed, _lexemes) <= IN_ORDER_WORDS
+    )
 
 
-def _together(parsed: ParsedQuery, count) -> int:
-    """The words a match must hold together: the widest alternative of each group, by ``count``."""
-    return sum(max(count(term) for term in group) for group in parsed.groups)
+def _lexemes_at_most(parsed: ParsedQuery, count) -> int:
+    """The lexemes of every wanted term, by ``count`` (a lexeme in two terms counts twice)."""
+    return sum(count(term) for group in parsed.groups for term in group)
+
+
+def _one_lexeme(term) -> bool:
+    return _words_at_most(term) <= 1 or _lexemes(term) <= 1
 
 
 def _words_at_most(term) -> int:
@@ -157,8 +219,8 @@ def _words_at_most(term) -> int:
 
 
 def _lexemes(term) -> int:
-    """The words PostgreSQL's parser makes of ``term``, as its query must hold them together: stop words
-    dropped ("the right to food": 2), a word with a separator as the whole and its parts ("Sang-na": 3)."""
+    """The lexemes PostgreSQL's parser makes of ``term``: stop words dropped ("the right to food": 2), a word with
+    a separator as the whole and its parts ("Sang-na": 3)."""
     return _operands(term.text)
 
 
@@ -222,7 +284,30 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | 
     if distance is not None:
         distance_sql, distance_params = _positional(distance, params)
         annotations[DISTANCE] = RawSQL(distance_sql, distance_params, output_field=FloatField())
+    for index, pair in enumerate(pair_distances(table, table, parsed, fuzzy=fuzzy_table(model))):
+        annotations[f"{PAIR}{index}"] = RawSQL(*_positional(pair, params), output_field=FloatField())
     return queryset.annotate(**annotations)
+
+
+def pair_names(queryset: QuerySet) -> list[str]:
+    """The annotations of ``queryset`` (from :func:`filter_queryset`) that give its pairs' distances, in order."""
+    return sorted(
+        (name for name in queryset.query.annotations if name.startswith(PAIR)), key=lambda name: int(name[len(PAIR) :])
+    )
+
+
+def top_by_pairs(queryset: QuerySet, wanted: int) -> list[int] | None:
+    """The primary keys of the best ``wanted`` rows of ``queryset`` (a :func:`filter_queryset` with pairs), by
+    (rank descending, id descending), from its pairs' orders (:func:`threshold_top`); None: rank every match."""
+    pairs = pair_names(queryset)
+    with sort_memory():
+        top = threshold_top(
+            lambda index, depth: list(queryset.order_by(pairs[index]).values_list("pk", pairs[index])[:depth]),
+            lambda ids: dict(queryset.filter(pk__in=ids).values_list("pk", "search_rank")),
+            len(pairs),
+            wanted,
+        )
+    return None if top is None else [pk for pk, _rank in top]
 
 
 def rank_expression(model, parsed: ParsedQuery, *, most: bool) -> tuple[RawSQL, RawSQL]:
@@ -314,17 +399,25 @@ def _named(prefix: str, sql: str, values: list) -> tuple[str, dict]:
 
 
 def ranked_sql(
-    search_type: SearchType, parsed: ParsedQuery, *, restricted: bool, limit: int, where: tuple[str, list] = NO_FILTER
+    search_type: SearchType,
+    parsed: ParsedQuery,
+    *,
+    restricted: bool,
+    limit: int,
+    where: tuple[str, list] = NO_FILTER,
+    order_by: str | None = None,
 ) -> tuple[str, dict]:
     """The SQL of :func:`ranked` and its parameters (also for EXPLAIN in the benchmark).
 
     With RUM the rows come nearest first by distance alone: a second sort key would make PostgreSQL
     rank every match rather than read the index in order. They also carry the distance, for
     :func:`ranked` to settle ties. ``where``: a further condition on ``t`` (facet filters), positional.
+    ``order_by``: another distance to read in order (a pair's, see :func:`pair_distances`).
     """
     match, score, distance = rank_sql(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)
     readable, readable_params = _readable(search_type, restricted)
     filtered, filtered_params = _named("where", *where)
+    distance = order_by or distance
     if distance:
         order, extra = distance, f", {distance} AS distance"
     else:
@@ -371,6 +464,43 @@ def nearest(fetch, wanted: int, distance_of, id_of, *, first: int | None = None)
     return rows[:wanted]
 
 
+#: How deep :func:`threshold_top` first reads each pair's order, and the depth past which it stops reading:
+#: each further read is four times deeper. At 10,000 and 100,000 reports the ten best of three common words
+#: were settled 30 to 70 rows deep.
+PAIR_DEPTH = 200
+PAIR_DEPTH_MOST = 12_800
+
+
+def threshold_top(fetch, scores, lists: int, wanted: int) -> list[tuple[int, float]] | None:
+    """The best ``wanted`` rows by (score descending, id descending), where a row's raw score is the sum of
+    its scores in ``lists`` orders each read best first from RUM's index (Fagin's threshold algorithm).
+
+    ``fetch(list, depth)``: the first ``depth`` rows of one order as (id, distance), nearest first (a
+    distance is the inverse of the pair's score); ``scores(ids)``: {id: score}, each row's 0..1 rank
+    (the raw sum ``s`` mapped to ``s / (1 + s)``) as :func:`rank_sql` computes it on the row. A row no
+    order has reached yet scores at most the sum of each order's last score: once the ``wanted``-th
+    best row read ranks above that, no row unread can come before it, and the page is exact. Else the
+    orders are read deeper; every order holds every match, so one shorter than asked has given them
+    all. None when :data:`PAIR_DEPTH_MOST` rows of each did not settle it (the caller ranks every match).
+    """
+    depth = max(PAIR_DEPTH, 2 * wanted)
+    while True:
+        seen, bound, complete = set(), 0.0, False
+        for index in range(lists):
+            rows = fetch(index, depth)
+            seen.update(row_id for row_id, _distance in rows)
+            complete = complete or len(rows) < depth
+            if rows and rows[-1][1] not in (0, None) and math.isfinite(rows[-1][1]):
+                bound += 1 / rows[-1][1]
+        ranked = sorted(scores(seen).items(), key=lambda row: (-row[1], -row[0]))[:wanted]
+        # The bound computed in Python and the ranks in PostgreSQL may round apart in the last place.
+        if complete or (len(ranked) == wanted and ranked[-1][1] > bound / (1 + bound) + 1e-12):
+            return ranked
+        if depth >= PAIR_DEPTH_MOST:
+            return None
+        depth = min(depth * 4, PAIR_DEPTH_MOST)
+
+
 #: Memory for RUM's sort of every match's distance (``with sort_memory(): nearest(...)``): at 4 MB
 #: (PostgreSQL's default) the 92,000 distances of "famine" at 100,000 reports spill to disk (83-95 ms);
 #: with this, 51-53 ms.
@@ -395,12 +525,25 @@ def ranked(
 ) -> list[tuple[int, float]]:
     """The best ``limit`` readable matches of one type as (id, score), best first (ties: newest first)."""
 
-    def fetch(batch):
-        sql, params = ranked_sql(search_type, parsed, restricted=restricted, limit=batch, where=where)
+    def fetch(batch, order_by=None):
+        sql, params = ranked_sql(
+            search_type, parsed, restricted=restricted, limit=batch, where=where, order_by=order_by
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
+    pairs = pair_distances(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)
+    if pairs:
+        with sort_memory():
+            rows = threshold_top(
+                lambda index, depth: [(row[0], row[2]) for row in fetch(depth, pairs[index])],
+                lambda ids: _scores(search_type, parsed, ids),
+                len(pairs),
+                limit,
+            )
+        if rows is not None:
+            return rows
     if rank_sql(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)[2] is None:
         rows = fetch(limit)
     else:  # with RUM: (id, score, distance), nearest first
@@ -409,6 +552,15 @@ def ranked(
             first = first_read(narrowed=bool(where[1]))
             rows = nearest(fetch, limit, lambda row: row[2], lambda row: row[0], first=first)
     return [(row[0], float(row[1])) for row in rows]
+
+
+def _scores(search_type: SearchType, parsed: ParsedQuery, ids) -> dict[int, float]:
+    """The rank of each of the rows ``ids`` (already found readable and matching)."""
+    _match, score, _distance = rank_sql(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)
+    sql = f"SELECT t.id, {score} FROM {search_type.table} t WHERE t.id = ANY(%(ids)s)"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**_params(parsed), "ids": list(ids)})
+        return {row_id: float(score) for row_id, score in cursor.fetchall()}
 
 
 def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:

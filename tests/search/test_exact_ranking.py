@@ -189,42 +189,49 @@ def test_admin_pages_read_in_the_index_order_are_the_full_rankings_pages(famine_
 
 
 @pytest.mark.parametrize(
-    ("query", "index_order"),
+    ("query", "read"),
     [
-        ("famine", True),
-        ("famine torture", True),
-        ("famine OR hunger OR torture", True),
-        ("famine -torture -camp", True),
-        ('"prison camp"', True),
-        ("Marzuki Darusman", True),
-        ("famine torture refugees", False),
-        ("lim hye hee", False),
-        ('"political prison camp"', False),
-        ("camp OR lim hye hee", False),
-        ("Jong-un", False),
-        ("Kang Sang-na", False),
-        ("U.N.", True),  # one lexeme, u.n
-        ('"the right to food"', True),  # "the" and "to" are stop words: two words to hold together
+        ("famine", "index"),
+        ("famine torture", "index"),
+        ("famine OR hunger OR torture", "index"),  # every span a single word
+        ("famine -torture -camp", "index"),
+        ('"prison camp"', "index"),
+        ("Marzuki Darusman", "index"),
+        ("U.N.", "index"),  # one lexeme, u.n
+        ('"the right to food"', "index"),  # "the" and "to" are stop words: two lexemes
+        ("famine torture refugees", "pairs"),
+        ("lim hye hee", "pairs"),
+        ("human rights violations abuses", "pairs"),
+        ('"political prison camp"', "every"),  # one group of three lexemes
+        ("camp OR prison labour", "every"),  # three lexemes, spans of two
+        ("camp OR lim hye hee", "every"),  # pairs, but the first of three lexemes
+        ("Jong-un", "every"),  # jong-un, jong, un
+        ("Kang Sang-na", "every"),
+        ("Kim Jong-un famine", "every"),
     ],
 )
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM's index order is PostgreSQL's")
-def test_queries_of_three_words_together_are_ranked_exhaustively_not_in_rum_order(db, query, index_order, monkeypatch):
-    """RUM's index computes a match's distance from the positions it stores, which for three or more words that
-    must all match does not always agree with the rank function: at 100,000 reports "famine torture refugees"
-    came with 456 inversions in its first 2,000 rows and a wrong first page, "lim hye hee" with 212, and a word
-    PostgreSQL's parser splits adds lexemes ("Lim Hoon-il": 'lim', 'hoon-il', 'hoon', 'il'; a wrong first page).
-    One or two words, or alternatives of them, are read in index order (0 inversions in 2,000 rows for each of 20
-    such queries). A phrase of two words is read in index order, scored as its words together (see
-    test_a_phrase_read_in_index_order_is_its_exhaustive_ranking)."""
+def test_how_rum_reads_each_query_class(db, query, read, monkeypatch):
+    """RUM's index computes a match's distance from the positions it stores, and groups a text's spans of the
+    query's words by a hash of pointers, laid out differently in the index and in the row: for three or more
+    lexemes its order is not the rank function's (test_rums_index_order_is_not_the_rank_order_for_three_words_together).
+    At most two lexemes, or one group of one-lexeme alternatives, are read in the index's order; three or more
+    groups of one lexeme each in their neighbouring pairs' orders (each two lexemes); anything else ranks every
+    match."""
     monkeypatch.setattr(postgres, "has_rum", lambda table: True)
-    _match, _score, distance = postgres.rank_sql("reports_report", "t", parse(query), fuzzy=False)
-    assert (distance is not None) is index_order
+    parsed = parse(query)
+    _match, _score, distance = postgres.rank_sql("reports_report", "t", parsed, fuzzy=False)
+    pairs = postgres.pair_distances("reports_report", "t", parsed, fuzzy=False)
+    assert {"index": distance is not None and not pairs, "pairs": distance is None and bool(pairs)}.get(
+        read, distance is None and not pairs
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM's index order is PostgreSQL's")
 def test_rums_index_order_is_not_the_rank_order_for_three_words_together(db):
-    """Why three words are ranked exhaustively: two documents of the 100,000-report benchmark (their "lim", "hye"
-    and "hee"), which RUM's index returns out of its own distances' order for all three words, in order for two."""
+    """Why three words are not read in RUM's order but in their pairs': two documents of the 100,000-report
+    benchmark (their "lim", "hye" and "hee"), which RUM's index returns out of its own distances' order for all
+    three words, in order for each two."""
     if not postgres.has_rum(Report._meta.db_table):
         pytest.skip("no RUM index here")
     with connection.cursor() as cursor:
@@ -244,10 +251,11 @@ def test_rums_index_order_is_not_the_rank_order_for_three_words_together(db):
             )
             return [row[0] for row in cursor.fetchall()]
 
-        three, two = distances("lim & hye & hee"), distances("lim & hye")
+        three, pairs = distances("lim & hye & hee"), [distances("lim & hye"), distances("hye & hee")]
     assert three != sorted(three), "RUM reads three words in rank order now: _in_index_order could allow them"
-    assert two == sorted(two)
+    assert all(pair == sorted(pair) for pair in pairs), "each neighbouring pair is read in its own order"
     assert not postgres._in_index_order(parse("lim hye hee")) and postgres._in_index_order(parse("lim hye"))
+    assert len(postgres.pair_distances("reports_report", "t", parse("lim hye hee"), fuzzy=False)) == 2
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM's index order is PostgreSQL's")
@@ -280,3 +288,77 @@ def test_a_phrase_read_in_index_order_is_its_exhaustive_ranking(db):
     found = [(round(report.search_rank, 5), report.pk) for report in ranked]
     assert sorted(found) == sorted((round(score, 5), row_id) for score, row_id in expected)
     assert [score for score, _id in found] == sorted((score for score, _id in found), reverse=True)
+
+
+def _reports(prefix: str, texts: list[str]) -> list[Report]:
+    return Report.objects.bulk_create(
+        Report(title=f"Report {prefix} {n}", slug=f"{prefix}-{n}", kind="report", status="published", text=text)
+        for n, text in enumerate(texts)
+    )
+
+
+@pytest.fixture
+def three_word_corpus(db):
+    """Reports best by the sum of "famine torture" and "torture refugees" that neither pair's order reads first.
+
+    Cover density (all in the body): two words side by side score 0.2 / 1.645 per span, a repeat of the same
+    span a quarter of that. "famine torture famine torture" scores 0.27 for the first pair (and next to nothing
+    for the second, "refugees" being 30 words away); "torture refugees torture refugees" the reverse. The best
+    reports, "famine torture refugees torture famine", score 0.24 for each pair: 0.49 in all, above 0.28.
+    """
+    far = " ".join(["report"] * 30)
+    best = _reports("best", ["famine torture refugees torture famine"] * 5)
+    _reports("first", [f"famine torture famine torture {far} refugees"] * 40)
+    _reports("second", [f"famine {far} torture refugees torture refugees"] * 40)
+    _reports(
+        "spread",
+        [
+            " ".join(["famine", *["report"] * (n % 17), "torture", *["report"] * (n * 7 % 13), "refugees"])
+            for n in range(200)
+        ],
+    )
+    factories.report("Famine torture refugees draft", summary="Famine torture refugees", status="draft")
+    return best
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM's index order is PostgreSQL's")
+def test_three_words_read_from_their_pairs_orders_give_the_exhaustive_pages(three_word_corpus, client, monkeypatch):
+    """A query of three words is read from the RUM orders of "famine torture" and "torture refugees" until no
+    unread match can come first (hrkb.search.postgres.threshold_top): /search/, a list's pages and the admin's
+    reads are those of ranking every match by the sum of the pairs' scores."""
+    if not postgres.has_rum(Report._meta.db_table):
+        pytest.skip("no RUM index here")
+    from hrkb.search.engine import ranked_ids
+
+    monkeypatch.setattr(postgres, "PAIR_DEPTH", 10)  # reads deeper at this size, as at 100,000 reports
+    query = "famine torture refugees"
+    expected = _exhaustive(query)
+    assert len(expected) == 285 and {row_id for _score, row_id in expected[:5]} == {r.pk for r in three_word_corpus}
+    depths = []
+    threshold_top = postgres.threshold_top
+
+    def counted(fetch, *args):
+        return threshold_top(lambda index, depth: depths.append(depth) or fetch(index, depth), *args)
+
+    monkeypatch.setattr(postgres, "threshold_top", counted)
+
+    with CaptureQueriesContext(connection) as queries:
+        hits = search_all(query, types=["report"], limit=20)
+    by_slug = dict(Report.objects.values_list("slug", "pk"))
+    assert [(hit.score, by_slug[hit.slug]) for hit in hits] == [(round(s, 6), i) for s, i in expected[:20]]
+    sql = [query["sql"] for query in queries]
+    assert any("<=>" in statement for statement in sql)
+    assert not any("ORDER BY score DESC" in statement for statement in sql), "no statement ranked every match"
+    assert depths == [40, 40, 160, 160], "40 rows deep each order held only reports strong in it alone"
+
+    readable = search_queryset(Report.objects.readable(), query, restricted=False)
+    assert ranked_ids(readable, 0, 20) == [row_id for _score, row_id in expected[:20]]
+    assert ranked_ids(readable, 20, 15) == [row_id for _score, row_id in expected[20:35]]
+
+    seen, url = [], f"/api/v1/reports/?search={query}&page_size=40"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += [by_slug[row["slug"]] for row in response.json()["results"]]
+        url = response.json()["next"]
+    assert seen == [row_id for _score, row_id in expected]

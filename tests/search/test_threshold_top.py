@@ -1,0 +1,90 @@
+"""hrkb.search.postgres.threshold_top: the best rows by a sum of scores, from each score's order read best first."""
+
+import random
+
+import pytest
+
+from hrkb.search import postgres
+from hrkb.search.postgres import threshold_top
+
+
+@pytest.fixture(autouse=True)
+def _shallow_reads(monkeypatch):
+    monkeypatch.setattr(postgres, "PAIR_DEPTH", 4)
+    monkeypatch.setattr(postgres, "PAIR_DEPTH_MOST", 256)
+
+
+def _rank(raw: float) -> float:
+    return raw / (1 + raw)
+
+
+def _top(pair_scores: dict[int, list[float]], wanted: int):
+    """threshold_top over rows {id: [score in each order]}; also the depths asked and the ids scored."""
+    lists = len(next(iter(pair_scores.values())))
+    orders = [
+        sorted(((row_id, 1 / scores[index]) for row_id, scores in pair_scores.items()), key=lambda row: row[1])
+        for index in range(lists)
+    ]
+    asked, scored = [], []
+
+    def fetch(index, depth):
+        asked.append(depth)
+        return orders[index][:depth]
+
+    def scores(ids):
+        scored.append(set(ids))
+        return {row_id: _rank(sum(pair_scores[row_id])) for row_id in ids}
+
+    return threshold_top(fetch, scores, lists, wanted), asked, scored
+
+
+def _exhaustive(pair_scores, wanted):
+    ranked = sorted(
+        ((row_id, _rank(sum(scores))) for row_id, scores in pair_scores.items()), key=lambda row: (-row[1], -row[0])
+    )
+    return ranked[:wanted]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_best_rows_are_those_of_ranking_every_row(seed):
+    generator = random.Random(seed)
+    lists = generator.choice([2, 3, 5])
+    rows = {row_id: [generator.uniform(0.01, 1.0) for _ in range(lists)] for row_id in range(1, 400)}
+    wanted = generator.choice([1, 5, 20])
+    top, _asked, _scored = _top(rows, wanted)
+    assert top == _exhaustive(rows, wanted)
+
+
+def test_rows_best_in_no_single_order_are_found():
+    # Row 1 is never first in either order, but best by the sum; the rows first in one order are poor in the other.
+    rows = {1: [0.6, 0.6], 2: [0.9, 0.05], 3: [0.05, 0.9]} | {row_id: [0.1, 0.1] for row_id in range(4, 60)}
+    top, asked, _scored = _top(rows, 1)
+    assert top == [(1, _rank(1.2))]
+    assert asked == [4, 4], "three rows deep, the best row read scores above what any unread row could"
+
+
+def test_reads_deeper_until_no_unread_row_can_come_first():
+    # Every order begins with rows strong in it alone: the best sum lies deeper than the first read.
+    rows = {row_id: [1.0, 0.01] for row_id in range(1, 6)} | {row_id: [0.01, 1.0] for row_id in range(6, 11)}
+    rows |= {11: [0.5, 0.9]} | {row_id: [0.02, 0.02] for row_id in range(12, 200)}
+    top, asked, _scored = _top(rows, 1)
+    assert top == [(11, _rank(1.4))]
+    assert asked == [4, 4, 16, 16]
+
+
+def test_orders_shorter_than_asked_have_given_every_row():
+    rows = {1: [0.2, 0.3], 2: [0.3, 0.1], 3: [0.1, 0.1]}
+    top, asked, scored = _top(rows, 5)
+    assert top == _exhaustive(rows, 5)
+    assert asked == [10, 10] and scored == [{1, 2, 3}]
+
+
+def test_a_tie_with_rows_unread_is_not_settled_by_the_orders():
+    # Every row scores the same: any unread row could be newer, so every row is read, or the caller ranks them all.
+    rows = {row_id: [0.5, 0.5] for row_id in range(1, 100)}
+    top, _asked, _scored = _top(rows, 3)
+    assert top == [(99, _rank(1.0)), (98, _rank(1.0)), (97, _rank(1.0))]
+    rows = {row_id: [0.5, 0.5] for row_id in range(1, 1000)}
+    top, asked, _scored = _top(rows, 3)
+    assert top is None, "past PAIR_DEPTH_MOST the caller ranks every match"
+    assert max(asked) == 256
