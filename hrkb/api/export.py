@@ -3,7 +3,7 @@
 Records are read in batches of at most :data:`BATCH_SIZE`, ranges of the
 primary key (each batch with its relations loaded in one query each, by the
 same plans as lists and details, a dense batch by a range of owners: see
-:func:`hrkb.api.loading.owned_by`), by :data:`READERS` threads ahead of the
+:func:`hrkb.api.loading.owned_by`), by :data:`hrkb.readers.READERS` threads ahead of the
 response (:func:`read_ahead`), and written as they are serialized, a batch per
 chunk, so memory stays flat however large the knowledge base grows, and no
 database cursor stays open between batches. Every line is whole: a chunk is
@@ -30,27 +30,21 @@ import csv
 import functools
 import io
 import itertools
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import StreamingHttpResponse
-from django.urls import get_script_prefix, set_script_prefix
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
 from hrkb.public_types import PUBLIC_TYPES
+from hrkb.readers import read_ahead
 
 from .renderers import dumps_unescaped, escape_separators
 from .sync import WATERMARK_HEADER, watermark
 
 BATCH_SIZE = 1000
-# Threads reading batches while the response is written: the database's work on one batch overlaps
-# Python's on another (two cores here; more threads only queue for the interpreter's lock).
-READERS = 2
-READER_NAME = "hrkb-export-read-ahead"
 
 
 def batch_readers(view, queryset, *, batch_size: int | None = None) -> Iterator[Callable[[], list[dict]]]:
@@ -83,93 +77,6 @@ def _read(view, queryset, after, up_to) -> list[dict]:
     if up_to is not None:
         queryset = queryset.filter(pk__lte=up_to)
     return view.represent(view.plan.fetch(queryset, context=view.loading_context))
-
-
-class _Failed:
-    def __init__(self, error: BaseException):
-        self.error = error
-
-
-def read_ahead(tasks: Iterable[Callable], using: str = DEFAULT_DB_ALIAS, readers: int | None = None):
-    """The results of ``tasks`` in their order, each task run by one of ``readers`` threads ahead of the caller.
-
-    Reading a batch is half the database's work (its queries, and on PostgreSQL
-    the child rows' JSON) and half Python's: with two readers one batch's
-    queries run while another is built and the caller writes a third. At most
-    ``readers + 1`` results wait, so memory stays flat. Each thread has a
-    connection of its own, so tasks run in threads only outside a transaction
-    (a test's, or ``ATOMIC_REQUESTS``), whose rows another connection would not
-    see: there they run in turn. The threads close their connections when the
-    tasks end, fail or are abandoned (a client that hangs up); a failure is
-    raised here, where its result was wanted.
-    """
-    if connections[using].in_atomic_block:
-        for task in tasks:
-            yield task()
-        return
-    tasks = iter(tasks)
-    state = threading.Condition()
-    done: dict[int, object] = {}
-    # Guarded by ``state``: tasks handed out, the next result wanted, how many there are (once known), stop.
-    taken, wanted, total, stop = 0, 0, None, False
-    readers = readers or READERS
-    prefix = get_script_prefix()  # thread-local: records' URLs are built with the request's
-
-    def read():
-        nonlocal taken, total
-        set_script_prefix(prefix)
-        try:
-            _tune_for_export(connections[using])
-            while True:
-                with state:
-                    while not stop and total is None and taken - wanted > readers:
-                        state.wait()
-                    if stop or total is not None:
-                        return
-                    index = taken
-                    try:
-                        task = next(tasks)  # under the lock: one thread at a time advances the iterator
-                    except StopIteration:
-                        total = index
-                        state.notify_all()
-                        return
-                    except BaseException as error:
-                        done[index], total = _Failed(error), index + 1
-                        state.notify_all()
-                        return
-                    taken += 1
-                try:
-                    result = task()
-                except BaseException as error:  # handed to the caller, raised there
-                    result = _Failed(error)
-                with state:
-                    done[index] = result
-                    state.notify_all()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=read, name=READER_NAME, daemon=True) for _ in range(readers)]
-    for thread in threads:
-        thread.start()
-    try:
-        while True:
-            with state:
-                while wanted not in done and (total is None or wanted < total):
-                    state.wait()
-                if wanted not in done:
-                    return
-                result = done.pop(wanted)
-                wanted += 1
-                state.notify_all()
-            if isinstance(result, _Failed):
-                raise result.error
-            yield result
-    finally:
-        with state:
-            stop = True
-            state.notify_all()
-        for thread in threads:
-            thread.join()
 
 
 def _tune_for_export(connection) -> None:
@@ -249,7 +156,8 @@ def csv_response(view, queryset, filename: str) -> StreamingHttpResponse:
     header = view.plan.keys
 
     def chunks():
-        batches = read_ahead(functools.partial(_csv_rows, header, read) for read in batch_readers(view, queryset))
+        readers = (functools.partial(_csv_rows, header, read) for read in batch_readers(view, queryset))
+        batches = read_ahead(readers, tune=_tune_for_export)
         # With the first batch, which is read before the response starts (see streamed).
         yield _csv_text([header]) + next(batches, "")
         yield from batches
@@ -300,5 +208,5 @@ class NDJSONExportView(APIView):
             for read in batch_readers(view, queryset)
         )
         # Without the empty chunks of empty batches (types with no records, ranges of unreadable ones).
-        chunks = (lines for lines in read_ahead(batches) if lines)
+        chunks = (lines for lines in read_ahead(batches, tune=_tune_for_export) if lines)
         return streamed(chunks, "application/x-ndjson; charset=utf-8", "hrkb.ndjson")

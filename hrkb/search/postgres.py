@@ -17,13 +17,18 @@ installation, each used for every query of that installation:
   reads about ``k`` rows rather than ranking every match;
 - a phrase must appear as written to match, and is scored as its words
   together (cover density rewards them close together): RUM's index order is
-  not the rank order of a phrase
-  operator (at 100,000 reports, 6 of the 10 best phrase matches in index order
-  were the exhaustive ranking's), and it is the order of its words together;
-- a query whose matches must hold three or more words together ("famine
-  torture refugees", "lim hye hee", or a word PostgreSQL's parser splits:
-  "Sang-na" makes ``sang-na``, ``sang`` and ``na``) is ranked exhaustively:
-  the index's order is not the rank order for them (see ``_in_index_order``);
+  not the rank order of a phrase operator (at 100,000 reports, 6 of the 10
+  best phrase matches in index order were the exhaustive ranking's), and it
+  is the order of its words together;
+- RUM's index order is the score's only for at most two lexemes, or for one
+  group of one-lexeme alternatives (see ``_in_index_order``). A query of three
+  or more required groups scores the sum of its neighbouring pairs' scores
+  ("human rights violations": "human rights" plus "rights violations"); where
+  each group is one lexeme, each pair is read in its own index order and
+  ``threshold_top`` stops once no unread match can come first. Anything else
+  ("camp OR prison labour", a phrase of three words, a word PostgreSQL's
+  parser splits: "Sang-na" makes ``sang-na``, ``sang`` and ``na``) ranks every
+  match;
 - without it (a managed PostgreSQL that does not offer RUM), ``ts_rank`` with
   the same weights ranks every match: still exact, slower for very common
   words (about 0.8 s for a word in 90 % of 100,000 reports).
@@ -45,6 +50,8 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
+
+from hrkb.readers import READERS, read_ahead
 
 from .documents import SearchType, fuzzy_table
 from .query import ParsedQuery
@@ -482,12 +489,13 @@ def threshold_top(fetch, scores, lists: int, wanted: int) -> list[tuple[int, flo
     best row read ranks above that, no row unread can come before it, and the page is exact. Else the
     orders are read deeper; every order holds every match, so one shorter than asked has given them
     all. None when :data:`PAIR_DEPTH_MOST` rows of each did not settle it (the caller ranks every match).
+    The orders are read at once, each on a connection of its own (:func:`hrkb.readers.read_ahead`).
     """
     depth = max(PAIR_DEPTH, 2 * wanted)
     while True:
         seen, bound, complete = set(), 0.0, False
-        for index in range(lists):
-            rows = fetch(index, depth)
+        reads = [functools.partial(fetch, index, depth) for index in range(lists)]
+        for rows in read_ahead(reads, readers=min(lists, READERS), tune=tune_reader):
             seen.update(row_id for row_id, _distance in rows)
             complete = complete or len(rows) < depth
             if rows and rows[-1][1] not in (0, None) and math.isfinite(rows[-1][1]):
@@ -505,6 +513,12 @@ def threshold_top(fetch, scores, lists: int, wanted: int) -> list[tuple[int, flo
 #: (PostgreSQL's default) the 92,000 distances of "famine" at 100,000 reports spill to disk (83-95 ms);
 #: with this, 51-53 ms.
 SORT_MEMORY = "64MB"
+
+
+def tune_reader(connection) -> None:
+    """A search reader's connection (see :func:`hrkb.readers.read_ahead`) sorts in :data:`SORT_MEMORY`."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET work_mem = '{SORT_MEMORY}'")
 
 
 @contextmanager

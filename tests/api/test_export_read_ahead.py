@@ -1,4 +1,4 @@
-"""The exports read batches in reader threads while earlier ones are written (hrkb.api.export.read_ahead).
+"""The exports read batches in reader threads while earlier ones are written (hrkb.readers.read_ahead).
 
 Committed data (each thread has a connection of its own and sees only
 committed rows), batches of a few records so that a download has many.
@@ -9,10 +9,11 @@ import threading
 import pytest
 from django.db import transaction
 
+from hrkb import readers
 from hrkb.api import export
 from tests import factories
 
-READER = export.READER_NAME
+READER = readers.READER_NAME
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_a_failure_while_reading_is_raised_where_the_batch_was_wanted(committed)
     def fail():
         raise RuntimeError("the database went away")
 
-    read = export.read_ahead([lambda: [1], fail, lambda: [3]])
+    read = readers.read_ahead([lambda: [1], fail, lambda: [3]])
     assert next(read) == [1]
     with pytest.raises(RuntimeError, match="went away"):
         next(read)
@@ -64,7 +65,7 @@ def test_a_failure_while_cutting_batches_is_raised_too(committed):
         yield lambda: [1]
         raise RuntimeError("no primary keys")
 
-    read = export.read_ahead(tasks())
+    read = readers.read_ahead(tasks())
     assert next(read) == [1]
     with pytest.raises(RuntimeError, match="no primary keys"):
         next(read)
@@ -86,5 +87,5 @@ def test_results_come_in_the_tasks_order_whichever_finishes_first(committed):
 
         return task
 
-    assert list(export.read_ahead([slow, *map(fast, range(1, 6))], readers=2)) == ["first", 1, 2, 3, 4, 5]
+    assert list(readers.read_ahead([slow, *map(fast, range(1, 6))], readers=2)) == ["first", 1, 2, 3, 4, 5]
     assert not _readers()

@@ -299,6 +299,10 @@ def _reports(prefix: str, texts: list[str]) -> list[Report]:
 
 @pytest.fixture
 def three_word_corpus(db):
+    return three_word_reports()
+
+
+def three_word_reports() -> list[Report]:
     """Reports best by the sum of "famine torture" and "torture refugees" that neither pair's order reads first.
 
     Cover density (all in the body): two words side by side score 0.2 / 1.645 per span, a repeat of the same

@@ -12,6 +12,8 @@ from hrkb.search.postgres import threshold_top
 def _shallow_reads(monkeypatch):
     monkeypatch.setattr(postgres, "PAIR_DEPTH", 4)
     monkeypatch.setattr(postgres, "PAIR_DEPTH_MOST", 256)
+    # The orders here are lists in memory: read in turn, with no connection to tune (hrkb.readers has its own tests).
+    monkeypatch.setattr(postgres, "read_ahead", lambda reads, **options: (read() for read in reads))
 
 
 def _rank(raw: float) -> float:

@@ -1,0 +1,117 @@
+"""Reads on connections of their own, run in threads while the caller goes on: :func:`read_ahead`.
+
+The exports read their next batches while one is written (:mod:`hrkb.api.export`); search reads each
+type's best matches, and each neighbouring pair's order, at once (:mod:`hrkb.search`). Threads help
+here because each read is mostly the database's work, done by a server process of its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.urls import get_script_prefix, set_script_prefix
+
+# Threads reading at once: the database's work on one read overlaps Python's on another, or another
+# read's (two cores here; more threads only queue for the interpreter's lock).
+READERS = 2
+READER_NAME = "hrkb-read-ahead"
+
+
+class _Failed:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+def read_ahead(
+    tasks: Iterable[Callable],
+    using: str = DEFAULT_DB_ALIAS,
+    readers: int | None = None,
+    *,
+    tune: Callable | None = None,
+    name: str = READER_NAME,
+):
+    """The results of ``tasks`` in their order, each task run by one of ``readers`` threads ahead of the caller.
+
+    An export's batch is half the database's work (its queries, and on
+    PostgreSQL the child rows' JSON) and half Python's: with two readers one
+    batch's queries run while another is built and the caller writes a third;
+    a search reads its types and its pairs' orders at once (each mostly the
+    database's work, on a core of its own). At most ``readers + 1`` results
+    wait, so memory stays flat. ``tune(connection)`` prepares each thread's
+    connection for its reads; ``name`` names the threads. Each thread has a
+    connection of its own, so tasks run in threads only outside a transaction
+    (a test's, or ``ATOMIC_REQUESTS``), whose rows another connection would not
+    see: there they run in turn. The threads close their connections when the
+    tasks end, fail or are abandoned (a client that hangs up); a failure is
+    raised here, where its result was wanted.
+    """
+    if connections[using].in_atomic_block:
+        for task in tasks:
+            yield task()
+        return
+    tasks = iter(tasks)
+    state = threading.Condition()
+    done: dict[int, object] = {}
+    # Guarded by ``state``: tasks handed out, the next result wanted, how many there are (once known), stop.
+    taken, wanted, total, stop = 0, 0, None, False
+    readers = readers or READERS
+    prefix = get_script_prefix()  # thread-local: records' URLs are built with the request's
+
+    def read():
+        nonlocal taken, total
+        set_script_prefix(prefix)
+        try:
+            if tune is not None:
+                tune(connections[using])
+            while True:
+                with state:
+                    while not stop and total is None and taken - wanted > readers:
+                        state.wait()
+                    if stop or total is not None:
+                        return
+                    index = taken
+                    try:
+                        task = next(tasks)  # under the lock: one thread at a time advances the iterator
+                    except StopIteration:
+                        total = index
+                        state.notify_all()
+                        return
+                    except BaseException as error:
+                        done[index], total = _Failed(error), index + 1
+                        state.notify_all()
+                        return
+                    taken += 1
+                try:
+                    result = task()
+                except BaseException as error:  # handed to the caller, raised there
+                    result = _Failed(error)
+                with state:
+                    done[index] = result
+                    state.notify_all()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=read, name=name, daemon=True) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    try:
+        while True:
+            with state:
+                while wanted not in done and (total is None or wanted < total):
+                    state.wait()
+                if wanted not in done:
+                    return
+                result = done.pop(wanted)
+                wanted += 1
+                state.notify_all()
+            if isinstance(result, _Failed):
+                raise result.error
+            yield result
+    finally:
+        with state:
+            stop = True
+            state.notify_all()
+        for thread in threads:
+            thread.join()
