@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 from dataclasses import dataclass
 from operator import itemgetter
@@ -10,8 +9,6 @@ from operator import itemgetter
 from django.db import connection
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch
-
-from hrkb.readers import READERS, read_ahead
 
 from . import facets, postgres, sqlite
 from .documents import SearchType, is_searchable, search_types
@@ -141,28 +138,17 @@ def search_all(
     backend = _backend()
     available = search_types()
     wanted = [available[name] for name in (types or available)]
-    reads = {}
+    scored = []
     for search_type in wanted:
         where = facets.filter_sql(search_type, filters or {}, "t", restricted=restricted)
-        if where is not None:
-            reads[search_type.name] = functools.partial(
-                backend.ranked, search_type, parsed, restricted=restricted, limit=offset + limit, where=where
-            )
-    scored = []
-    for name, ranked in zip(reads, _at_once(list(reads.values())), strict=True):
+        if where is None:
+            continue
+        ranked = backend.ranked(search_type, parsed, restricted=restricted, limit=offset + limit, where=where)
         for row_id, score in ranked:
-            scored.append((score, name, row_id))
+            scored.append((score, search_type.name, row_id))
     scored.sort(key=lambda item: (-item[0], item[1], -item[2]))
     page = scored[offset : offset + limit]
     return _hits(backend, parsed, page)
-
-
-def _at_once(reads: list) -> list:
-    """The results of ``reads``: on PostgreSQL read at once, each on a connection of its own (the types' best
-    matches are each mostly the database's work); on SQLite in turn."""
-    if connection.vendor != "postgresql" or len(reads) < 2:
-        return [read() for read in reads]
-    return list(read_ahead(reads, readers=READERS, tune=postgres.tune_reader))
 
 
 def _hits(backend, parsed: ParsedQuery, page: list[tuple[float, str, int]]) -> list[Hit]:

@@ -307,13 +307,12 @@ def top_by_pairs(queryset: QuerySet, wanted: int) -> list[int] | None:
     """The primary keys of the best ``wanted`` rows of ``queryset`` (a :func:`filter_queryset` with pairs), by
     (rank descending, id descending), from its pairs' orders (:func:`threshold_top`); None: rank every match."""
     pairs = pair_names(queryset)
-    with sort_memory():
-        top = threshold_top(
-            lambda index, depth: list(queryset.order_by(pairs[index]).values_list("pk", pairs[index])[:depth]),
-            lambda ids: dict(queryset.filter(pk__in=ids).values_list("pk", "search_rank")),
-            len(pairs),
-            wanted,
-        )
+    top = threshold_top(
+        lambda index, depth: list(queryset.order_by(pairs[index]).values_list("pk", pairs[index])[:depth]),
+        lambda ids: dict(queryset.filter(pk__in=ids).values_list("pk", "search_rank")),
+        len(pairs),
+        wanted,
+    )
     return None if top is None else [pk for pk, _rank in top]
 
 
@@ -494,8 +493,8 @@ def threshold_top(fetch, scores, lists: int, wanted: int) -> list[tuple[int, flo
     depth = max(PAIR_DEPTH, 2 * wanted)
     while True:
         seen, bound, complete = set(), 0.0, False
-        reads = [functools.partial(fetch, index, depth) for index in range(lists)]
-        for rows in read_ahead(reads, readers=min(lists, READERS), tune=tune_reader):
+        reads = [functools.partial(_in_sort_memory, fetch, index, depth) for index in range(lists)]
+        for rows in read_ahead(reads, readers=min(lists, READERS)):
             seen.update(row_id for row_id, _distance in rows)
             complete = complete or len(rows) < depth
             if rows and rows[-1][1] not in (0, None) and math.isfinite(rows[-1][1]):
@@ -515,10 +514,11 @@ def threshold_top(fetch, scores, lists: int, wanted: int) -> list[tuple[int, flo
 SORT_MEMORY = "64MB"
 
 
-def tune_reader(connection) -> None:
-    """A search reader's connection (see :func:`hrkb.readers.read_ahead`) sorts in :data:`SORT_MEMORY`."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET work_mem = '{SORT_MEMORY}'")
+def _in_sort_memory(read, *args):
+    # Each read in sort_memory's savepoint of its own: a savepoint around several would make read_ahead read
+    # them in turn (its threads' connections would not see inside a transaction).
+    with sort_memory():
+        return read(*args)
 
 
 @contextmanager
@@ -549,13 +549,12 @@ def ranked(
 
     pairs = pair_distances(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)
     if pairs:
-        with sort_memory():
-            rows = threshold_top(
-                lambda index, depth: [(row[0], row[2]) for row in fetch(depth, pairs[index])],
-                lambda ids: _scores(search_type, parsed, ids),
-                len(pairs),
-                limit,
-            )
+        rows = threshold_top(
+            lambda index, depth: [(row[0], row[2]) for row in fetch(depth, pairs[index])],
+            lambda ids: _scores(search_type, parsed, ids),
+            len(pairs),
+            limit,
+        )
         if rows is not None:
             return rows
     if rank_sql(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)[2] is None:

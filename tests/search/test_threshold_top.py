@@ -14,6 +14,7 @@ def _shallow_reads(monkeypatch):
     monkeypatch.setattr(postgres, "PAIR_DEPTH_MOST", 256)
     # The orders here are lists in memory: read in turn, with no connection to tune (hrkb.readers has its own tests).
     monkeypatch.setattr(postgres, "read_ahead", lambda reads, **options: (read() for read in reads))
+    monkeypatch.setattr(postgres, "_in_sort_memory", lambda read, *args: read(*args))
 
 
 def _rank(raw: float) -> float:
