@@ -326,7 +326,9 @@ def three_word_reports() -> list[Report]:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM's index order is PostgreSQL's")
-def test_three_words_read_from_their_pairs_orders_give_the_exhaustive_pages(three_word_corpus, client, monkeypatch):
+def test_three_words_read_from_their_pairs_orders_give_the_exhaustive_pages(
+    three_word_corpus, client, rf, curator, monkeypatch
+):
     """A query of three words is read from the RUM orders of "famine torture" and "torture refugees" until no
     unread match can come first (hrkb.search.postgres.threshold_top): /search/, a list's pages and the admin's
     reads are those of ranking every match by the sum of the pairs' scores."""
@@ -366,3 +368,17 @@ def test_three_words_read_from_their_pairs_orders_give_the_exhaustive_pages(thre
         seen += [by_slug[row["slug"]] for row in response.json()["results"]]
         url = response.json()["next"]
     assert seen == [row_id for _score, row_id in expected]
+
+    # The admin's list, paged from the pairs' orders as long as the engine's matches fill it (hrkb.search.admin).
+    from hrkb.admin import EstimatedCountPaginator
+
+    monkeypatch.setattr(postgres, "MOST", 0.0)
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 100)
+    everything = list(search_queryset(Report.objects.all(), query).values_list("pk", flat=True))  # ranks every match
+    depths.clear()
+    model_admin = admin.site._registry[Report]
+    for page in (1, 2):
+        changelist = _changelist(rf, curator, model_admin, q=query, p=page)[0]
+        size = changelist.list_per_page
+        assert [report.pk for report in changelist.result_list] == everything[(page - 1) * size : page * size]
+    assert depths, "read from the pairs' orders"
