@@ -104,8 +104,18 @@ def _group_queries(parsed: ParsedQuery, *, scoring: bool) -> list[str]:
 
 
 def _neighbours(parsed: ParsedQuery) -> list[str]:
-    """For three or more required groups, each two neighbours' scoring query (``a && b``); else none."""
-    groups = _group_queries(parsed, scoring=True)
+    """For three or more required groups, each two neighbours' scoring query (``a && b``); else none.
+
+    Groups of stop words alone ("the", "to") are no one's neighbour: their query is empty, and "right to
+    food" pairs "right" with "food".
+    """
+    if len(parsed.groups) < 3:
+        return []
+    groups = [
+        query
+        for query, group in zip(_group_queries(parsed, scoring=True), parsed.groups, strict=True)
+        if any(_lexemes(term) for term in group)
+    ]
     if len(groups) < 3:
         return []
     return [f"({first} && {second})" for first, second in itertools.pairwise(groups)]
@@ -174,7 +184,7 @@ def pair_distances(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) 
     if fuzzy or not has_rum(table):
         return []
     pairs = _neighbours(parsed)
-    if not pairs or not all(len(group) == 1 and _one_lexeme(group[0]) for group in parsed.groups):
+    if not pairs or not all(len(group) == 1 and _lexemes(group[0]) <= 1 for group in parsed.groups):
         return []
     return [f'"{alias}"."search_vector" <=> {pair}' for pair in pairs]
 

@@ -199,6 +199,8 @@ def test_admin_pages_read_in_the_index_order_are_the_full_rankings_pages(famine_
         ("Marzuki Darusman", "index"),
         ("U.N.", "index"),  # one lexeme, u.n
         ('"the right to food"', "index"),  # "the" and "to" are stop words: two lexemes
+        ("the right to food", "index"),  # the same, as words
+        ("famine and torture refugees", "pairs"),  # "and" is no one's neighbour
         ("famine torture refugees", "pairs"),
         ("lim hye hee", "pairs"),
         ("human rights violations abuses", "pairs"),
@@ -225,6 +227,21 @@ def test_how_rum_reads_each_query_class(db, query, read, monkeypatch):
     assert {"index": distance is not None and not pairs, "pairs": distance is None and bool(pairs)}.get(
         read, distance is None and not pairs
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM's index order is PostgreSQL's")
+def test_stop_words_are_no_ones_neighbour(db, monkeypatch):
+    """A word with no lexeme ("and", "to") would pair its neighbours with nothing: "right to food" scores as
+    "right" near "food", and "famine and torture refugees" as famine-torture plus torture-refugees."""
+    monkeypatch.setattr(postgres, "has_rum", lambda table: True)
+
+    def pairs(query):
+        return postgres.pair_distances("reports_report", "t", parse(query), fuzzy=False)
+
+    assert len(pairs("famine and torture refugees")) == 2 and len(pairs("famine torture refugees camps")) == 3
+    assert pairs("the right to food") == []
+    _match, score, _distance = postgres.rank_sql("reports_report", "t", parse("the right to food"), fuzzy=False)
+    assert score.count("rum_ts_score") == 2, "two words scored together, as before (s / (1 + s))"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM's index order is PostgreSQL's")
