@@ -14,6 +14,7 @@ filter).
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from django.utils.http import urlencode
 from actors.models import Organisation, Person
 from events.models import Event
 from hrkb.public_types import BY_NAME
+from hrkb.readers import read_ahead
 from hrkb.search import SearchQueryError, search_queryset
 from hrkb.search import facets as facet_filters
 from hrkb.search.documents import search_types
@@ -245,13 +247,22 @@ def search(q: str, *, type_name: str = "", selected: dict | None = None, page: i
         return results
     results.warning = error
     parsed = parse(query)
-    for name, (model, label) in TYPES.items():
-        matches = _narrowed(search_queryset(model.objects.all(), parsed), name, selected)
-        count = 0 if matches is None else matches.order_by()[: COUNT_LIMIT + 1].count()
-        group = Group(name, label, min(count, COUNT_LIMIT), count > COUNT_LIMIT, [], url(type=name, page=None))
-        results.groups.append(group)
-        if count and (not type_name or name == type_name):
-            limit, offset = (PER_PAGE, (page - 1) * PER_PAGE) if type_name else (PER_TYPE, 0)
-            group.hits = _hits(name, matches, parsed, limit, offset, narrowed=bool(selected))
-    results.facets = facets(parsed, type_name, selected, url)
+
+    def groups() -> list[Group]:
+        found = []
+        for name, (model, label) in TYPES.items():
+            matches = _narrowed(search_queryset(model.objects.all(), parsed), name, selected)
+            count = 0 if matches is None else matches.order_by()[: COUNT_LIMIT + 1].count()
+            group = Group(name, label, min(count, COUNT_LIMIT), count > COUNT_LIMIT, [], url(type=name, page=None))
+            found.append(group)
+            if count and (not type_name or name == type_name):
+                limit, offset = (PER_PAGE, (page - 1) * PER_PAGE) if type_name else (PER_TYPE, 0)
+                group.hits = _hits(name, matches, parsed, limit, offset, narrowed=bool(selected))
+        return found
+
+    # The facets count every match (160 ms for a word in 92 % of 100,000 reports), the hits rank them: the two
+    # are read at once, each on a connection of its own (in turn inside a transaction).
+    results.groups, results.facets = read_ahead(
+        [groups, functools.partial(facets, parsed, type_name, selected, url)], readers=2
+    )
     return results

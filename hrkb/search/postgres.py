@@ -25,10 +25,10 @@ installation, each used for every query of that installation:
   or more required groups scores the sum of its neighbouring pairs' scores
   ("human rights violations": "human rights" plus "rights violations"); where
   each group is one lexeme, each pair is read in its own index order and
-  ``threshold_top`` stops once no unread match can come first. Anything else
-  ("camp OR prison labour", a phrase of three words, a word PostgreSQL's
-  parser splits: "Sang-na" makes ``sang-na``, ``sang`` and ``na``) ranks every
-  match;
+  ``threshold_top`` stops once no unread match can come first. A word
+  PostgreSQL's parser splits ("Sang-na" makes ``sang-na``, ``sang`` and
+  ``na``) is scored by its whole alone. Anything else ("camp OR prison
+  labour", a phrase of three words) ranks every match;
 - without it (a managed PostgreSQL that does not offer RUM), ``ts_rank`` with
   the same weights ranks every match: still exact, slower for very common
   words (about 0.8 s for a word in 90 % of 100,000 reports).
@@ -77,14 +77,16 @@ def _tsquery(parsed: ParsedQuery, *, scoring: bool = False) -> tuple[str, dict]:
     normalises it; a phrase's words must be adjacent, ``<->``). ``scoring``: the
     query a match is scored by, each wanted term's words joined by ``&``
     (``plainto_tsquery``), which RUM's index returns in rank order where it
-    does not for ``<->`` (see the module's docstring); the same parameters.
+    does not for ``<->`` (see the module's docstring), a word with a hyphen
+    by its whole alone (:func:`_scoring_lexemes`); the same parameters.
     """
     groups = _group_queries(parsed, scoring=scoring)
-    params = {
-        f"q_{group_index}_{term_index}": term.text
-        for group_index, group in enumerate(parsed.groups)
-        for term_index, term in enumerate(group)
-    }
+    params = {}
+    for group_index, group in enumerate(parsed.groups):
+        for term_index, term in enumerate(group):
+            params[f"q_{group_index}_{term_index}"] = term.text
+            if not _plain(term):
+                params[f"s_{group_index}_{term_index}"] = _scoring_query(term.text)
     for index, term in enumerate(parsed.excluded):
         params[f"x_{index}"] = term.text
         groups.append(f"(!! phraseto_tsquery('{CONFIG}', %(x_{index})s))")
@@ -94,13 +96,22 @@ def _tsquery(parsed: ParsedQuery, *, scoring: bool = False) -> tuple[str, dict]:
 def _group_queries(parsed: ParsedQuery, *, scoring: bool) -> list[str]:
     """Each required group as a tsquery expression (its terms joined by ``||``), named parameters as
     :func:`_tsquery` gives them."""
-    wanted = "plainto_tsquery" if scoring else "phraseto_tsquery"
+
+    def term_query(group_index: int, term_index: int, term) -> str:
+        if scoring and not _plain(term):
+            return f"%(s_{group_index}_{term_index})s::tsquery"
+        wanted = "plainto_tsquery" if scoring else "phraseto_tsquery"
+        return f"{wanted}('{CONFIG}', %(q_{group_index}_{term_index})s)"
+
     return [
-        "("
-        + " || ".join(f"{wanted}('{CONFIG}', %(q_{group_index}_{term_index})s)" for term_index in range(len(group)))
-        + ")"
+        "(" + " || ".join(term_query(group_index, index, term) for index, term in enumerate(group)) + ")"
         for group_index, group in enumerate(parsed.groups)
     ]
+
+
+def _plain(term) -> bool:
+    """Whether ``term`` is words of letters and digits alone, each at most one lexeme as the parser makes it."""
+    return all(word.isalnum() for word in term.words)
 
 
 def _neighbours(parsed: ParsedQuery) -> list[str]:
@@ -236,18 +247,42 @@ def _words_at_most(term) -> int:
 
 
 def _lexemes(term) -> int:
-    """The lexemes PostgreSQL's parser makes of ``term``: stop words dropped ("the right to food": 2), a word with
-    a separator as the whole and its parts ("Sang-na": 3)."""
-    return _operands(term.text)
+    """The lexemes ``term`` is scored by: stop words dropped ("the right to food": 2), a word with a hyphen one
+    ("Sang-na": 1, see :func:`_scoring_lexemes`)."""
+    return len(_scoring_lexemes(term.text))
 
 
 @functools.lru_cache(maxsize=4096)
-def _operands(text: str) -> int:
-    # plainto_tsquery joins n lexemes with n - 1 operators. The parser is the database's, but the same in every
-    # database of this schema (the migration's configuration), so a count is kept for the process.
+def _scoring_lexemes(text: str) -> tuple[tuple[str, ...], ...]:
+    """The lexemes of each word of ``text`` as PostgreSQL's parser and dictionaries make them, stop words dropped.
+
+    A word with a hyphen is its whole alone: the parser also makes its parts ("Sang-na" is ``sang-na``,
+    ``sang`` and ``na``), which would make a name of two words four lexemes to hold together, and RUM's
+    index order is not the score's past two (see :func:`_in_index_order`). The phrase still matches as
+    written; the parts add nothing to its score that the whole does not say. The parser is the
+    database's, but the same in every database of this schema (the migration's configuration), so
+    the answer is kept for the process.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (numnode(plainto_tsquery('{CONFIG}', %s)) + 1) / 2", [text])
-        return cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT lexemes FROM ts_debug('{CONFIG}', %s)"
+            " WHERE alias NOT IN ('hword_part', 'hword_asciipart', 'hword_numpart') AND lexemes <> '{}'",
+            [text],
+        )
+        return tuple(tuple(row[0]) for row in cursor.fetchall())
+
+
+def _scoring_query(text: str) -> str:
+    """:func:`_scoring_lexemes` as tsquery input: the words joined by ``&``, a word's alternative lexemes by ``|``."""
+
+    def quoted(lexeme: str) -> str:
+        # tsquery input: a quoted lexeme doubles its quotes and backslashes.
+        return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    return " & ".join(
+        "(" + " | ".join(map(quoted, lexemes)) + ")" if len(lexemes) > 1 else quoted(lexemes[0])
+        for lexemes in _scoring_lexemes(text)
+    )
 
 
 def match_sql(search_type: SearchType, parsed: ParsedQuery, alias: str, restricted: bool | None) -> tuple[str, list]:
