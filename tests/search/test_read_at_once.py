@@ -50,3 +50,30 @@ def test_reading_at_once_finds_what_reading_in_turn_finds(committed, client, que
         assert set(committed) == {"MainThread"}, "inside a transaction the reads run in turn"
     assert {hit.type for hit in at_once} >= {"report", "event"} and len(listed) == 30
     assert not [thread for thread in threading.enumerate() if thread.name == READER_NAME]
+
+
+def test_the_admins_one_search_counts_while_it_ranks(committed, monkeypatch):
+    """The admin's one search reads its facets and its hits at once (hrkb.research.search): the same page."""
+    from hrkb.research import search
+
+    counted_in = []
+    facets = search.facets
+
+    def traced(*args):
+        counted_in.append(threading.current_thread().name)
+        return facets(*args)
+
+    monkeypatch.setattr(search, "facets", traced)
+
+    def page(results):
+        groups = [(g.type, g.count, [hit.record.pk for hit in g.hits]) for g in results.groups]
+        facets = [(f.name, [(o.value, o.count) for o in f.options]) for f in results.facets]
+        return groups, facets
+
+    at_once = page(search.search("famine torture refugees", base_url="/admin/research/search/"))
+    with transaction.atomic():
+        assert page(search.search("famine torture refugees", base_url="/admin/research/search/")) == at_once
+    assert counted_in == [READER_NAME, "MainThread"], "at once outside a transaction, in turn inside one"
+    groups, facets = at_once
+    assert {name: count for name, count, _hits in groups}["report"] == 286  # a curator also finds the draft
+    assert facets and not [thread for thread in threading.enumerate() if thread.name == READER_NAME]
