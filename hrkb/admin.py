@@ -181,7 +181,7 @@ class SubquerySearchMixin:
         search_fields = self.get_search_fields(request)
         if not search_fields or not search_term or any(field[0] in "^=@" for field in search_fields):
             return super().get_search_results(request, queryset, search_term)
-        manager, condition = queryset.model._base_manager, models.Q()
+        manager, words = queryset.model._base_manager, []
         for bit in smart_split(search_term):
             if bit[:1] in {'"', "'"} and bit[-1:] == bit[:1]:
                 bit = unescape_string_literal(bit)
@@ -192,12 +192,14 @@ class SubquerySearchMixin:
             ids = [
                 manager.filter(_contains(queryset.model, path, bit)).order_by().values("pk") for path in search_fields
             ]
-            matches = ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
-            # The first word's matches are looked up by the primary key's index. Each further word's are a set
-            # the database hashes once: as a second `= ANY(array)` it would search an array of tens of thousands
-            # of ids for every row the first word found (minutes for three common words among authorships).
-            condition &= among("pk", matches) if not condition else models.Q(pk__in=matches)
-        return queryset.filter(condition), False
+            words.append(ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0])
+        if not words:
+            return queryset, False
+        # Several words: one INTERSECT of their matches, which the database hashes. As one condition per word
+        # the planner, expecting few matches (10 reports titled "famine" where 40,000 are), joined the words'
+        # sets in a nested loop: two minutes for three common words among 1.9 million mentions, 0.6 s so.
+        matches = words[0].intersection(*words[1:]) if len(words) > 1 else words[0]
+        return queryset.filter(among("pk", matches)), False
 
 
 def _contains(model, path: str, bit: str) -> models.Q:
