@@ -190,7 +190,7 @@ class KeysetPagination(BasePagination):
                 # Three words or more: the page's rows from their pairs' orders (one segment: rank, then id).
                 top = top_by_pairs(queryset.filter(segments[0]), self.limit + 1)
                 if top is not None:
-                    queryset, segments = queryset.filter(pk__in=top), [segments[0]]
+                    queryset = queryset.filter(pk__in=top)
             rows = []
             for segment in segments:
                 rows += plan.fetch(queryset.filter(segment), extra=names, limit=self.limit + 1 - len(rows))

@@ -195,7 +195,7 @@ def pair_distances(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) 
     if fuzzy or not has_rum(table):
         return []
     pairs = _neighbours(parsed)
-    if not pairs or not all(len(group) == 1 and _lexemes(group[0]) <= 1 for group in parsed.groups):
+    if not pairs or not all(len(group) == 1 and _one_lexeme(group[0]) for group in parsed.groups):
         return []
     return [f'"{alias}"."search_vector" <=> {pair}' for pair in pairs]
 
@@ -226,24 +226,15 @@ def _in_index_order(parsed: ParsedQuery) -> bool:
     groups = parsed.groups
     if len(groups) == 1 and all(_one_lexeme(term) for term in groups[0]):
         return True
+    terms = [term for group in groups for term in group]
     # Words of letters and digits make at most one lexeme each: most queries need not ask the parser.
-    return (
-        _lexemes_at_most(parsed, _words_at_most) <= IN_ORDER_WORDS
-        or _lexemes_at_most(parsed, _lexemes) <= IN_ORDER_WORDS
-    )
-
-
-def _lexemes_at_most(parsed: ParsedQuery, count) -> int:
-    """The lexemes of every wanted term, by ``count`` (a lexeme in two terms counts twice)."""
-    return sum(count(term) for group in parsed.groups for term in group)
+    if all(_plain(term) for term in terms) and sum(len(term.words) for term in terms) <= IN_ORDER_WORDS:
+        return True
+    return sum(_lexemes(term) for term in terms) <= IN_ORDER_WORDS
 
 
 def _one_lexeme(term) -> bool:
-    return _words_at_most(term) <= 1 or _lexemes(term) <= 1
-
-
-def _words_at_most(term) -> int:
-    return sum(1 if word.isalnum() else IN_ORDER_WORDS + 1 for word in term.words)
+    return (_plain(term) and len(term.words) == 1) or _lexemes(term) <= 1
 
 
 def _lexemes(term) -> int:
