@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection, models
+from django.db import models
 from django.db.models.sql.where import WhereNode
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -33,7 +33,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.dates import PartialDate, PartialDateField
 from hrkb.routes import url_for
-from hrkb.scale import AtLeast, Estimate, among
+from hrkb.scale import AtLeast, Estimate, among, estimated_rows
 from hrkb.search.admin import RankedSearchAdminMixin
 from hrkb.search.engine import ranked_ids
 
@@ -116,16 +116,6 @@ class EstimatedCountPaginator(Paginator):
         rows.query.where = WhereNode()
         records = rows.in_bulk(ids)
         return self._get_page([records[pk] for pk in ids if pk in records], number, self)
-
-
-def estimated_rows(model) -> int | None:
-    """The planner's estimate of a table's rows on PostgreSQL (None elsewhere, or before its first ANALYZE)."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
-        row = cursor.fetchone()
-    return row[0] if row and row[0] > 0 else None
 
 
 def partial_date(value: PartialDate | None) -> str:

@@ -6,11 +6,14 @@
   years, months) of an indexed column, read by skipping through its index —
   one probe per value found, not one row read per row stored. The admin's
   list filters and date hierarchies use them (``hrkb.admin``).
+- :func:`estimated_rows`, :func:`planned_rows` and :func:`is_dense`: the
+  planner's own figures, to choose between plans that suit few rows and many.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -105,6 +108,50 @@ class _AnyOf(models.Func):
     template = "%(expressions)s)"
     arg_joiner = " = ANY("
     output_field = models.BooleanField()
+
+
+# --- The planner's figures ----------------------------------------------------------------------------------------
+
+
+def estimated_rows(model, using: str = DEFAULT_DB_ALIAS) -> int | None:
+    """The planner's estimate of a table's rows on PostgreSQL (None elsewhere, or before its first ANALYZE)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
+        row = cursor.fetchone()
+    return row[0] if row and row[0] > 0 else None
+
+
+def planned_rows(sql: str, params, using: str = DEFAULT_DB_ALIAS) -> float:
+    """The rows PostgreSQL's planner expects ``sql`` to return (``EXPLAIN``: planned, not run)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    return plan[0]["Plan"]["Plan Rows"]
+
+
+#: Past this share of their table, a filter's rows are dense: a plan that stops at the first rows it meets (an
+#: index probe, rows tested in turn) finds them at once; below it, collecting the rows first is the cheaper plan.
+DENSE = 0.1
+
+
+def planned_share(queryset) -> float | None:
+    """The share of its table's rows the planner expects ``queryset`` to hold (None: not PostgreSQL, or unanalysed)."""
+    if connections[queryset.db].vendor != "postgresql":
+        return None
+    stored = estimated_rows(queryset.model, queryset.db)
+    if not stored:
+        return None
+    return planned_rows(*queryset.order_by().values("pk").query.sql_with_params(), using=queryset.db) / stored
+
+
+def is_dense(queryset) -> bool:
+    """Whether the planner expects ``queryset`` to hold more than :data:`DENSE` of its table (False if unknown)."""
+    share = planned_share(queryset)
+    return share is not None and share > DENSE
 
 
 # --- Distinct values by skipping through an index --------------------------------------------------------------------

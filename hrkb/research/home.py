@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from actors.models import Actor, Alias, Membership, Organisation, Person
 from events.models import Event, Participant
-from hrkb.admin import EstimatedCountPaginator, estimated_rows
+from hrkb.admin import EstimatedCountPaginator
 from hrkb.models import Status
-from hrkb.scale import Estimate
+from hrkb.scale import Estimate, estimated_rows
 from reports.models import Authorship, Quote, Report, Topic
 from sources.models import Mention
 

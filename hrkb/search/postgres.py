@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import math
 import re
 from contextlib import contextmanager
@@ -52,6 +51,7 @@ from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from hrkb.readers import READERS, read_ahead
+from hrkb.scale import DENSE, planned_rows
 
 from .documents import SearchType, fuzzy_table
 from .query import ParsedQuery
@@ -371,7 +371,7 @@ def rank_expression(model, parsed: ParsedQuery, *, most: bool) -> tuple[RawSQL, 
 
 
 #: Past this share of a table, the admin tests each row rather than collecting the matches first.
-MOST = 0.1
+MOST = DENSE
 
 
 def _match_subquery(model, parsed: ParsedQuery) -> tuple[str, str, dict]:
@@ -404,13 +404,9 @@ def _matches_most(table: str, subquery: str, params: dict) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
         row = cursor.fetchone()
-        if not row or row[0] <= 0:
-            return False
-        sql, values = _positional(subquery, params)
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, values)
-        plan = cursor.fetchone()[0]
-    plan = plan if isinstance(plan, list) else json.loads(plan)
-    return plan[0]["Plan"]["Plan Rows"] > MOST * row[0]
+    if not row or row[0] <= 0:
+        return False
+    return planned_rows(*_positional(subquery, params)) > MOST * row[0]
 
 
 def _positional(sql: str, params: dict) -> tuple[str, list]:
@@ -506,10 +502,14 @@ def nearest(fetch, wanted: int, distance_of, id_of, *, first: int | None = None)
     return rows[:wanted]
 
 
-#: How deep :func:`threshold_top` first reads each pair's order, and the depth past which it stops reading:
-#: each further read is four times deeper. The ten best of three common words were settled 30 to 70 rows deep
-#: at 10,000 reports; at 100,000, by the first read for four of the benchmark's five, by the second for one.
-PAIR_DEPTH = 200
+#: How deep :func:`threshold_top` first reads each pair's order (at least, and rows per row wanted), and the depth
+#: past which it stops reading: each further read is four times deeper. A read costs about the same however deep
+#: (RUM computes every match's distance before the first row; only rows that may be among the best are scored),
+#: so the first is deep. At 100,000 reports, "famine torture refugees" took 570 ms for the admin's page of 100
+#: read 200 then 800 rows deep, 290 ms read 800 deep at once; "human rights violations" 277 ms for /search/'s 20
+#: read 200 then 800 deep, 157 ms read 500 deep.
+PAIR_DEPTH = 500
+PAIR_DEPTH_PER_ROW = 8
 PAIR_DEPTH_MOST = 12_800
 
 
@@ -525,23 +525,54 @@ def threshold_top(fetch, scores, lists: int, wanted: int) -> list[tuple[int, flo
     orders are read deeper; every order holds every match, so one shorter than asked has given them
     all. None when :data:`PAIR_DEPTH_MOST` rows of each did not settle it (the caller ranks every match).
     The orders are read at once, each on a connection of its own (:func:`hrkb.readers.read_ahead`).
+
+    Only the rows read that may still be among the best are scored on the row: a row's scores in the
+    orders that reached it are known from their distances, and in each other order it scores at most
+    that order's last score, so a row whose most is below the ``wanted``-th best least cannot be among them.
     """
-    depth = max(PAIR_DEPTH, 2 * wanted)
+    depth = max(PAIR_DEPTH, PAIR_DEPTH_PER_ROW * wanted)
     while True:
-        seen, bound, complete = set(), 0.0, False
+        known: dict[int, float] = {}  # each row's scores in the orders that reached it, summed
+        reached: dict[int, int] = {}  # which orders reached it, one bit each
+        last, complete = [], False
         reads = [functools.partial(_in_sort_memory, fetch, index, depth) for index in range(lists)]
-        for rows in read_ahead(reads, readers=min(lists, READERS)):
-            seen.update(row_id for row_id, _distance in rows)
+        for index, rows in enumerate(read_ahead(reads, readers=min(lists, READERS))):
             complete = complete or len(rows) < depth
-            if rows and rows[-1][1] not in (0, None) and math.isfinite(rows[-1][1]):
-                bound += 1 / rows[-1][1]
-        ranked = sorted(scores(seen).items(), key=lambda row: (-row[1], -row[0]))[:wanted]
+            last.append(_score_of(rows[-1][1]) if rows else 0.0)
+            for row_id, distance in rows:
+                known[row_id] = known.get(row_id, 0.0) + _score_of(distance)
+                reached[row_id] = reached.get(row_id, 0) | 1 << index
+        bound = sum(last)
+        ranked = sorted(scores(_may_be_best(known, reached, last, wanted)).items(), key=lambda row: (-row[1], -row[0]))
+        ranked = ranked[:wanted]
         # The bound computed in Python and the ranks in PostgreSQL may round apart in the last place.
         if complete or (len(ranked) == wanted and ranked[-1][1] > bound / (1 + bound) + 1e-12):
             return ranked
         if depth >= PAIR_DEPTH_MOST:
             return None
         depth = min(depth * 4, PAIR_DEPTH_MOST)
+
+
+def _score_of(distance) -> float:
+    """A pair's score from RUM's distance (its inverse); no score for a row with none."""
+    return 1 / distance if distance and math.isfinite(distance) else 0.0
+
+
+def _may_be_best(known: dict[int, float], reached: dict[int, int], last: list[float], wanted: int) -> list[int]:
+    """The rows read whose highest possible score reaches the ``wanted``-th best lowest one (see :func:`threshold_top`).
+
+    A row's lowest possible score is its scores in the orders that reached it; its highest adds each other
+    order's last score.
+    """
+    if len(known) <= wanted:
+        return list(known)
+    least = sorted(known.values(), reverse=True)[wanted - 1]
+    # Generous by a part in a million: distances and scores round apart in their last places.
+    least -= 1e-6 * (1 + least)
+    unread = {
+        mask: sum(score for index, score in enumerate(last) if not mask >> index & 1) for mask in set(reached.values())
+    }
+    return [row_id for row_id, score in known.items() if score + unread[reached[row_id]] >= least]
 
 
 #: Memory for RUM's sort of every match's distance (``with sort_memory(): nearest(...)``): at 4 MB

@@ -7,8 +7,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.utils.functional import cached_property
 
-from hrkb.scale import distinct_periods
-from hrkb.search.postgres import DISTANCE
+from hrkb.scale import distinct_periods, is_dense
 
 register = template.Library()
 
@@ -74,12 +73,11 @@ class _ChangeList:
 
 
 def indexed_date_hierarchy(cl):
-    # Filtered or searched, the list may be a handful of rows among millions: probing the date's
-    # index for each year could walk far for each; Django's DISTINCT over the matches is right then.
-    # Except a search for a word in most rows (the engine's matches alone, read in RUM's order:
-    # hrkb.search.admin), where each probe stops at once and DISTINCT would test every row.
-    common_word = DISTANCE in cl.queryset.query.annotations
-    if cl.has_active_filters or (cl.query and not common_word):
+    # Unfiltered, or filtered to most of the table (a search for words most rows hold), each probe through the
+    # date's index stops at the first rows it reads. Filtered to a few rows among many, a probe could walk far
+    # for each period: Django's DISTINCT over the matches is right then. The planner tells them apart: for
+    # "famine torture refugees", in 81,228 of 100,000 reports, DISTINCT tested every row's search vector (0.9 s).
+    if (cl.has_active_filters or cl.query) and not is_dense(cl.queryset):
         if _is_date_field(cl):
             return date_hierarchy(_ChangeList(cl, _MonthsOnce(cl.queryset, cl.date_hierarchy)))
         return date_hierarchy(cl)

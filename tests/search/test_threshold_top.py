@@ -11,6 +11,7 @@ from hrkb.search.postgres import threshold_top
 @pytest.fixture(autouse=True)
 def _shallow_reads(monkeypatch):
     monkeypatch.setattr(postgres, "PAIR_DEPTH", 4)
+    monkeypatch.setattr(postgres, "PAIR_DEPTH_PER_ROW", 2)
     monkeypatch.setattr(postgres, "PAIR_DEPTH_MOST", 256)
     # The orders here are lists in memory: read in turn, with no connection to tune (hrkb.readers has its own tests).
     monkeypatch.setattr(postgres, "read_ahead", lambda reads, **options: (read() for read in reads))
@@ -80,6 +81,16 @@ def test_orders_shorter_than_asked_have_given_every_row():
     top, asked, scored = _top(rows, 5)
     assert top == _exhaustive(rows, 5)
     assert asked == [10, 10] and scored == [{1, 2, 3}]
+
+
+def test_rows_read_that_cannot_be_among_the_best_are_not_scored_on_the_row():
+    # Both orders begin with rows 1-3; row 4 is fourth in the first only: its most (0.5 + 0.2, the second
+    # order's last score) is below the third best's least (0.8 + 0.8), so only rows 1-3 are asked for their scores.
+    rows = {1: [1.0, 1.0], 2: [0.9, 0.9], 3: [0.8, 0.8], 4: [0.5, 0.01], 5: [0.01, 0.2]}
+    rows |= {row_id: [0.005, 0.005] for row_id in range(6, 50)}
+    top, asked, scored = _top(rows, 3)
+    assert top == _exhaustive(rows, 3)
+    assert asked == [6, 6] and scored == [{1, 2, 3}]
 
 
 def test_a_tie_with_rows_unread_is_not_settled_by_the_orders():
