@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from actors.admin import actor_link
 from actors.models import Membership, Organisation, Person
 from events.models import Event, Participant
-from hrkb.admin import EstimatedCountPaginator, SpreadsheetAdminMixin, SubquerySearchMixin, admin_link, attach_inline
+from hrkb.admin import EstimatedCountMixin, SpreadsheetAdminMixin, SubquerySearchMixin, admin_link, attach_inline
 from hrkb.admin_lists import IndexedValuesFilter
 from hrkb.research.passages import context, context_subquery, in_context
 from hrkb.research.records import citation_kinds, mention_anchor, text_url
@@ -54,7 +54,7 @@ class CitationInline(admin.StackedInline):
         return super().get_queryset(request).select_related("source").defer("source__text")
 
 
-class CitationAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, SimpleHistoryAdmin):
+class CitationAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, EstimatedCountMixin, SimpleHistoryAdmin):
     """A citation table on its own: every passage, searchable by words and source; imported by slug and passage."""
 
     importable = True
@@ -68,7 +68,6 @@ class CitationAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, SimpleHistoryAdm
     autocomplete_fields = ["subject", "source"]
     fields = ["subject", *CitationInline.fields]
     # Millions of rows at scale: one estimated count, not two exact ones.
-    paginator = EstimatedCountPaginator
     show_full_result_count = False
 
     def get_list_select_related(self, request):
@@ -183,7 +182,7 @@ class MentionTargetFilter(admin.SimpleListFilter):
 
 
 @admin.register(Mention)
-class MentionAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, admin.ModelAdmin):
+class MentionAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, EstimatedCountMixin, admin.ModelAdmin):
     """Mentions carry no history of their own: linking rewrites them from the texts."""
 
     resource_classes = [MentionResource]
@@ -193,7 +192,6 @@ class MentionAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, admin.ModelAdmin)
     list_select_related = ["report", "actor", "mentioned_report", "event"]
     search_fields = ["text", "report__title", "actor__name", "mentioned_report__title", "event__title"]
     autocomplete_fields = ["report", "actor", "mentioned_report", "event"]
-    paginator = EstimatedCountPaginator
     show_full_result_count = False
 
     def get_queryset(self, request):

@@ -250,3 +250,32 @@ def test_a_searched_lists_pages_are_read_keys_first_and_are_djangos_pages(curato
     assert len(pages) == 15 == len({mention.pk for mention in pages})
     assert all(mention.report.title.startswith("Famine") and mention.actor.name for mention in pages)
     assert pages[0].before is not None and "met in" in pages[0].after
+
+
+@pytest.mark.parametrize("per_page", [4, 100], ids=["pages", "one page"])
+def test_a_counted_list_runs_its_search_once(curator_client, monkeypatch, per_page):
+    """Counted up to the cap, a list keeps the keys it read: its page (hrkb.admin.EstimatedCountPaginator), or
+    its only page (hrkb.admin.KeyedChangeList, where Django reads the list whole again), is read among them."""
+    from django.core.paginator import Paginator
+    from django.test.utils import CaptureQueriesContext
+
+    from sources.admin import MentionAdmin
+
+    kim, kirby = factories.person("Kim Il-sung"), factories.person("Michael Kirby")
+    for number in range(5):
+        report = factories.report(f"Famine torture report {number}", text="Kim Il-sung and Michael Kirby met.")
+        factories.mention(report, "Kim Il-sung", actor=kim)
+        factories.mention(report, "Michael Kirby", actor=kirby)
+    other = factories.report("Famine alone", text="Kim Il-sung alone.")
+    factories.mention(other, "Kim Il-sung", actor=kim)
+    monkeypatch.setattr(MentionAdmin, "list_per_page", per_page)
+    with CaptureQueriesContext(connection) as queries:
+        response = curator_client.get(
+            "/admin/sources/mention/", {"q": "famine torture kim", "p": 2 if per_page == 4 else 1}
+        )
+    changelist = response.context["cl"]
+    expected = Paginator(changelist.queryset, per_page).page(2 if per_page == 4 else 1).object_list
+    assert [mention.pk for mention in changelist.result_list] == [mention.pk for mention in expected]
+    assert {mention.report.title[:14] for mention in changelist.result_list} == {"Famine torture"}
+    searched = [q["sql"] for q in queries if "%TORTURE%" in q["sql"].upper() and not q["sql"].startswith("EXPLAIN")]
+    assert len(searched) == 1, searched
