@@ -84,7 +84,7 @@ def ranked_ids(results: QuerySet, offset: int, limit: int, *, first: int | None 
     the caller knows its filters pass most matches (see :func:`postgres.nearest`). Three words or more
     are read from their neighbouring pairs' orders where RUM gives them (:func:`postgres.top_by_pairs`).
     """
-    if _by_pairs(results):
+    if postgres.pair_names(results) and tuple(results.query.order_by[:1]) == ("-search_rank",):
         top = postgres.top_by_pairs(results, offset + limit)
         if top is not None:
             return top[offset:]
@@ -96,15 +96,6 @@ def ranked_ids(results: QuerySet, offset: int, limit: int, *, first: int | None 
             lambda batch: list(ordered[:batch]), offset + limit, itemgetter(1), itemgetter(0), first=first
         )
     return [pk for pk, _distance in rows[offset:]]
-
-
-def read_in_index_order(results: QuerySet) -> bool:
-    """Whether :func:`ranked_ids` reads ``results`` from index orders (RUM's, or pairs'), which need its search."""
-    return in_rum_order(results) or _by_pairs(results)
-
-
-def _by_pairs(results: QuerySet) -> bool:
-    return tuple(results.query.order_by[:1]) == ("-search_rank",) and bool(postgres.pair_names(results))
 
 
 def search_expressions(model, q: str | ParsedQuery, *, most: bool = False):
