@@ -131,14 +131,19 @@ def test_the_date_hierarchy_lists_the_years_with_records(curator_client):
     ],
     ids=["years", "months", "days", "none"],
 )
-def test_a_filtered_date_hierarchy_is_djangos_from_one_scan_of_months(curator_client, dates, saved):
-    """Filtered or searched, the hierarchy (years, or one year's months, or one month's days) is what
-    Django's own shows, without its separate first-and-last query over every match (the planner, asked
-    whether the matches are most of the table, reads no row)."""
+def test_a_filtered_date_hierarchy_is_djangos_from_one_scan_of_months(curator_client, monkeypatch, dates, saved):
+    """Filtered or searched to a few rows of the table, the hierarchy (years, or one year's months, or one
+    month's days) is what Django's own shows, without its separate first-and-last query over every match
+    (the planner, asked whether the matches are most of the table, reads no row)."""
     from django.contrib.admin.templatetags.admin_list import date_hierarchy
     from django.test.utils import CaptureQueriesContext
 
+    from hrkb.templatetags import admin_lists
     from hrkb.templatetags.admin_lists import indexed_date_hierarchy
+
+    # Whether "language=en" is most of this table is the planner's call, from statistics an earlier test's
+    # ANALYZE may have left (ANALYZE outlives a rolled-back transaction): this is the path for a few rows.
+    monkeypatch.setattr(admin_lists, "is_dense", lambda queryset: False)
 
     for number, published in enumerate(dates):
         factories.report(f"Dated {number}", published=published, language="en")
