@@ -91,7 +91,8 @@ class EstimatedCountPaginator(Paginator):
                 return Estimate(estimate)  # shows as "≈ 1971276 mentions", never as a count
             return super().count
         # Counting stops one row past the cap, over keys alone: no annotation of the page (a search's score,
-        # a mention's passage) is computed for counted rows. The keys are kept: the page is read among them.
+        # a mention's passage) is computed for counted rows. The keys are kept for a list on one page
+        # (KeyedChangeList), which Django would otherwise read whole again.
         keys = list(self.object_list.order_by().values_list("pk", flat=True)[: self.COUNT_AT_MOST + 1])
         if len(keys) > self.COUNT_AT_MOST:
             return AtLeast(self.COUNT_AT_MOST)
