@@ -9,7 +9,7 @@ from django.db.models import Case, FloatField, Q, Value, When
 from hrkb.scale import AtLeast, among
 
 from .documents import is_searchable
-from .engine import match_ids, search_expressions, search_queryset
+from .engine import count_at_most, match_ids, search_expressions, search_queryset
 from .query import SearchQueryError, clean, parse
 
 
@@ -103,7 +103,7 @@ class RankedSearchAdminMixin:
         if cap is None:
             return False
         matches = search_queryset(queryset, parsed)
-        if matches.order_by().values("pk")[: cap + 1].count() <= cap:
+        if count_at_most(matches, cap + 1) <= cap:
             return False
         request._hrkb_counted_past_cap = _keys_sql(matches)
         return True

@@ -114,6 +114,14 @@ def match_ids(model, q: str | ParsedQuery):
     return _backend().match_ids(model, _parsed(q))
 
 
+def count_at_most(matches: QuerySet, limit: int) -> int:
+    """How many rows a searched queryset holds, counted to ``limit`` at most, its matches read through the
+    search index (a word in most rows would make the planner test every row it scans)."""
+    keys = matches.order_by().values("pk")[:limit]
+    with _backend().through_index():
+        return keys.count()
+
+
 def search_all(
     q: str | ParsedQuery,
     *,

@@ -9,6 +9,7 @@ instead of ts_rank_cd, and misspelt names found by a trigram pre-selection
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import unicodedata
 
@@ -142,6 +143,10 @@ def facet_rows(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+#: FTS5 gives the matches by rowid: there is no table scan to avoid (see postgres.through_index).
+through_index = contextlib.nullcontext
 
 
 def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | None = None) -> QuerySet:
