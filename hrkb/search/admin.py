@@ -36,9 +36,9 @@ class RankedSearchAdminMixin:
         if not query:
             return queryset, False
         ordering = list(queryset.query.order_by)
-        found, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
         parsed = parse(query)
         if not parsed:  # only exclusions, or no searchable word: search_fields alone
+            found, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
             return queryset.filter(pk__in=found.values("pk")).annotate(search_rank=Value(0.0)), False
         sorted_by_column = bool(request.GET.get(ORDER_VAR) and ordering)
         ids = match_ids(queryset.model, parsed)
@@ -50,6 +50,9 @@ class RankedSearchAdminMixin:
             and self._matches_fill_the_list(request, queryset, parsed)
         ):
             return search_queryset(queryset, parsed), False
+        # Asked only now: what search_fields finds is on no page the engine's matches fill (and a list's
+        # SubquerySearchMixin asks the planner which word is rarest, 20 ms for the reports list).
+        found, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # Every match is ranked (no cap: the best match is on the first page however old it is).
         match, score = search_expressions(queryset.model, parsed, most=common)
         # Subqueries on primary keys: each record once, whatever relations search_fields crossed.
