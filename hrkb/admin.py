@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection, models
+from django.db import models
 from django.db.models.sql.where import WhereNode
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -34,7 +34,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.dates import PartialDate, PartialDateField
 from hrkb.routes import url_for
-from hrkb.scale import AtLeast, Estimate, among, estimated_rows, planned_rows
+from hrkb.scale import AtLeast, Estimate, among, estimated_rows, planned_count
 from hrkb.search.admin import RankedSearchAdminMixin
 from hrkb.search.engine import ranked_ids
 
@@ -246,9 +246,7 @@ class SubquerySearchMixin:
 
 def _planned(queryset) -> float:
     """The rows the planner expects of ``queryset`` (0 where there is no planner to ask: SQLite)."""
-    if connection.vendor != "postgresql":
-        return 0
-    return planned_rows(*queryset.query.sql_with_params())
+    return planned_count(queryset) or 0
 
 
 def _contains(model, path: str, bit: str) -> models.Q:

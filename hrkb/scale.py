@@ -138,14 +138,19 @@ def planned_rows(sql: str, params, using: str = DEFAULT_DB_ALIAS) -> float:
 DENSE = 0.1
 
 
-def planned_share(queryset) -> float | None:
-    """The share of its table's rows the planner expects ``queryset`` to hold (None: not PostgreSQL, or unanalysed)."""
+def planned_count(queryset) -> float | None:
+    """The rows the planner expects ``queryset`` to hold (None: not PostgreSQL)."""
     if connections[queryset.db].vendor != "postgresql":
         return None
+    return planned_rows(*queryset.query.sql_with_params(), using=queryset.db)
+
+
+def planned_share(queryset) -> float | None:
+    """The share of its table's rows the planner expects ``queryset`` to hold (None: not PostgreSQL, or unanalysed)."""
     stored = estimated_rows(queryset.model, queryset.db)
     if not stored:
         return None
-    return planned_rows(*queryset.order_by().values("pk").query.sql_with_params(), using=queryset.db) / stored
+    return planned_count(queryset.order_by().values("pk")) / stored
 
 
 def is_dense(queryset) -> bool:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.db.models import Case, FloatField, Q, Value, When
 
-from hrkb.scale import AtLeast, among
+from hrkb.scale import AtLeast, among, planned_count
 
 from .documents import is_searchable
 from .engine import count_at_most, match_ids, search_expressions, search_queryset
@@ -44,10 +44,9 @@ class RankedSearchAdminMixin:
         ids = match_ids(queryset.model, parsed)
         common = ids is None
         if (
-            common
-            and request.method == "GET"
+            request.method == "GET"
             and not sorted_by_column
-            and self._matches_fill_the_list(request, queryset, parsed)
+            and self._matches_fill_the_list(request, queryset, parsed, common=common)
         ):
             return search_queryset(queryset, parsed), False
         # Asked only now: what search_fields finds is on no page the engine's matches fill (and a list's
@@ -91,21 +90,25 @@ class RankedSearchAdminMixin:
             paginator.__dict__["count"] = AtLeast(paginator.COUNT_AT_MOST)
         return paginator
 
-    def _matches_fill_the_list(self, request, queryset, parsed) -> bool:
+    def _matches_fill_the_list(self, request, queryset, parsed, *, common: bool) -> bool:
         """Whether the engine's matches alone fill every page of the list a reader can reach.
 
         Then the matches ``search_fields`` adds (ranked after every engine match) are on no page
         the paginator can show, and the engine's own order is the list's: on PostgreSQL the RUM
         index reads the first page in order where ranking every match of a word found in most
         of 100,000 reports takes more than a second. The count is exact (it stops past the cap),
-        asked only when the planner expects a word in many rows; actions (POST) always act on
-        every match.
+        asked only when the planner expects a word in most rows (``common``) or a tenth of the cap:
+        it multiplies words' frequencies as if they were independent, and "north korea", always
+        together, was expected in 9,338 of 100,000 reports and is in 24,724 (1.6 s for the list
+        as a union, 0.2 s in RUM's order). Actions (POST) always act on every match.
         """
         paginator = getattr(self, "paginator", None)
         cap = getattr(paginator, "COUNT_AT_MOST", None)
         if cap is None:
             return False
         matches = search_queryset(queryset, parsed)
+        if not common and (planned_count(matches) or 0) < cap / 10:
+            return False
         if count_at_most(matches, cap + 1) <= cap:
             return False
         request._hrkb_counted_past_cap = _keys_sql(matches)

@@ -119,3 +119,35 @@ def test_matches_read_once_or_past_the_cap_list_the_same_and_count_once(rf, cura
         past_cap, count = listed()
     assert past_cap == read_once and str(count) == "3+"
     assert sum(" LIMIT 4" in query["sql"] for query in queries) == 1
+
+
+def test_words_the_planner_expects_in_few_rows_are_counted_before_their_union(rf, curator, monkeypatch):
+    """The planner multiplies words' frequencies as if independent ("north korea": expected in 9,338 of
+    100,000 reports, in 24,724): a list it expects to hold a tenth of the cap is counted exactly first, and
+    if the engine's matches fill it, it is read in the engine's order, never as a union with search_fields."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hrkb.admin import EstimatedCountPaginator
+    from hrkb.search import admin as search_admin
+    from hrkb.search import postgres
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's estimate decides on PostgreSQL; SQLite lists are always a union")
+    monkeypatch.setattr(postgres, "MOST", 2.0)  # never "a word in most rows"
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 3)
+    reports = [factories.report(f"Songbun {number}", text="songbun " * number) for number in range(1, 6)]
+    model_admin = admin.site._registry[Report]
+
+    def listed():
+        with CaptureQueriesContext(connection) as queries:
+            changelist, _request = _changelist(rf, curator, model_admin, q="songbun")
+            rows = [report.pk for report in changelist.result_list]
+        return rows, str(changelist.result_count), any("%songbun%" in query["sql"] for query in queries)
+
+    rows, count, union = listed()  # union: Django's search_fields matching was asked
+    assert count == "3+" and not union
+    assert rows == [report.pk for report in reversed(reports)]  # more occurrences rank higher
+    monkeypatch.setattr(search_admin, "planned_count", lambda queryset: 0)  # expected in no row: the union
+    rows_by_union, count, union = listed()
+    assert count == "3+" and union and rows_by_union == rows
