@@ -5,7 +5,15 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from hrkb.admin import CuratedAdmin, SpreadsheetAdminMixin, SubquerySearchMixin, admin_link, admin_links, partial_date
+from hrkb.admin import (
+    CuratedAdmin,
+    EstimatedCountMixin,
+    SpreadsheetAdminMixin,
+    SubquerySearchMixin,
+    admin_link,
+    admin_links,
+    partial_date,
+)
 from hrkb.admin_lists import IndexedValuesFilter, NamedRelatedFilter
 
 from .models import Authorship, Quote, Report, Topic
@@ -114,7 +122,7 @@ class ReportAdmin(CuratedAdmin):
 
 
 @admin.register(Authorship)
-class AuthorshipAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, SimpleHistoryAdmin):
+class AuthorshipAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, EstimatedCountMixin, SimpleHistoryAdmin):
     resource_classes = [AuthorshipResource]
     importable = True
     list_display = ["report", "position", "person_link", "organisation_link", "byline"]
