@@ -10,13 +10,15 @@ add only what is particular to a model.
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import suppress
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ALL_VAR, PAGE_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Count, Window
 from django.db.models.sql.where import WhereNode
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -79,6 +81,9 @@ class EstimatedCountPaginator(Paginator):
 
     EXACT_BELOW = 100_000
     COUNT_AT_MOST = 10_000
+    #: The page to read with the count, for a list whose conditions compute every match before any is
+    #: ordered (set by :class:`EstimatedCountMixin`; see :meth:`_page_and_count`).
+    page_with_count: int | None = None
 
     @cached_property
     def count(self):
@@ -90,6 +95,10 @@ class EstimatedCountPaginator(Paginator):
             if estimate is not None and estimate >= self.EXACT_BELOW:
                 return Estimate(estimate)  # shows as "≈ 1971276 mentions", never as a count
             return super().count
+        if self.page_with_count is not None:
+            counted = self._page_and_count(self.page_with_count)
+            if counted is not None:
+                return counted
         # Counting stops one row past the cap, over keys alone: no annotation of the page (a search's score,
         # a mention's passage) is computed for counted rows. The keys are kept for a list on one page
         # (KeyedChangeList), which Django would otherwise read whole again.
@@ -98,6 +107,29 @@ class EstimatedCountPaginator(Paginator):
             return AtLeast(self.COUNT_AT_MOST)
         self._keys = keys
         return len(keys)
+
+    def _page_and_count(self, number: int):
+        """Read page ``number``'s keys and count the list in one statement; None past the last page.
+
+        A list searched through :class:`SubquerySearchMixin` computes every match (its ``= ANY(ARRAY(…))``)
+        before it orders any, for its count as for its page: counted, then paged, it ran its search twice
+        (the event citations searched for "political prison camp" at 100,000 reports: 123 ms, then 162).
+        A window's count over the rows the page is cut from costs little beside the ordering.
+        """
+        bottom = (max(number, 1) - 1) * self.per_page
+        rows = list(
+            self.object_list.annotate(hrkb_rows=Window(Count("pk"))).values_list("pk", "hrkb_rows")[
+                bottom : bottom + self.per_page
+            ]
+        )
+        if not rows:
+            return None
+        total = rows[0][1]
+        keys = [pk for pk, _total in rows]
+        self._page_keys = (number, keys)
+        if total <= len(keys):
+            self._keys = keys  # the whole list (KeyedChangeList)
+        return total if total <= self.COUNT_AT_MOST else AtLeast(self.COUNT_AT_MOST)
 
     def page(self, number):
         """A page: its rows' keys in the list's order first, then those rows with what they show.
@@ -118,8 +150,12 @@ class EstimatedCountPaginator(Paginator):
         if query is None or not query.where:
             return super().page(number)
         number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        ids = ranked_ids(self.object_list, bottom, self.per_page)
+        read, keys = self.__dict__.get("_page_keys", (None, None))
+        if read == number:
+            ids = keys
+        else:
+            bottom = (number - 1) * self.per_page
+            ids = ranked_ids(self.object_list, bottom, self.per_page)
         # The rows were chosen under the list's conditions: fetched by key alone, a search is not run twice.
         records = _unconditioned(self.object_list).in_bulk(ids)
         return self._get_page([records[pk] for pk in ids if pk in records], number, self)
@@ -154,6 +190,15 @@ class EstimatedCountMixin:
 
     def get_changelist(self, request, **kwargs):
         return KeyedChangeList
+
+    def get_paginator(self, request, queryset, *args, **kwargs):
+        paginator = super().get_paginator(request, queryset, *args, **kwargs)
+        # Searched through SubquerySearchMixin, a list computes every match before it orders one: its page is
+        # read with its count. Not for "show all", which reads every row in turn.
+        if getattr(request, "_hrkb_matches_first", False) and ALL_VAR not in request.GET:
+            with suppress(ValueError):  # a page that is not a number is Django's to answer
+                paginator.page_with_count = int(request.GET.get(PAGE_VAR, 1))
+        return paginator
 
 
 def _unconditioned(queryset):
@@ -238,6 +283,7 @@ class SubquerySearchMixin:
             unions.append(ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0])
         first = min(range(len(words)), key=lambda index: _planned(unions[index])) if len(words) > 1 else 0
         tests = [_holds(model, search_fields, bit) for index, bit in enumerate(words) if index != first]
+        request._hrkb_matches_first = True  # see EstimatedCountMixin.get_paginator
         if not tests:
             return queryset.filter(among("pk", unions[first])), False
         matches = manager.filter(among("pk", unions[first]), *tests).order_by().values("pk")

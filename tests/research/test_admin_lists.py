@@ -278,3 +278,33 @@ def test_a_list_on_one_page_runs_its_search_once(curator_client, shown):
     assert {mention.report.title[:14] for mention in changelist.result_list} == {"Famine torture"}
     searched = [q["sql"] for q in queries if "%TORTURE%" in q["sql"].upper() and not q["sql"].startswith("EXPLAIN")]
     assert len(searched) == 1, searched
+
+
+@pytest.mark.parametrize("page", [1, 2, 3])
+def test_a_searched_list_of_several_pages_is_counted_and_paged_by_one_run_of_its_search(
+    curator_client, monkeypatch, page
+):
+    """A list searched through SubquerySearchMixin computes every match before it orders one: its page's keys
+    and its count are read in one statement (hrkb.admin.EstimatedCountPaginator._page_and_count), and the
+    page holds the rows Django's own slicing of the list gives."""
+    from django.test.utils import CaptureQueriesContext
+
+    from sources.admin import MentionAdmin
+    from sources.models import Mention
+
+    monkeypatch.setattr(MentionAdmin, "list_per_page", 4)
+    kim = factories.person("Kim Il-sung")
+    for number in range(5):
+        report = factories.report(f"Famine report {number}", text="Kim Il-sung spoke. Kim Il-sung left.")
+        factories.mention(report, "Kim Il-sung", actor=kim)
+        second = report.text.rindex("Kim Il-sung")
+        Mention.objects.create(report=report, start=second, end=second + 11, text="Kim Il-sung", actor=kim)
+    factories.mention(factories.report("Other", text="Kim Il-sung alone."), "Kim Il-sung", actor=kim)
+    with CaptureQueriesContext(connection) as queries:
+        response = curator_client.get("/admin/sources/mention/", {"q": "famine kim", "p": page})
+    changelist = response.context["cl"]
+    everything = list(changelist.queryset)
+    assert changelist.result_count == 10 and len(everything) == 10
+    assert list(changelist.result_list) == everything[(page - 1) * 4 : page * 4]
+    searched = [q["sql"] for q in queries if "%FAMINE%" in q["sql"].upper() and not q["sql"].startswith("EXPLAIN")]
+    assert len(searched) == 1, searched
