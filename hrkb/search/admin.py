@@ -100,7 +100,7 @@ class RankedSearchAdminMixin:
         asked only when the planner expects a word in most rows (``common``) or a tenth of the cap:
         it multiplies words' frequencies as if they were independent, and "north korea", always
         together, was expected in 9,338 of 100,000 reports and is in 24,724 (1.6 s for the list
-        as a union, 0.2 s in RUM's order). Actions (POST) always act on every match.
+        as a union, 0.14 s in RUM's order). Actions (POST) always act on every match.
         """
         paginator = getattr(self, "paginator", None)
         cap = getattr(paginator, "COUNT_AT_MOST", None)
