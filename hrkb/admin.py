@@ -300,7 +300,12 @@ def _planned(queryset) -> float:
 
 
 def _to_many(model, path: str) -> bool:
-    """Whether ``path``'s first step from ``model`` leads to many rows (a join there repeats the row)."""
+    """Whether ``path``'s first step from ``model`` leads to many rows (a join there repeats the row).
+
+    Only the first step: :func:`_holds` asks a to-one step's further steps in a subquery, so
+    ``person__aliases__name`` repeats no authorship, where Django's ``lookup_spawns_duplicates``,
+    which reads the whole path for a join, would say it does.
+    """
     field = model._meta.get_field(path.partition("__")[0])
     return field.many_to_many or field.one_to_many
 
