@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from sources.models import MembershipCitation
+from sources.models import MembershipCitation, Mention
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -209,11 +209,18 @@ def test_a_filtered_list_counts_up_to_a_cap_and_says_more(curator_client, monkey
 @pytest.mark.parametrize(
     "term", ["Kirby", "commission inquiry", "Kim", '"human rights"', "korea famine", "commission of inquiry", "zzz"]
 )
-def test_subquery_search_finds_what_djangos_search_finds(corpus, rf, curator, term):
-    """Every list searched one subquery per field (through foreign keys, aliases) finds Django's own matches."""
+@pytest.mark.parametrize("dense", [False, True], ids=["from its matches", "tested row by row"])
+def test_subquery_search_finds_what_djangos_search_finds(corpus, rf, curator, monkeypatch, term, dense):
+    """Every list searched one subquery per field (through foreign keys, aliases) finds Django's own matches,
+    and so does a list whose search is dense enough to be walked in its order (the mentions)."""
     from django.contrib import admin
 
-    from hrkb.admin import SubquerySearchMixin
+    import hrkb.admin
+    from hrkb.admin import EstimatedCountPaginator, SubquerySearchMixin
+
+    if dense:
+        monkeypatch.setattr(hrkb.admin, "_planned", lambda queryset: 10**6)
+        monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 0)
 
     request = rf.get("/", {"q": term})
     request.user = curator
@@ -228,6 +235,10 @@ def test_subquery_search_finds_what_djangos_search_finds(corpus, rf, curator, te
         assert set(found) == set(djangos.values_list("pk", flat=True)), model
         assert len(found) == len(set(found)), f"{model}: a row listed twice"
         checked += 1
+        walked = request.__dict__.pop("_hrkb_walk", None) is not None
+        assert walked <= (dense and bool(found)), model  # the authorships and report citations walk too
+        if model is Mention:
+            assert walked is (dense and bool(found))
     assert checked >= 8
 
 
@@ -257,6 +268,68 @@ def test_a_searched_lists_pages_are_read_keys_first_and_are_djangos_pages(curato
     assert len(pages) == 15 == len({mention.pk for mention in pages})
     assert all(mention.report.title.startswith("Famine") and mention.actor.name for mention in pages)
     assert pages[0].before is not None and "met in" in pages[0].after
+
+
+def _reports_to_walk():
+    """Mentions of Kim Il-sung in reports on famine: two newer, six tied in the list's order (one date, one
+    title: their mentions interleave by position, the later reports' first), two older; none in another."""
+    kim = factories.person("Kim Il-sung")
+    dated = [("2005-02-01", 2), ("2001-01-01", 6), ("1999-01-01", 2)]
+    for published, count in dated:
+        for number in range(count):
+            text = "." * (3 * (count - number)) + "Kim Il-sung said so. " + "." * (10 + number) + "Kim Il-sung again."
+            report = factories.report("Famine", text=text, published=published, slug=f"famine-{published}-{number}")
+            factories.mention(report, "Kim Il-sung", actor=kim)
+            again = text.rindex("Kim Il-sung")
+            Mention.objects.create(report=report, start=again, end=again + 11, text="Kim Il-sung", actor=kim)
+    other = factories.report("Harvest", text="Kim Il-sung visited.", published="2003-01-01")
+    factories.mention(other, "Kim Il-sung", actor=kim)
+
+
+@pytest.mark.parametrize("first", [1, 5], ids=["one report first", "five reports first"])
+@pytest.mark.parametrize("page", [1, 2, 3])
+def test_a_dense_search_is_read_report_by_report_in_the_lists_order(curator_client, monkeypatch, first, page):
+    """A search whose tests fill the list is read among the reports that come first in its order
+    (hrkb.admin.EstimatedCountPaginator._walk), and more of them while a report left out could hold a row of
+    the page: Django's own pages, reports tied in the list's order included, counted past the cap."""
+    from django.core.paginator import Paginator
+
+    import hrkb.admin
+    from hrkb.admin import EstimatedCountPaginator
+    from hrkb.scale import AtLeast
+    from sources.admin import MentionAdmin
+
+    _reports_to_walk()
+    monkeypatch.setattr(hrkb.admin, "_planned", lambda queryset: 10**6)  # the planner would expect the union large
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 12)
+    monkeypatch.setattr(EstimatedCountPaginator, "WALK_FIRST", first)
+    monkeypatch.setattr(MentionAdmin, "list_per_page", 4)
+    response = curator_client.get("/admin/sources/mention/", {"q": "kim famine", "p": page})
+    assert response.status_code == 200
+    changelist = response.context["cl"]
+    assert changelist.paginator.walk_by == "report" and changelist.result_count == AtLeast(12)
+    expected = Paginator(changelist.queryset, 4).page(page).object_list
+    assert [mention.pk for mention in changelist.result_list] == [mention.pk for mention in expected]
+    assert all(mention.report.title == "Famine" for mention in changelist.result_list)
+    if page == 2:  # the six tied reports' mentions, their positions interleaved
+        assert len({mention.report_id for mention in changelist.result_list}) > 2
+
+
+@pytest.mark.parametrize(
+    "query", [{"q": "kim famine"}, {"q": "kim famine", "o": "3"}], ids=["fewer than the cap", "sorted by a column"]
+)
+def test_a_search_is_walked_only_in_the_lists_order_and_past_the_cap(curator_client, monkeypatch, query):
+    """Sorted by a column, or matching fewer rows than the list counts, a search is read from its matches."""
+    import hrkb.admin
+    from hrkb.admin import EstimatedCountPaginator
+
+    _reports_to_walk()
+    monkeypatch.setattr(hrkb.admin, "_planned", lambda queryset: 10**6)
+    if "o" not in query:
+        monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 20)
+    changelist = curator_client.get("/admin/sources/mention/", query).context["cl"]
+    assert changelist.paginator.walk_by is None and changelist.result_count == 20
+    assert [mention.pk for mention in changelist.result_list] == list(changelist.queryset.values_list("pk", flat=True))
 
 
 @pytest.mark.parametrize("shown", [{}, {"all": ""}], ids=["one page", "all shown"])
