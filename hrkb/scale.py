@@ -145,21 +145,6 @@ def planned_count(queryset) -> float | None:
     return planned_rows(*queryset.query.sql_with_params(), using=queryset.db)
 
 
-def holds_at_least(queryset, rows: int, *, among_first: int) -> bool:
-    """Whether ``queryset`` holds ``rows`` rows whose keys are among the first ``among_first`` its table
-    could hold: a count bounded in the rows it reads, for a list that may be sparse.
-
-    The bound is on the keys, not the rows: a table whose keys have gaps is read less far.
-    """
-    model = queryset.model
-    if not isinstance(model._meta.pk, models.AutoField):
-        return False
-    lowest = model._base_manager.using(queryset.db).aggregate(lowest=models.Min("pk"))["lowest"]
-    if lowest is None:
-        return False
-    return queryset.filter(pk__lt=lowest + among_first).order_by().values("pk")[:rows].count() >= rows
-
-
 def planned_share(queryset) -> float | None:
     """The share of its table's rows the planner expects ``queryset`` to hold (None: not PostgreSQL, or unanalysed)."""
     stored = estimated_rows(queryset.model, queryset.db)
