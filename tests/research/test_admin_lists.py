@@ -286,9 +286,11 @@ def _reports_to_walk():
     factories.mention(other, "Kim Il-sung", actor=kim)
 
 
-@pytest.mark.parametrize("first", [1, 5], ids=["one report first", "five reports first"])
+@pytest.mark.parametrize(
+    ("first", "most"), [(1, 100), (5, 100), (1, 1)], ids=["one report first", "five reports first", "past the most"]
+)
 @pytest.mark.parametrize("page", [1, 2, 3])
-def test_a_dense_search_is_read_report_by_report_in_the_lists_order(curator_client, monkeypatch, first, page):
+def test_a_dense_search_is_read_report_by_report_in_the_lists_order(curator_client, monkeypatch, first, most, page):
     """A search whose tests fill the list is read among the reports that come first in its order
     (hrkb.admin.EstimatedCountPaginator._walk), and more of them while a report left out could hold a row of
     the page: Django's own pages, reports tied in the list's order included, counted past the cap."""
@@ -303,6 +305,7 @@ def test_a_dense_search_is_read_report_by_report_in_the_lists_order(curator_clie
     monkeypatch.setattr(hrkb.admin, "_planned", lambda queryset: 10**6)  # the planner would expect the union large
     monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 12)
     monkeypatch.setattr(EstimatedCountPaginator, "WALK_FIRST", first)
+    monkeypatch.setattr(EstimatedCountPaginator, "WALK_MOST", most)  # past it, the list is sliced as Django slices
     monkeypatch.setattr(MentionAdmin, "list_per_page", 4)
     response = curator_client.get("/admin/sources/mention/", {"q": "kim famine", "p": page})
     assert response.status_code == 200
