@@ -109,3 +109,24 @@ def test_a_small_ingest_into_a_large_table_keeps_the_index():
     assert not bulk.worth_rebuilding(100, 10_000)
     assert not bulk.worth_rebuilding(0, 0)
     assert bulk.worth_rebuilding(1, 0)
+
+
+@pytest.mark.parametrize("table", ["reports_report", "events_event"])
+def test_documents_filled_at_the_end_of_a_load_are_those_the_trigger_computes(table, csw):
+    """hrkb.search.schema.fill_deferred parses a document's own parts in a query of their own (on every core)
+    and adds the names of what it mentions: the same document, word for word and position for position."""
+    kim = factories.person("Kim Il-sung", aliases=["김일성"])
+    with transaction.atomic():
+        with bulk.deferred_search(table):
+            if table == "reports_report":
+                record = factories.report("Famine report", summary="Hunger.", text="Kim Il-sung spoke of famine.")
+                factories.mention(record, "Kim Il-sung", actor=kim)
+            else:
+                record = factories.event("Famine summit", description="Hunger talks.", participants=[kim])
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT search_vector::text FROM {table} WHERE id = %s", [record.pk])
+            filled = cursor.fetchone()[0]
+            cursor.execute(f"UPDATE {table} SET search_vector = NULL WHERE id = %s", [record.pk])
+            cursor.execute(f"SELECT search_vector::text FROM {table} WHERE id = %s", [record.pk])
+            assert filled == cursor.fetchone()[0]
+    assert "'famin'" in filled and "'김일성'" in filled
