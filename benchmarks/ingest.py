@@ -82,14 +82,12 @@ def write_sources(directory: Path, articles: int, words: int, names: list[str], 
 class Sampler:
     """Records resident memory every 1,000 items of a phase."""
 
-    def __init__(self, label: str, offset: int = 0):
+    def __init__(self, label: str):
         self.label = label
-        self.offset = offset
         self.samples: dict[int, float] = {}
         self.started = time.perf_counter()
 
     def __call__(self, done: int) -> None:
-        done += self.offset
         if done // 1000 > max(self.samples, default=0) // 1000:
             self.samples[done] = rss_mib()
             rate = done / (time.perf_counter() - self.started)
@@ -188,7 +186,7 @@ def main() -> None:
     from hrkb.search.bulk import deferred_search
     from reports.models import Report
     from sources.models import Mention
-    from sources.services import matcher_build, mentions_link, source_ingest
+    from sources.services import matcher_build, mentions_link_files, source_ingest
 
     # With DEBUG on, Django keeps every query in memory.
     settings.DEBUG = False
@@ -245,10 +243,9 @@ def main() -> None:
                     ingested = time.perf_counter()
                     matcher = matcher_build()
                     built = time.perf_counter()
-                    linking, linked = Sampler("link"), 0
-                    for file in ingest.files:
-                        linking.offset = linked
-                        linked += mentions_link(reports=file.report_ids, matcher=matcher, progress=linking).reports
+                    mentions_link_files(
+                        [file.report_ids for file in ingest.files], matcher=matcher, progress=Sampler("link")
+                    )
                     linked_at = time.perf_counter()
                 if server_profile:  # the rebuild included; the statistics are the transaction's
                     print_server_profile(connection)

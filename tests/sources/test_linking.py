@@ -4,11 +4,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from sources.choices import MentionOrigin
 from sources.linking import _FOLD, Folded, Matcher, Name, Target, _fold_mostly_ascii, fold
 from sources.models import Mention
-from sources.services import mentions_link
+from sources.services import matcher_build, mentions_link, mentions_link_files
 from tests import factories
 
 
@@ -183,6 +184,31 @@ def test_relinking_after_adding_an_alias_finds_new_mentions(db):
     kirby.save()
     result = mentions_link()
     assert (result.added, result.removed) == (0, 2)
+
+
+def test_batches_linked_while_the_batch_before_is_written_give_what_one_batch_gives(kim):
+    """sources.services finds a batch's names on a thread while the batch before is written: in batches of two,
+    with a stale mention to remove and a curated one to respect, the same mentions and counts as all at once;
+    per file, each file's own counts."""
+    texts = ["Kim Il-sung.", "No one.", "Kim II Sung and 김일성.", "Kim Il-sung, twice: Kim Il-sung.", "김일성."]
+    reports = [factories.report(slug=f"batch-{number}", text=text) for number, text in enumerate(texts)]
+    Mention.objects.create(report=reports[1], start=0, end=2, text="No", actor=kim, origin=MentionOrigin.LINKED)
+    factories.mention(reports[4], "김일성", actor=kim)  # curated
+    progress = []
+    with transaction.atomic():
+        in_batches = mentions_link(batch_size=2, progress=progress.append)
+        found = {report.pk: linked(report) for report in reports}
+        transaction.set_rollback(True)
+    whole = mentions_link()
+
+    assert progress == [2, 4, 5]
+    assert {report.pk: linked(report) for report in reports} == found
+    assert (in_batches.added, in_batches.removed, in_batches.kept, in_batches.reports) == (5, 1, 0, 5)
+    assert (whole.added, whole.removed, whole.kept, whole.reports) == (5, 1, 0, 5)
+    again = mentions_link_files(
+        [[reports[0].pk, reports[1].pk], [], [report.pk for report in reports[2:]]], matcher=matcher_build()
+    )
+    assert [(result.kept, result.added, result.reports) for result in again] == [(1, 0, 2), (0, 0, 0), (4, 0, 3)]
 
 
 def test_link_mentions_command_limits_to_the_reports_named(kim):

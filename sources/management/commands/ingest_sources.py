@@ -9,7 +9,7 @@ from django.db import transaction
 from hrkb.search.bulk import deferred_search
 from reports.models import Report
 from sources.reader import SourceError
-from sources.services import matcher_build, mentions_link, source_ingest
+from sources.services import matcher_build, mentions_link_files, source_ingest
 
 FORMAT = """\
 Each file (.txt or .md, UTF-8) holds one or more articles, each under a header:
@@ -79,16 +79,12 @@ class Command(BaseCommand):
                 ingesting = None if quiet else Progress(self.stderr, "articles ingested")
                 ingest = source_ingest(paths=paths, progress=ingesting, search_index=search_index)
                 matcher = matcher_build()
-                linking = Progress(self.stderr, "articles linked")
-                linked_before = 0
-                for file in ingest.files:
-                    offset = linked_before
-                    link = mentions_link(
-                        reports=file.report_ids,
-                        matcher=matcher,
-                        progress=None if quiet else lambda done, offset=offset: linking(offset + done),
-                    )
-                    linked_before += link.reports
+                links = mentions_link_files(
+                    [file.report_ids for file in ingest.files],
+                    matcher=matcher,
+                    progress=None if quiet else Progress(self.stderr, "articles linked"),
+                )
+                for file, link in zip(ingest.files, links, strict=True):
                     if not quiet:
                         self.stdout.write(
                             f"{file.path}: {file.articles} articles: {file.created} created, {file.updated} updated, "
