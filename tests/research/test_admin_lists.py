@@ -319,19 +319,23 @@ def test_a_dense_search_is_read_report_by_report_in_the_lists_order(curator_clie
 
 
 @pytest.mark.parametrize(
-    "query", [{"q": "kim famine"}, {"q": "kim famine", "o": "3"}], ids=["fewer than the cap", "sorted by a column"]
+    ("query", "cap"),
+    [({"q": "kim famine"}, 20), ({"q": "kim famine", "o": "3"}, 12), ({"q": "kim famine", "_facets": "True"}, 12)],
+    ids=["fewer than the cap", "sorted by a column", "with its filters' counts"],
 )
-def test_a_search_is_walked_only_in_the_lists_order_and_past_the_cap(curator_client, monkeypatch, query):
-    """Sorted by a column, or matching fewer rows than the list counts, a search is read from its matches."""
+def test_a_search_is_walked_only_in_the_lists_order_and_past_the_cap(curator_client, monkeypatch, query, cap):
+    """Sorted by a column, showing its filters' counts (which Django counts as ``pk IN (the list)``), or
+    matching fewer rows than the list counts, a search is read from its matches."""
     import hrkb.admin
     from hrkb.admin import EstimatedCountPaginator
+    from hrkb.scale import AtLeast
 
     _reports_to_walk()
     monkeypatch.setattr(hrkb.admin, "_planned", lambda queryset: 10**6)
-    if "o" not in query:
-        monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 20)
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", cap)
     changelist = curator_client.get("/admin/sources/mention/", query).context["cl"]
-    assert changelist.paginator.walk_by is None and changelist.result_count == 20
+    assert changelist.paginator.walk_by is None
+    assert changelist.result_count == (20 if cap >= 20 else AtLeast(cap))
     assert [mention.pk for mention in changelist.result_list] == list(changelist.queryset.values_list("pk", flat=True))
 
 
