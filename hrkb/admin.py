@@ -332,27 +332,27 @@ class SubquerySearchMixin:
         manager = model._base_manager
         # The union of the fields' matches, not an OR of tests: under an OR the database tests every
         # row of the table against each; the union it computes from the matches' side.
-        unions = []
-        for bit in words:
-            unions.append(_union([manager.filter(_contains(model, path, bit)).values("pk") for path in search_fields]))
         walk = self._walked_field(request)
-        if walk and not any(_to_many(model, path) for path in search_fields):
-            walked = self._walked(request, queryset, search_fields, words, walk)
+        repeats = any(_to_many(model, path) for path in search_fields)
+        planned = [_planned_matches(model, search_fields, bit) for bit in words] if walk or len(words) > 1 else [0]
+        first = min(range(len(planned)), key=planned.__getitem__)
+        if walk and not repeats:
+            walked = self._walked(request, queryset, search_fields, words, walk, first, planned[first])
             if walked is not None:
                 return walked, False
-        first = min(range(len(words)), key=lambda index: _planned(unions[index])) if len(words) > 1 else 0
+        rarest = _union([manager.filter(_contains(model, path, words[first])).values("pk") for path in search_fields])
         tests = [_holds(model, search_fields, bit) for index, bit in enumerate(words) if index != first]
         request._hrkb_matches_first = True  # see EstimatedCountMixin.get_paginator
         if not tests:
-            return queryset.filter(among("pk", unions[first])), False
-        if not any(_to_many(model, path) for path in search_fields):
+            return queryset.filter(among("pk", rarest)), False
+        if not repeats:
             # No test joins a to-many relation, so no row can repeat: the list is narrowed directly. Narrowed to
             # the keys of the rows that pass (a subquery), its 139,014 mentions of "north korea" were fetched twice.
-            return queryset.filter(among("pk", unions[first]), *tests), False
-        matches = manager.filter(among("pk", unions[first]), *tests).order_by().values("pk")
+            return queryset.filter(among("pk", rarest), *tests), False
+        matches = manager.filter(among("pk", rarest), *tests).order_by().values("pk")
         return queryset.filter(among("pk", matches)), False
 
-    def _walked(self, request, queryset, search_fields, words, field: str):
+    def _walked(self, request, queryset, search_fields, words, field: str, first: int, planned: float):
         """The list narrowed by a test of each word, to be read in its order (EstimatedCountPaginator._walk);
         None to narrow it to the matches of its rarest word.
 
@@ -365,15 +365,7 @@ class SubquerySearchMixin:
         to-many relation: a test through one would repeat a row).
         """
         model, cap = queryset.model, self.paginator.COUNT_AT_MOST
-        # Asked as joins: the planner sizes "report_id IN (reports titled …)" at a constant 219 mentions
-        # ("north": 139,014), a join from the report's statistics (139,385).
-        manager = model._base_manager
-        planned = [
-            _planned(_union([manager.filter(**{f"{path}__icontains": bit}).values("pk") for path in search_fields]))
-            for bit in words
-        ]
-        first = min(range(len(words)), key=planned.__getitem__)
-        if planned[first] < self.WALK_FROM * cap:
+        if planned < self.WALK_FROM * cap:
             return None
         # Counted with the rarest word's fields as index conditions (a foreign key's as an array of keys), the
         # planner ORs the indexes' bitmaps, then tests the other words: 18 ms for the 10,001 first mentions of
@@ -417,6 +409,17 @@ def _union(querysets):
     """The rows of any of ``querysets`` (of one model's keys), each once."""
     first, *rest = (queryset.order_by() for queryset in querysets)
     return first.union(*rest) if rest else first
+
+
+def _planned_matches(model, search_fields, bit: str) -> float:
+    """The rows of ``model`` the planner expects to hold ``bit`` in one of ``search_fields``.
+
+    Asked as joins: asked through subqueries (as :func:`_contains` reads them), the planner sizes
+    "report_id IN (reports titled …)" at a constant 219 mentions ("north": 4,230 expected in all,
+    139,014 found); as a join, from the reports' statistics, 139,385.
+    """
+    manager = model._base_manager
+    return _planned(_union([manager.filter(**{f"{path}__icontains": bit}).values("pk") for path in search_fields]))
 
 
 def _planned(queryset) -> float:

@@ -477,24 +477,26 @@ def mentions_link(
     A report's own titles are not linked in its own text. ``progress`` is
     called with the number of reports done after each batch.
     """
-    matcher = matcher or matcher_build()
-    result = LinkResult(ambiguous=matcher.ambiguous)
     if reports is None:
         reports = Report.objects.all()
     if isinstance(reports, models.QuerySet):
         reports = reports.order_by("pk").values_list("pk", flat=True).iterator()
-    with transaction.atomic():
-        for _batch, done in _link_batches(((None, batch) for batch in _batched(reports, batch_size)), matcher):
-            result.add(done)
-            if progress:
-                progress(result.reports)
+    [result] = mentions_link_files([reports], matcher=matcher, progress=progress, batch_size=batch_size)
     return result
 
 
-def mentions_link_files(files: list[list[int]], *, matcher: Matcher, progress=None) -> list[LinkResult]:
-    """:func:`mentions_link` for each file's reports (their ids), one result per file, in one run."""
+def mentions_link_files(
+    files: list[Iterable[int]],
+    *,
+    matcher: Matcher | None = None,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> list[LinkResult]:
+    """:func:`mentions_link` for each file's reports (their ids), one result per file, in one run: a batch's
+    names are found while the batch before is written, across files (see :func:`_link_batches`)."""
+    matcher = matcher or matcher_build()
     results = [LinkResult(ambiguous=matcher.ambiguous) for _file in files]
-    batches = ((index, batch) for index, ids in enumerate(files) for batch in _batched(ids, BATCH_SIZE))
+    batches = ((index, batch) for index, ids in enumerate(files) for batch in _batched(ids, batch_size))
     reports = 0
     with transaction.atomic():
         for index, done in _link_batches(batches, matcher):
@@ -505,19 +507,19 @@ def mentions_link_files(files: list[list[int]], *, matcher: Matcher, progress=No
     return results
 
 
-def _link_batches(batches: Iterable[tuple[object, list[int]]], matcher: Matcher) -> Iterator[tuple[object, LinkResult]]:
-    """Link each (tag, report ids) batch, yielding its tag and what it did, in the caller's transaction.
+def _link_batches(batches: Iterable[tuple[int, list[int]]], matcher: Matcher) -> Iterator[tuple[int, LinkResult]]:
+    """Link each (file, report ids) batch, yielding its file's index and what it did, in the caller's transaction.
 
     A batch's names are found in its texts (Python's work, on a thread) while the batch before it is
     written (the database's, its triggers included): one after the other, 2,000 articles took 1.0 s.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hrkb-link") as finder:
-        found = None
-        for tag, batch in batches:
+        found = None  # (file's index, what its batch names), waiting to be written
+        for index, batch in batches:
             finding = finder.submit(_find_in_batch, _read_batch(batch), matcher)
             if found is not None:
                 yield found[0], _write_found(found[1])
-            found = tag, finding.result()
+            found = index, finding.result()
         if found is not None:
             yield found[0], _write_found(found[1])
 
