@@ -13,11 +13,12 @@ import functools
 import operator
 from collections import defaultdict
 from contextlib import suppress
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
-from django.contrib.admin.views.main import ALL_VAR, IS_FACETS_VAR, ORDER_VAR, PAGE_VAR, ChangeList
+from django.contrib.admin.views.main import ALL_VAR, IS_FACETS_VAR, PAGE_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -37,6 +38,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from hrkb.admin_lists import list_reading
 from hrkb.dates import PartialDate, PartialDateField
 from hrkb.routes import url_for
 from hrkb.scale import AtLeast, Estimate, among, estimated_rows, planned_count
@@ -87,9 +89,9 @@ class EstimatedCountPaginator(Paginator):
     #: The page to read with the count, for a list whose conditions compute every match before any is
     #: ordered (set by :class:`EstimatedCountMixin`; see :meth:`_page_and_count`).
     page_with_count: int | None = None
-    #: The foreign key a list is read by, its related records in their order (set by EstimatedCountMixin for a
-    #: search dense enough to be tested row by row; see :meth:`_walk`).
-    walk_by: str | None = None
+    #: How a list is read, its related records in their order (set by EstimatedCountMixin for a search dense
+    #: enough to be tested row by row; see :meth:`_walk`).
+    walk: Walk | None = None
     #: Related records read first by :meth:`_walk`, and the most it reads before it sorts every match instead.
     WALK_FIRST = 400
     WALK_MOST = 25_600
@@ -163,7 +165,7 @@ class EstimatedCountPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         if read == number:
             ids = keys
-        elif (walked := self.walk_by and self._walk(bottom, self.per_page)) is not None:
+        elif (walked := self.walk and self._walk(bottom, self.per_page)) is not None:
             ids = walked
         else:
             ids = ranked_ids(self.object_list, bottom, self.per_page)
@@ -172,9 +174,9 @@ class EstimatedCountPaginator(Paginator):
         return self._get_page([records[pk] for pk in ids if pk in records], number, self)
 
     def _walk(self, bottom: int, size: int) -> list | None:
-        """Keys of rows ``bottom`` to ``bottom + size`` of a list ordered by its foreign key :attr:`walk_by`
-        first, read among the related records that come first in their order; None when the page would need
-        more than :attr:`WALK_MOST` of them.
+        """Keys of rows ``bottom`` to ``bottom + size`` of a list led by a foreign key's records in an order of
+        their own (:attr:`walk`), read among the related records that come first in that order; None when the
+        page would need more than :attr:`WALK_MOST` of them.
 
         The mentions searched for "north korea" at 100,000 reports: 139,014 of 1.9 million pass both words'
         tests, and PostgreSQL, sure of no better way, tests and sorts every mention (about 950 ms). The
@@ -183,22 +185,28 @@ class EstimatedCountPaginator(Paginator):
         row's record sorts strictly before the first record left out, which then holds no row that sorts
         among the page's (records tied in their order interleave their rows).
         """
-        model = self.object_list.model
-        related = model._meta.get_field(self.walk_by).related_model
+        walk, model = self.walk, self.object_list.model
+        related = model._meta.get_field(walk.by).related_model
         # The values the list sorts by, as stored: a partial date's year and its first day sort as one.
         keys = {
             f"hrkb_walk_{index}": ExpressionWrapper(F(name.lstrip("-")), output_field=models.Field())
-            for index, name in enumerate(related._meta.ordering)
+            for index, name in enumerate(walk.order)
         }
         records = related._base_manager.using(self.object_list.db).annotate(**keys)
-        records = records.order_by(*related._meta.ordering, "pk").values_list("pk", *keys)
-        read, wanted = self.WALK_FIRST, bottom + size
+        records = records.order_by(*walk.order, "pk").values_list("pk", *keys)
+        read, wanted, fetched, every = self.WALK_FIRST, bottom + size, [], False
         while read <= self.WALK_MOST:
-            first = list(records[: read + 1])
+            if len(fetched) <= read and not every:
+                # Four times what is read, for the reads after: with no index in their order (reports by title),
+                # PostgreSQL sorts every record to find the first 1,604 as to find the first 401 (85 ms at 100,000).
+                asked = 4 * (read + 1)
+                fetched = list(records[:asked])
+                every = len(fetched) < asked
+            first = fetched[: read + 1]
             order = {record[0]: record[1:] for record in first}
-            within = self.object_list.filter(among(self.walk_by, [record[0] for record in first[:read]]))
+            within = self.object_list.filter(among(walk.by, [record[0] for record in first[:read]]))
             # Selected under its own name, the key would sort the list in place of its record's order.
-            rows = list(within.values_list("pk", F(self.walk_by))[:wanted])
+            rows = list(within.values_list("pk", F(walk.by))[:wanted])
             if len(first) <= read or (len(rows) == wanted and order[rows[-1][1]] != first[read][1:]):
                 return [pk for pk, _record in rows[bottom:]]
             # As many records as the rows found so far say the page needs, and a quarter more: page 100 of
@@ -219,7 +227,12 @@ class KeyedChangeList(ChangeList):
     Django reads such a list whole again (``queryset._clone()``), running its conditions a second time:
     the mentions searched for "famine torture refugees", 18 of them, 110 ms each time at 100,000 reports.
     A page's worth of keys (at most ``list_max_show_all``) is a short list to look up, then sort.
+    Its ordering is known before its search (:class:`SubquerySearchMixin` walks a list in some orders).
     """
+
+    def get_queryset(self, request, exclude_parameters=None):
+        list_reading(request).ordering = self.get_ordering(request, self.root_queryset)
+        return super().get_queryset(request, exclude_parameters)
 
     def get_results(self, request):
         super().get_results(request)
@@ -239,14 +252,15 @@ class EstimatedCountMixin:
 
     def get_paginator(self, request, queryset, *args, **kwargs):
         paginator = super().get_paginator(request, queryset, *args, **kwargs)
-        walk = getattr(request, "_hrkb_walk", None)
-        if walk is not None and tuple(queryset.query.order_by[:1]) == (walk,):
+        reading = list_reading(request)
+        walk = reading.walk
+        if walk is not None and tuple(queryset.query.order_by[: len(walk.leading)]) == walk.leading:
             # SubquerySearchMixin counted it past the cap (EstimatedCountPaginator._walk reads its pages).
-            paginator.walk_by, paginator.count = walk, AtLeast(paginator.COUNT_AT_MOST)
+            paginator.walk, paginator.count = walk, AtLeast(paginator.COUNT_AT_MOST)
             return paginator
         # Searched through SubquerySearchMixin, a list computes every match before it orders one: its page is
         # read with its count. Not for "show all", which reads every row in turn.
-        if getattr(request, "_hrkb_matches_first", False) and ALL_VAR not in request.GET:
+        if reading.matches_first and ALL_VAR not in request.GET:
             with suppress(ValueError):  # a page that is not a number is Django's to answer
                 paginator.page_with_count = int(request.GET.get(PAGE_VAR, 1))
         return paginator
@@ -332,7 +346,7 @@ class SubquerySearchMixin:
         manager = model._base_manager
         # The union of the fields' matches, not an OR of tests: under an OR the database tests every
         # row of the table against each; the union it computes from the matches' side.
-        walk = self._walked_field(request)
+        walk = self._walk(request)
         repeats = any(_to_many(model, path) for path in search_fields)
         planned = [_planned_matches(model, search_fields, bit) for bit in words] if walk or len(words) > 1 else [0]
         first = min(range(len(planned)), key=planned.__getitem__)
@@ -342,7 +356,7 @@ class SubquerySearchMixin:
                 return walked, False
         rarest = _union([manager.filter(_contains(model, path, words[first])).values("pk") for path in search_fields])
         tests = [_holds(model, search_fields, bit) for index, bit in enumerate(words) if index != first]
-        request._hrkb_matches_first = True  # see EstimatedCountMixin.get_paginator
+        list_reading(request).matches_first = True  # see EstimatedCountMixin.get_paginator
         if not tests:
             return queryset.filter(among("pk", rarest)), False
         if not repeats:
@@ -352,7 +366,7 @@ class SubquerySearchMixin:
         matches = manager.filter(among("pk", rarest), *tests).order_by().values("pk")
         return queryset.filter(among("pk", matches)), False
 
-    def _walked(self, request, queryset, search_fields, words, field: str, first: int, planned: float):
+    def _walked(self, request, queryset, search_fields, words, walk: Walk, first: int, planned: float):
         """The list narrowed by a test of each word, to be read in its order (EstimatedCountPaginator._walk);
         None to narrow it to the matches of its rarest word.
 
@@ -360,9 +374,9 @@ class SubquerySearchMixin:
         "north" is in 139,014 mentions (the titles of 6,311 reports), and their union, its rows fetched
         and each joined to its report for the list's order, cost 630 ms at 100,000 reports. When the
         planner expects the rarest word in many rows and a count finds more rows than the list counts,
-        the list is tested row by row instead, only among the rows its page can come from. For a list in
-        its own order, led by a foreign key whose records sort by their own columns (searched through no
-        to-many relation: a test through one would repeat a row).
+        the list is tested row by row instead, only among the rows its page can come from. For a list led by
+        a foreign key's records in an order of their own columns, in its own order or sorted by such a
+        column (:func:`walk_of`), searched through no to-many relation (a test through one would repeat a row).
         """
         model, cap = queryset.model, self.paginator.COUNT_AT_MOST
         if planned < self.WALK_FROM * cap:
@@ -378,31 +392,69 @@ class SubquerySearchMixin:
         ]
         if queryset.filter(*found).order_by().values("pk")[: cap + 1].count() <= cap:
             return None
-        request._hrkb_walk = field  # see EstimatedCountMixin.get_paginator
+        list_reading(request).walk = walk  # see EstimatedCountMixin.get_paginator
         return queryset.filter(*(_holds(model, search_fields, bit) for bit in words))
 
-    def _walked_field(self, request) -> str | None:
-        """The foreign key the list sorts by first, its records by their own columns; None if the list is sorted
-        otherwise (by a column the researcher chose), or shows its filters' counts: Django counts each filter's
-        rows as ``pk IN (the searched list)``, which PostgreSQL runs again for every row when the list's words
-        are tests (more than ten minutes for the mentions of "north korea"; 4.4 s from their matches)."""
+    def _walk(self, request) -> Walk | None:
+        """How the list can be walked (:func:`walk_of` its ordering); None if it has no such order, or shows its
+        filters' counts: Django counts each filter's rows as ``pk IN (the searched list)``, which PostgreSQL runs
+        again for every row when the list's words are tests (more than ten minutes for the mentions of "north
+        korea"; 4.4 s from their matches)."""
         facets = self.show_facets is ShowFacets.ALWAYS or (
             self.show_facets is ShowFacets.ALLOW and IS_FACETS_VAR in request.GET
         )
-        if facets or ORDER_VAR in request.GET or not issubclass(self.paginator, EstimatedCountPaginator):
+        ordering = list_reading(request).ordering
+        if facets or ordering is None or not issubclass(self.paginator, EstimatedCountPaginator):
             return None
-        ordering = self.get_ordering(request) or self.model._meta.ordering
-        if not ordering or not isinstance(ordering[0], str):
-            return None
+        return walk_of(self.model, ordering)
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A list's order as the order of the records of one of its foreign keys: the rows of the records that come
+    first in that order come first in the list's."""
+
+    by: str  # the foreign key
+    order: tuple[str, ...]  # its records' order, by their own columns ("-published", "title")
+    leading: tuple[str, ...]  # the list's first orderings, which the records' order stands for
+
+
+def walk_of(model, ordering) -> Walk | None:
+    """The :class:`Walk` that the first of ``ordering`` (a list's, as ``order_by`` takes it) amount to, if any.
+
+    A foreign key (``report``, which sorts by its records' own ordering) or one of its records' columns
+    (``-report__title``, a column sorted by): as many of the first as lead through one key that no row
+    leaves empty (a row without a record would be on no record's walk), each to the record's own columns.
+    """
+    by, order, leading = None, [], []
+    for item in ordering:
+        if not isinstance(item, str):
+            break
+        descending, (name, _, column) = item.startswith("-"), item.lstrip("-").partition("__")
         try:
-            field = self.model._meta.get_field(ordering[0])
+            field = model._meta.get_field(name)
         except FieldDoesNotExist:
-            return None
-        related = field.related_model
-        if not field.many_to_one or not related._meta.ordering:
-            return None
-        plain = all(isinstance(name, str) and "__" not in name for name in related._meta.ordering)
-        return ordering[0] if plain else None
+            break
+        if (by or name) != name or not field.many_to_one or field.null:
+            break
+        names = [column] if column else list(field.related_model._meta.ordering)
+        if not names or not all(_own_column(field.related_model, name) for name in names):
+            break
+        if descending:  # as Django reverses a related model's ordering sorted downwards
+            names = [name[1:] if name.startswith("-") else f"-{name}" for name in names]
+        by, leading = name, [*leading, item]
+        order.extend(names)
+    return Walk(by, tuple(order), tuple(leading)) if by else None
+
+
+def _own_column(model, name) -> bool:
+    """Whether ``name`` (an ordering, maybe "-" first) sorts ``model`` by one of its columns, not a relation's."""
+    if not isinstance(name, str) or "__" in name:
+        return False
+    try:
+        return not model._meta.get_field(name.lstrip("-")).is_relation
+    except FieldDoesNotExist:
+        return False
 
 
 def _union(querysets):

@@ -20,6 +20,8 @@ Admins opt in per filter in ``list_filter``; the date hierarchy applies to every
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import admin
 from django.contrib.admin.utils import get_last_value_from_parameters, reverse_field_path
 from django.contrib.admin.views.main import PAGE_VAR
@@ -29,6 +31,30 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .scale import distinct_values
+
+
+@dataclass
+class ListReading:
+    """What the steps building one request's change list learnt for the steps after them (the search for the
+    count and the pages): Django passes them the request, not each other's findings."""
+
+    #: The list's ordering, known before its search (``hrkb.admin.KeyedChangeList``).
+    ordering: list | None = None
+    #: ``hrkb.admin.SubquerySearchMixin``: the list's words are tests of each row, its pages read in this walk.
+    walk: object | None = None
+    #: ``hrkb.admin.SubquerySearchMixin``: the search computes every match before it orders any.
+    matches_first: bool = False
+    #: ``hrkb.search.admin.RankedSearchAdminMixin``: the keys' SQL of the list counted past the cap already.
+    counted_past_cap: str | None = None
+
+
+def list_reading(request) -> ListReading:
+    """The :class:`ListReading` of ``request``'s change list."""
+    try:
+        return request._hrkb_list_reading
+    except AttributeError:
+        request._hrkb_list_reading = ListReading()
+        return request._hrkb_list_reading
 
 
 class IndexedValuesFilter(admin.AllValuesFieldListFilter):

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.db.models import Case, FloatField, Q, Value, When
 
+from hrkb.admin_lists import list_reading
 from hrkb.scale import AtLeast, among, planned_count
 
 from .documents import is_searchable
@@ -64,7 +65,7 @@ class RankedSearchAdminMixin:
             matched, past_cap = self._read_once(matched)
             results = queryset.filter(among("pk", matched))
             if past_cap:
-                request._hrkb_counted_past_cap = _keys_sql(results)
+                list_reading(request).counted_past_cap = _keys_sql(results)
         results = results.annotate(
             search_rank=Case(When(match, then=score), default=Value(0.0), output_field=FloatField())
         )
@@ -85,7 +86,7 @@ class RankedSearchAdminMixin:
     def get_paginator(self, request, queryset, *args, **kwargs):
         paginator = super().get_paginator(request, queryset, *args, **kwargs)
         # The list whose matches were just counted past the cap (_matches_fill_the_list) is not counted again.
-        counted = getattr(request, "_hrkb_counted_past_cap", None)
+        counted = list_reading(request).counted_past_cap
         if counted is not None and hasattr(queryset, "query") and _keys_sql(queryset) == counted:
             paginator.__dict__["count"] = AtLeast(paginator.COUNT_AT_MOST)
         return paginator
@@ -111,7 +112,7 @@ class RankedSearchAdminMixin:
             return False
         if count_at_most(matches, cap + 1) <= cap:
             return False
-        request._hrkb_counted_past_cap = _keys_sql(matches)
+        list_reading(request).counted_past_cap = _keys_sql(matches)
         return True
 
 

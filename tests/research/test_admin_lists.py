@@ -217,17 +217,20 @@ def test_subquery_search_finds_what_djangos_search_finds(corpus, rf, curator, mo
 
     import hrkb.admin
     from hrkb.admin import EstimatedCountPaginator, SubquerySearchMixin
+    from hrkb.admin_lists import list_reading
 
     if dense:
         monkeypatch.setattr(hrkb.admin, "_planned", lambda queryset: 10**6)
         monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 0)
 
-    request = rf.get("/", {"q": term})
-    request.user = curator
     checked = 0
     for model, model_admin in admin.site._registry.items():
         if not isinstance(model_admin, SubquerySearchMixin):
             continue
+        request = rf.get("/", {"q": term})
+        request.user = curator
+        # In its own order, as its change list (hrkb.admin.KeyedChangeList) tells the search before it runs.
+        list_reading(request).ordering = list(model_admin.get_ordering(request) or model._meta.ordering)
         queryset = model._base_manager.all()
         ours, _ = SubquerySearchMixin.get_search_results(model_admin, request, queryset, term)
         djangos, _ = admin.ModelAdmin.get_search_results(model_admin, request, queryset, term)
@@ -235,7 +238,7 @@ def test_subquery_search_finds_what_djangos_search_finds(corpus, rf, curator, mo
         assert set(found) == set(djangos.values_list("pk", flat=True)), model
         assert len(found) == len(set(found)), f"{model}: a row listed twice"
         checked += 1
-        walked = request.__dict__.pop("_hrkb_walk", None) is not None
+        walked = list_reading(request).walk is not None
         assert walked <= (dense and bool(found)), model  # the authorships and report citations walk too
         if model is Mention:
             assert walked is (dense and bool(found))
@@ -272,13 +275,14 @@ def test_a_searched_lists_pages_are_read_keys_first_and_are_djangos_pages(curato
 
 def _reports_to_walk():
     """Mentions of Kim Il-sung in reports on famine: two newer, six tied in the list's order (one date, one
-    title: their mentions interleave by position, the later reports' first), two older; none in another."""
+    title: their mentions interleave by position, the later reports' first), two older; none in another.
+    By title the newer come last and the older between."""
     kim = factories.person("Kim Il-sung")
-    dated = [("2005-02-01", 2), ("2001-01-01", 6), ("1999-01-01", 2)]
-    for published, count in dated:
+    dated = [("2005-02-01", 2, "Famine C"), ("2001-01-01", 6, "Famine A"), ("1999-01-01", 2, "Famine B")]
+    for published, count, title in dated:
         for number in range(count):
             text = "." * (3 * (count - number)) + "Kim Il-sung said so. " + "." * (10 + number) + "Kim Il-sung again."
-            report = factories.report("Famine", text=text, published=published, slug=f"famine-{published}-{number}")
+            report = factories.report(title, text=text, published=published, slug=f"famine-{published}-{number}")
             factories.mention(report, "Kim Il-sung", actor=kim)
             again = text.rindex("Kim Il-sung")
             Mention.objects.create(report=report, start=again, end=again + 11, text="Kim Il-sung", actor=kim)
@@ -290,10 +294,14 @@ def _reports_to_walk():
     ("first", "most"), [(1, 100), (5, 100), (1, 1)], ids=["one report first", "five reports first", "past the most"]
 )
 @pytest.mark.parametrize("page", [1, 2, 3])
-def test_a_dense_search_is_read_report_by_report_in_the_lists_order(curator_client, monkeypatch, first, most, page):
+@pytest.mark.parametrize("order", [{}, {"o": "3"}, {"o": "-3.4"}], ids=["own order", "by title", "by title down"])
+def test_a_dense_search_is_read_report_by_report_in_the_lists_order(
+    curator_client, monkeypatch, first, most, page, order
+):
     """A search whose tests fill the list is read among the reports that come first in its order
     (hrkb.admin.EstimatedCountPaginator._walk), and more of them while a report left out could hold a row of
-    the page: Django's own pages, reports tied in the list's order included, counted past the cap."""
+    the page: Django's own pages, reports tied in the list's order included, counted past the cap. The same
+    sorted by the reports' title ("in report"), either way."""
     from django.core.paginator import Paginator
 
     import hrkb.admin
@@ -307,25 +315,25 @@ def test_a_dense_search_is_read_report_by_report_in_the_lists_order(curator_clie
     monkeypatch.setattr(EstimatedCountPaginator, "WALK_FIRST", first)
     monkeypatch.setattr(EstimatedCountPaginator, "WALK_MOST", most)  # past it, the list is sliced as Django slices
     monkeypatch.setattr(MentionAdmin, "list_per_page", 4)
-    response = curator_client.get("/admin/sources/mention/", {"q": "kim famine", "p": page})
+    response = curator_client.get("/admin/sources/mention/", {"q": "kim famine", "p": page, **order})
     assert response.status_code == 200
     changelist = response.context["cl"]
-    assert changelist.paginator.walk_by == "report" and changelist.result_count == AtLeast(12)
+    assert changelist.paginator.walk.by == "report" and changelist.result_count == AtLeast(12)
     expected = Paginator(changelist.queryset, 4).page(page).object_list
     assert [mention.pk for mention in changelist.result_list] == [mention.pk for mention in expected]
-    assert all(mention.report.title == "Famine" for mention in changelist.result_list)
-    if page == 2:  # the six tied reports' mentions, their positions interleaved
+    assert all(mention.report.title.startswith("Famine") for mention in changelist.result_list)
+    if page == 2 and not order:  # the six tied reports' mentions, their positions interleaved
         assert len({mention.report_id for mention in changelist.result_list}) > 2
 
 
 @pytest.mark.parametrize(
     ("query", "cap"),
-    [({"q": "kim famine"}, 20), ({"q": "kim famine", "o": "3"}, 12), ({"q": "kim famine", "_facets": "True"}, 12)],
-    ids=["fewer than the cap", "sorted by a column", "with its filters' counts"],
+    [({"q": "kim famine"}, 20), ({"q": "kim famine", "o": "4"}, 12), ({"q": "kim famine", "_facets": "True"}, 12)],
+    ids=["fewer than the cap", "sorted by its own column", "with its filters' counts"],
 )
-def test_a_search_is_walked_only_in_the_lists_order_and_past_the_cap(curator_client, monkeypatch, query, cap):
-    """Sorted by a column, showing its filters' counts (which Django counts as ``pk IN (the list)``), or
-    matching fewer rows than the list counts, a search is read from its matches."""
+def test_a_search_is_walked_only_in_a_related_records_order_and_past_the_cap(curator_client, monkeypatch, query, cap):
+    """Sorted by a column of its own (a mention's passage), showing its filters' counts (which Django counts as
+    ``pk IN (the list)``), or matching fewer rows than the list counts, a search is read from its matches."""
     import hrkb.admin
     from hrkb.admin import EstimatedCountPaginator
     from hrkb.scale import AtLeast
@@ -334,7 +342,7 @@ def test_a_search_is_walked_only_in_the_lists_order_and_past_the_cap(curator_cli
     monkeypatch.setattr(hrkb.admin, "_planned", lambda queryset: 10**6)
     monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", cap)
     changelist = curator_client.get("/admin/sources/mention/", query).context["cl"]
-    assert changelist.paginator.walk_by is None
+    assert changelist.paginator.walk is None
     assert changelist.result_count == (20 if cap >= 20 else AtLeast(cap))
     assert [mention.pk for mention in changelist.result_list] == list(changelist.queryset.values_list("pk", flat=True))
 
@@ -390,3 +398,17 @@ def test_a_searched_list_of_several_pages_is_counted_and_paged_by_one_run_of_its
     assert list(changelist.result_list) == everything[(page - 1) * 4 : page * 4]
     searched = [q["sql"] for q in queries if "%FAMINE%" in q["sql"].upper() and not q["sql"].startswith("EXPLAIN")]
     assert len(searched) == 1, searched
+
+
+def test_a_walk_is_the_order_of_a_foreign_keys_records_that_no_row_leaves_empty():
+    from hrkb.admin import Walk, walk_of
+    from reports.models import Authorship
+
+    assert walk_of(Mention, ["report", "start", "-pk"]) == Walk("report", ("-published", "title"), ("report",))
+    assert walk_of(Mention, ["-report", "-pk"]) == Walk("report", ("published", "-title"), ("-report",))
+    assert walk_of(Mention, ["-report__title", "report", "-pk"]) == Walk(
+        "report", ("-title", "-published", "title"), ("-report__title", "report")
+    )
+    assert walk_of(Mention, ["start", "report"]) is None  # a column of its own first
+    assert walk_of(Authorship, ["person__name", "-pk"]) is None  # an authorship may have no person
+    assert walk_of(MembershipCitation, ["subject", "-pk"]) is None  # a membership sorts by its organisation's name
