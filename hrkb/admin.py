@@ -346,7 +346,7 @@ class SubquerySearchMixin:
         manager = model._base_manager
         # The union of the fields' matches, not an OR of tests: under an OR the database tests every
         # row of the table against each; the union it computes from the matches' side.
-        walk = self._walk(request)
+        walk = self._walk_for(request)
         repeats = any(_to_many(model, path) for path in search_fields)
         planned = [_planned_matches(model, search_fields, bit) for bit in words] if walk or len(words) > 1 else [0]
         first = min(range(len(planned)), key=planned.__getitem__)
@@ -395,7 +395,7 @@ class SubquerySearchMixin:
         list_reading(request).walk = walk  # see EstimatedCountMixin.get_paginator
         return queryset.filter(*(_holds(model, search_fields, bit) for bit in words))
 
-    def _walk(self, request) -> Walk | None:
+    def _walk_for(self, request) -> Walk | None:
         """How the list can be walked (:func:`walk_of` its ordering); None if it has no such order, or shows its
         filters' counts: Django counts each filter's rows as ``pk IN (the searched list)``, which PostgreSQL runs
         again for every row when the list's words are tests (more than ten minutes for the mentions of "north

@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history
 
 from actors.models import Actor, Alias, Organisation, Person
 from events.models import Event
+from hrkb import changelog
 from hrkb.anchoring import TextChange, find_near
 from hrkb.history import reason_text
 from hrkb.models import SlugRedirect
@@ -325,6 +326,7 @@ def _write_batch(batch: list[_Prepared], result: FileResult, unanchored: list[So
 
     if new:
         bulk_create_with_history([report for report, _ in new], Report, batch_size=BATCH_SIZE)
+        changelog.created_by_load(Report, [report.pk for report, _ in new])
         through.objects.bulk_create(
             [
                 through(report_id=report.pk, organisation_id=organisation_id)

@@ -3,10 +3,11 @@
 Why. RUM updates its index row by row (it has no pending list like GIN's), and
 every new version of a report's row is indexed in full, whichever column
 changed: ``modified`` is indexed, so no update of a report is HOT. Ingest
-writes a new report four to six times (the row, then the change log moving its
+wrote a new report four to six times (the row, then the change log moving its
 ``modified`` as publishers, authorships and mentions are written, and its
 document naming what it mentions), and each write used to index its whole
-document again: about 100 ms a report.
+document again: about 100 ms a report. (The change log no longer touches the
+reports a load created: :func:`hrkb.changelog.created_by_load`.)
 
 What :func:`deferred_search` does, inside the load's transaction:
 

@@ -373,6 +373,28 @@ def test_nested_rows_move_their_parent(change, world):
     assert Change.objects.count() > count
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's row triggers touch every parent")
+def test_rows_under_records_a_load_created_leave_them_as_inserted_and_the_feed_whole(world, anonymous_client):
+    """hrkb.changelog.created_by_load: the mentions a load writes under its own new reports do not write those
+    reports again (their insert is logged in the same transaction); a report stored before is touched."""
+    from hrkb import changelog
+
+    _, since = changes(anonymous_client)
+    loaded = factories.report("Loaded in bulk", text="Kim Il-sung spoke.", slug="loaded-in-bulk")
+    changelog.created_by_load(Report, [loaded.pk])
+    before = dict(Report.objects.values_list("pk", "modified"))
+    Mention.objects.bulk_create(
+        [
+            Mention(report=report, start=0, end=11, text="Kim Il-sung", actor=world.person)
+            for report in (loaded, world.report)
+        ]
+    )
+    after = dict(Report.objects.values_list("pk", "modified"))
+    assert after[loaded.pk] == before[loaded.pk] and after[world.report.pk] > before[world.report.pk]
+    found, _ = changes(anonymous_client, since=since)
+    assert {"loaded-in-bulk", world.report.slug} <= {change["slug"] for change in found if change["type"] == "report"}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="transaction ids are PostgreSQL's")
 def test_a_transaction_running_in_another_database_does_not_hide_our_own_changes(db, anonymous_client):
     """Transaction ids are shared by the cluster: another database's open transaction holds back its snapshot's
