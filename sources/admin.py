@@ -10,6 +10,7 @@ its own, to search every passage.
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -179,6 +180,14 @@ class MentionTargetFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         lookup = self.lookups_by_value.get(self.value())
         return queryset.filter(**{lookup: False}) if lookup else queryset
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        # Each choice counted by a test of the row. Django's own counts "pk IN (the list, filtered by the choice)",
+        # which runs the list's search once more for each choice.
+        return {
+            f"{index}__c": Count(pk_attname, filter=Q(**{self.lookups_by_value[value]: False}))
+            for index, (value, _title) in enumerate(self.lookup_choices)
+        }
 
 
 @admin.register(Mention)
