@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import get_script_prefix, set_script_prefix
 
+from . import timeouts
+
 # Threads reading at once: the database's work on one read overlaps Python's on another, or another
 # read's (two cores here; more threads only queue for the interpreter's lock).
 READERS = 2
@@ -58,40 +60,45 @@ def read_ahead(
     taken, wanted, total, stop = 0, 0, None, False
     readers = readers or READERS
     prefix = get_script_prefix()  # thread-local: records' URLs are built with the request's
+    seconds = timeouts.current()  # thread-local too: the request's bound on each query
 
     def read():
-        nonlocal taken, total
         set_script_prefix(prefix)
         try:
-            if tune is not None:
-                tune(connections[using])
-            while True:
-                with state:
-                    while not stop and total is None and taken - wanted > readers:
-                        state.wait()
-                    if stop or total is not None:
-                        return
-                    index = taken
-                    try:
-                        task = next(tasks)  # under the lock: one thread at a time advances the iterator
-                    except StopIteration:
-                        total = index
-                        state.notify_all()
-                        return
-                    except BaseException as error:
-                        done[index], total = _Failed(error), index + 1
-                        state.notify_all()
-                        return
-                    taken += 1
-                try:
-                    result = task()
-                except BaseException as error:  # handed to the caller, raised there
-                    result = _Failed(error)
-                with state:
-                    done[index] = result
-                    state.notify_all()
+            with timeouts.bounded(seconds):
+                _read()
         finally:
             connections.close_all()
+
+    def _read():
+        nonlocal taken, total
+        if tune is not None:
+            tune(connections[using])
+        while True:
+            with state:
+                while not stop and total is None and taken - wanted > readers:
+                    state.wait()
+                if stop or total is not None:
+                    return
+                index = taken
+                try:
+                    task = next(tasks)  # under the lock: one thread at a time advances the iterator
+                except StopIteration:
+                    total = index
+                    state.notify_all()
+                    return
+                except BaseException as error:
+                    done[index], total = _Failed(error), index + 1
+                    state.notify_all()
+                    return
+                taken += 1
+            try:
+                result = task()
+            except BaseException as error:  # handed to the caller, raised there
+                result = _Failed(error)
+            with state:
+                done[index] = result
+                state.notify_all()
 
     threads = [threading.Thread(target=read, name=name, daemon=True) for _ in range(readers)]
     for thread in threads:

@@ -75,7 +75,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Each query a request runs is cancelled past QUERY_TIMEOUT seconds, and the request answers 503.
+    "hrkb.timeouts.QueryTimeoutMiddleware",
 ]
+# Seconds each query of a web request may run (hrkb.timeouts); 0 for no bound. Commands have none.
+QUERY_TIMEOUT = env.float("QUERY_TIMEOUT", default=30.0)
 
 ROOT_URLCONF = "hrkb.urls"
 WSGI_APPLICATION = "hrkb.wsgi.application"
