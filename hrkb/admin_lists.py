@@ -123,7 +123,13 @@ class NamedRelatedFilter(admin.RelatedOnlyFieldListFilter):
         chosen = [value for value in (self.lookup_val or []) if value not in {str(record.pk) for record in first}]
         if chosen:
             first += list(candidates.filter(pk__in=chosen).order_by(*ordering))
-        return [(record.pk, str(record)) for record in first]
+        labels = [str(record) for record in first]
+        # Two records of one name (a duplicate not merged yet, or two bodies so named) are told apart by slug.
+        repeated = {label for label in labels if labels.count(label) > 1}
+        return [
+            (record.pk, f"{label} ({record.slug})" if label in repeated and hasattr(record, "slug") else label)
+            for record, label in zip(first, labels, strict=True)
+        ]
 
     def choices(self, changelist):
         for number, choice in enumerate(super().choices(changelist)):

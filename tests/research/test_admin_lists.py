@@ -105,6 +105,13 @@ def test_a_related_filter_lists_the_first_names_then_a_box_for_any_other(curator
     response = curator_client.get("/admin/reports/report/", {"publishers__id__exact": chosen.pk})
     assert (chosen.pk, "Publisher E") in _filter(response, "publishers").lookup_choices
     assert list(response.context["cl"].result_list) == [Report.objects.get(title="By Publisher E")]
+    # Two publishers of one name are told apart by their slugs.
+    twin = factories.organisation("Publisher A", slug="publisher-a-geneva")
+    factories.report("By the other A", publishers=[twin])
+    labels = [name for _pk, name in _filter(curator_client.get("/admin/reports/report/"), "publishers").lookup_choices]
+    first_a = publishers[0]
+    assert sorted(labels[:2]) == [f"Publisher A ({first_a.slug})", "Publisher A (publisher-a-geneva)"]
+    assert labels[2] == "Publisher B"
     # Through a relation of a relation (a person's roles) the same.
     membership = factories.membership(factories.person("Jane Roe"), publishers[1], role="Chair")
     response = curator_client.get("/admin/actors/person/", {"memberships__organisation_name": "Publisher B"})
