@@ -397,10 +397,10 @@ def created_by_load(model, ids, *, using: str = "default") -> None:
     rows written under them until it ends (a report's publishers, authors, mentions) do not move their
     ``modified`` (PostgreSQL; SQLite's row triggers touch them as usual).
 
-    Each touch writes a new version of the record's row, indexed whole and logged: ingest wrote every new
-    report three times more than it inserted it (2,000 articles: 0.3 s of 4.6). The insert is logged
-    already, and a reader of the feed sees a transaction's entries only once it commits
-    (:func:`hrkb.api.sync.horizon`), so it reads the record with its rows. Only a reader inside the same
+    Each touch writes a new version of the record's row, indexed whole and logged: ingest wrote each new
+    report twice more, once for its publishers and once for its mentions (2,000 articles: 0.3 s of 4.6).
+    The insert is logged already, and a reader of the feed sees a transaction's entries only once it
+    commits (:func:`hrkb.api.sync.horizon`), so it reads the record with its rows. Only a reader inside the same
     transaction could have read the insert's entry before the rows were written; hence the load says which
     records are its own, and the trigger does not infer it from the log (a test's single transaction does
     read in between). Kept as ranges of keys in a setting local to the transaction.
@@ -408,8 +408,8 @@ def created_by_load(model, ids, *, using: str = "default") -> None:
     connection = connections[using]
     if connection.vendor != "postgresql" or not ids:
         return
-    ranges, keys = [], sorted(ids)
-    for key in keys:
+    ranges = []
+    for key in sorted(ids):
         if ranges and ranges[-1][1] == key:
             ranges[-1][1] = key + 1
         else:
