@@ -55,7 +55,7 @@ from hrkb.scale import DENSE, estimated_rows, planned_rows
 
 from .documents import SearchType, fuzzy_table
 from .query import ParsedQuery
-from .schema import CONFIG, rum_index
+from .schema import CONFIG, named_by, rum_index
 
 NAMES = "lower(unaccent(%(names)s))"
 _NAMED = re.compile(r"%\((\w+)\)s")
@@ -656,6 +656,9 @@ def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> di
     ]
     if search_type.fuzzy:
         parts.insert(0, "(SELECT string_agg(a.name, ', ' ORDER BY a.name) FROM actors_alias a WHERE a.actor_id = t.id)")
+    # Last, the names of what the record names (who wrote a report, what it mentions): the passage that shows why
+    # a report is found by "김일성" when its text says "the Great Leader".
+    parts += [f"nullif({names}, '')" for names in named_by(search_type.table, "t", between="', '")]
     document = f"concat_ws(' … ', {', '.join(parts)})"
     sql = f"""
         SELECT t.id, ts_headline('{CONFIG}', {document}, {_tsquery(parsed)[0]}, %(options)s)

@@ -55,10 +55,21 @@ class Column:
     #: Whether the part names other records (reads other tables): empty until the migration that adds it.
     names_records: bool = False
 
-    def sql(self, row: str, agg: str) -> str:
+    def sql(self, row: str, agg: str, *, between: str = "' '") -> str:
+        """The part's SQL on the row ``row``; ``between`` joins the names of what it names (a snippet's ", ")."""
         if self.names_records and not _NAMING.get():
             return "''"
-        return self.expression.format(row=row, agg=agg, readable_named=_readable_inline("named"))
+        return self.expression.format(row=row, agg=agg, readable_named=_readable_inline("named"), between=between)
+
+
+def named_by(table: str, row: str, *, between: str) -> list[str]:
+    """PostgreSQL SQL of the names ``table``'s document takes from other records (who wrote a report, what it
+    mentions), on the row ``row``, joined by ``between``: for a migrated database, where those tables exist."""
+    token = _NAMING.set(True)
+    try:
+        return [column.sql(row, "string_agg", between=between) for column in DOCUMENTS[table] if column.names_records]
+    finally:
+        _NAMING.reset(token)
 
 
 def _text(*fields: str) -> str:
@@ -100,9 +111,8 @@ def _names(*parts: str) -> str:
     # UNION: each name once, however often the report mentions it (a name is what the report is about,
     # not a word to repeat), sorted (see ALIAS_NAMES).
     union = " UNION ".join(parts)
-    return (
-        f"coalesce((SELECT {{agg}}(found.name, ' ') FROM (SELECT u.name FROM ({union}) u ORDER BY u.name) found), '')"
-    )
+    names = f"SELECT {{agg}}(found.name, {{between}}) FROM (SELECT u.name FROM ({union}) u ORDER BY u.name) found"
+    return f"coalesce(({names}), '')"
 
 
 def _records_named(table: str, column: str) -> str:

@@ -68,3 +68,10 @@ def test_a_name_weighs_less_than_the_title(client, db):
     mentioning = factories.report("Another report", text="He ruled, Kim Il-sung.")
     factories.mention(mentioning, "Kim Il-sung", actor=kim)
     assert _listed(client, '"Kim Il-sung"')[0] == titled.slug
+
+
+def test_a_report_found_by_a_name_shows_the_name_in_its_snippet(client, kim_reports):
+    """Its text says "the Great Leader": the snippet shows the names it is found by, the one searched marked."""
+    [hit] = client.get("/api/v1/search/", {"q": "김일성", "type": "report"}).json()["results"]
+    assert "<mark>김일성</mark>" in hit["snippet"]
+    assert "Kim Il-sung" in hit["snippet"]
