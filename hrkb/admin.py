@@ -194,13 +194,15 @@ class EstimatedCountPaginator(Paginator):
         }
         records = related._base_manager.using(self.object_list.db).annotate(**keys)
         records = records.order_by(*walk.order, "pk").values_list("pk", *keys)
+        # Sorted by a column of the records (reports by title), four times what is read at first, for the next
+        # reads: with no index in that order PostgreSQL sorts every record to find the first 1,604 as to find the
+        # first 401 (85 ms at 100,000). Not in their own order, which their list indexes serve (1,604 reports by
+        # date cost 10 ms more than 401), nor for a deep page's reads (28,000 reports for 7,000 cost).
+        ahead = 1 if walk.order == tuple(related._meta.ordering) else 4
         read, wanted, fetched, every = self.WALK_FIRST, bottom + size, [], False
         while read <= self.WALK_MOST:
             if len(fetched) <= read and not every:
-                # At first four times what is read, for the next reads: with no index in their order (reports by
-                # title), PostgreSQL sorts every record to find the first 1,604 as to find the first 401 (85 ms at
-                # 100,000). No more for a deep page's reads: in an indexed order, 28,000 reports for 7,000 cost.
-                asked = max(read + 1, 4 * (self.WALK_FIRST + 1))
+                asked = max(read + 1, ahead * (self.WALK_FIRST + 1))
                 fetched = list(records[:asked])
                 every = len(fetched) < asked
             first = fetched[: read + 1]
