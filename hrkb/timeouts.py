@@ -92,8 +92,7 @@ def is_timeout(error: BaseException) -> bool:
     """Whether ``error`` is a query cancelled by :func:`bounded`."""
     if not isinstance(error, OperationalError):
         return False
-    cause = error.__cause__
-    return type(cause).__name__ == "QueryCanceled" or str(error) == "interrupted"
+    return isinstance(error.__cause__, psycopg.errors.QueryCanceled) or str(error) == "interrupted"
 
 
 class QueryTimeoutMiddleware:
