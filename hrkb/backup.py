@@ -20,6 +20,7 @@ writing history (the backup holds it).
 
 from __future__ import annotations
 
+import datetime
 import gzip
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.commands import loaddata
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import models, transaction
 
@@ -39,6 +41,17 @@ PROJECT_APPS = ("hrkb", "actors", "reports", "events", "sources")
 ALSO = ("auth.group", "auth.user", "admin.logentry")
 # Rows migrate creates with ids of their own: referred to by natural key.
 BY_NATURAL_KEY = (ContentType, Permission)
+
+
+class _ExactTimes(DjangoJSONEncoder):
+    """Times to the microsecond. Django's encoder cuts them to the millisecond: a restored backup's times had
+    moved, and one cut to ".000" came back without a fraction, spelt otherwise in the next backup."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            text = o.isoformat()
+            return f"{text[:-6]}Z" if text.endswith("+00:00") else text
+        return super().default(o)
 
 
 class BackupSerializer(JSONSerializer):
@@ -88,7 +101,9 @@ def backup_write(path: Path | str) -> int:
             yield row
 
     with transaction.atomic(), opener(path, "wt", encoding="utf-8") as stream:  # one consistent snapshot
-        BackupSerializer().serialize(counting(), stream=stream, indent=1, use_natural_primary_keys=False)
+        BackupSerializer().serialize(
+            counting(), stream=stream, indent=1, use_natural_primary_keys=False, cls=_ExactTimes
+        )
     return counted
 
 
