@@ -10,6 +10,12 @@ SLOW = {
     "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 100000000) SELECT count(*) FROM c",
 }
 
+# Half a second or so: longer than a test's bound, shorter than the suite's patience.
+LONGER = {
+    "postgresql": "SELECT pg_sleep(0.5)",
+    "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 5000000) SELECT count(*) FROM c",
+}
+
 
 def slow(request):
     # In an atomic block, as a view that writes would be: the cancelled query rolls back to its savepoint.
@@ -24,7 +30,14 @@ def quick(request):
     return HttpResponse("answered")
 
 
+def longer(request):
+    with connection.cursor() as cursor:
+        cursor.execute(LONGER[connection.vendor])
+    return HttpResponse("answered")
+
+
 urlpatterns = [
+    path("admin/longer/", longer),
     path("api/v1/slow/", slow),
     path("admin/slow/", slow),
     path("admin/quick/", quick),
