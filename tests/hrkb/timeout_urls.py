@@ -17,22 +17,24 @@ LONGER = {
 }
 
 
-def slow(request):
+def _answer(queries):
     # In an atomic block, as a view that writes would be: the cancelled query rolls back to its savepoint.
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(SLOW[connection.vendor])
+        cursor.execute(queries[connection.vendor])
     return HttpResponse("answered")
+
+
+def slow(request):
+    return _answer(SLOW)
+
+
+def longer(request):
+    return _answer(LONGER)
 
 
 def quick(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return HttpResponse("answered")
-
-
-def longer(request):
-    with connection.cursor() as cursor:
-        cursor.execute(LONGER[connection.vendor])
     return HttpResponse("answered")
 
 
