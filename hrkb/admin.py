@@ -17,8 +17,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import ShowFacets
-from django.contrib.admin.views.main import ALL_VAR, IS_FACETS_VAR, PAGE_VAR, ChangeList
+from django.contrib.admin.views.main import ALL_VAR, PAGE_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -38,7 +37,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from hrkb.admin_lists import list_reading
+from hrkb.admin_lists import list_reading, share_facet_counts
 from hrkb.dates import PartialDate, PartialDateField
 from hrkb.routes import url_for
 from hrkb.scale import AtLeast, Estimate, among, estimated_rows, planned_count
@@ -234,11 +233,15 @@ class KeyedChangeList(ChangeList):
     """
 
     def get_queryset(self, request, exclude_parameters=None):
-        list_reading(request).ordering = self.get_ordering(request, self.root_queryset)
+        reading = list_reading(request)
+        reading.ordering = self.get_ordering(request, self.root_queryset)
+        # Django reads the list again for each filter's counts, without that filter's parameters.
+        reading.counting = exclude_parameters is not None
         return super().get_queryset(request, exclude_parameters)
 
     def get_results(self, request):
         super().get_results(request)
+        share_facet_counts(self)
         whole = (self.show_all and self.can_show_all) or not self.multi_page
         counted = self.paginator.counted_rows() if isinstance(self.paginator, EstimatedCountPaginator) else None
         if whole and counted is not None:
@@ -399,17 +402,14 @@ class SubquerySearchMixin:
         return queryset.filter(*(_holds(model, search_fields, bit) for bit in words))
 
     def _walk_for(self, request) -> Walk | None:
-        """How the list can be walked (:func:`walk_of` its ordering); None if it has no such order, or shows its
-        filters' counts: Django counts each filter's rows as ``pk IN (the searched list)``, which PostgreSQL runs
-        again for every row when the list's words are tests (more than ten minutes for the mentions of "north
-        korea"; 4.4 s from their matches)."""
-        facets = self.show_facets is ShowFacets.ALWAYS or (
-            self.show_facets is ShowFacets.ALLOW and IS_FACETS_VAR in request.GET
-        )
-        ordering = list_reading(request).ordering
-        if facets or ordering is None or not issubclass(self.paginator, EstimatedCountPaginator):
+        """How the list can be walked (:func:`walk_of` its ordering); None if it has no such order, or is read
+        for its filters' counts, which read every match: from the matches, not by testing every row (and a
+        ``SimpleListFilter`` counts its choices as ``pk IN (the searched list)``, which PostgreSQL runs again for
+        every row when the list's words are tests: more than ten minutes for the mentions of "north korea")."""
+        reading = list_reading(request)
+        if reading.counting or reading.ordering is None or not issubclass(self.paginator, EstimatedCountPaginator):
             return None
-        return walk_of(self.model, ordering)
+        return walk_of(self.model, reading.ordering)
 
 
 @dataclass(frozen=True)

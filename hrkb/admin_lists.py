@@ -13,7 +13,9 @@ there is more:
 - :class:`NamedRelatedFilter` for a related record (a publisher, an
   organisation): the first ones by name, and a box to filter by part of a name;
 - the date hierarchy (``templates/admin/change_list.html`` and the
-  ``admin_lists`` template tags), whose years are read from the date's index.
+  ``admin_lists`` template tags), whose years are read from the date's index;
+- "Show counts": :func:`share_facet_counts` counts the choices of every filter
+  the request leaves unset in one query.
 
 Admins opt in per filter in ``list_filter``; the date hierarchy applies to every list.
 """
@@ -21,8 +23,10 @@ Admins opt in per filter in ``list_filter``; the date hierarchy applies to every
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib import admin
+from django.contrib.admin.filters import FacetsMixin
 from django.contrib.admin.utils import get_last_value_from_parameters, reverse_field_path
 from django.contrib.admin.views.main import PAGE_VAR
 from django.db.models import Exists, OuterRef
@@ -46,6 +50,9 @@ class ListReading:
     matches_first: bool = False
     #: ``hrkb.search.admin.RankedSearchAdminMixin``: the keys' SQL of the list counted past the cap already.
     counted_past_cap: str | None = None
+    #: ``hrkb.admin.KeyedChangeList``: the list is being read for its filters' counts ("Show counts"), which
+    #: read every match: not walked.
+    counting: bool = False
 
 
 def list_reading(request) -> ListReading:
@@ -55,6 +62,45 @@ def list_reading(request) -> ListReading:
     except AttributeError:
         request._hrkb_list_reading = ListReading()
         return request._hrkb_list_reading
+
+
+def share_facet_counts(changelist) -> None:
+    """Under "Show counts", count the choices of every filter the request leaves unset in one query.
+
+    Django counts each filter's choices over the list as the other filters leave it
+    (``FacetsMixin.get_facet_queryset``): a query per filter, each running the list's search
+    again. For every filter the request does not set, that list is the list itself, so their
+    counts are one aggregate over it, read once when the first of them is drawn. A filter the
+    request sets still counts over the list without it, as Django does.
+    """
+    if not changelist.add_facets:
+        return
+    given = set(changelist.filter_params)
+    unset = [
+        spec
+        for spec in changelist.filter_specs
+        if isinstance(spec, FacetsMixin) and not given.intersection(spec.expected_parameters())
+    ]
+    if len(unset) < 2:
+        return
+
+    @cache
+    def counts() -> list[dict]:
+        first = unset[0]
+        listed = changelist.get_queryset(first.request, exclude_parameters=first.expected_parameters())
+        asked = {
+            f"f{index}_{key}": count
+            for index, spec in enumerate(unset)
+            for key, count in spec.get_facet_counts(changelist.pk_attname, listed).items()
+        }
+        found = listed.aggregate(**asked)
+        return [
+            {key.removeprefix(f"f{index}_"): value for key, value in found.items() if key.startswith(f"f{index}_")}
+            for index in range(len(unset))
+        ]
+
+    for index, spec in enumerate(unset):
+        spec.get_facet_queryset = lambda _changelist, index=index: counts()[index]
 
 
 class IndexedValuesFilter(admin.AllValuesFieldListFilter):
