@@ -164,7 +164,7 @@ class EstimatedCountPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         if read == number:
             ids = keys
-        elif (walked := self.walk and self._walk(bottom, self.per_page)) is not None:
+        elif (walked := self.walk and self.walk.by and self._walk(bottom, self.per_page)) is not None:
             ids = walked
         else:
             ids = ranked_ids(self.object_list, bottom, self.per_page)
@@ -231,6 +231,15 @@ class KeyedChangeList(ChangeList):
     A page's worth of keys (at most ``list_max_show_all``) is a short list to look up, then sort.
     Its ordering is known before its search (:class:`SubquerySearchMixin` walks a list in some orders).
     """
+
+    def _get_deterministic_ordering(self, ordering):
+        ordering = super()._get_deterministic_ordering(ordering)
+        # Rows tied in a column of the list's own are told apart by key in that column's direction, so that
+        # one index of the column and the key serves the list both ways (see walk_of); Django ties them
+        # newest first.
+        if ordering[-1:] == ["-pk"] and _own_column(self.model, ordering[0]) and not ordering[0].startswith("-"):
+            ordering[-1] = "pk"
+        return ordering
 
     def get_queryset(self, request, exclude_parameters=None):
         reading = list_reading(request)
@@ -382,7 +391,12 @@ class SubquerySearchMixin:
         planner expects the rarest word in many rows and a count finds more rows than the list counts,
         the list is tested row by row instead, only among the rows its page can come from. For a list led by
         a foreign key's records in an order of their own columns, in its own order or sorted by such a
-        column (:func:`walk_of`), searched through no to-many relation (a test through one would repeat a row).
+        column, or sorted by an indexed column of its own (:func:`walk_of`), searched through no to-many
+        relation (a test through one would repeat a row).
+
+        Along its own index a list is walked only if its first rows in that order hold the page: a word's
+        matches may gather far along it ("kim" in mentions sorted by their words, under "K"), where walking
+        would test a million rows to find them (1.4 s; 320 ms from its matches).
         """
         model, cap = queryset.model, self.paginator.COUNT_AT_MOST
         if planned < self.WALK_FROM * cap:
@@ -398,8 +412,29 @@ class SubquerySearchMixin:
         ]
         if queryset.filter(*found).order_by().values("pk")[: cap + 1].count() <= cap:
             return None
+        tests = [_holds(model, search_fields, bit) for bit in words]
+        if walk.by is None and not self._holds_the_page_early(request, queryset, tests):
+            return None
         list_reading(request).walk = walk  # see EstimatedCountMixin.get_paginator
-        return queryset.filter(*(_holds(model, search_fields, bit) for bit in words))
+        return queryset.filter(*tests)
+
+    #: Along its own index a list is walked if its first rows (this many times those up to the page's end, and
+    #: at most WALK_OWN_MOST) hold the page: its matches are then at least one in twenty of the rows walked.
+    WALK_OWN_READ = 20
+    WALK_OWN_MOST = 50_000
+
+    def _holds_the_page_early(self, request, queryset, tests) -> bool:
+        """Whether the rows that come first in the list's order, :attr:`WALK_OWN_READ` times as many as the rows
+        up to its page's end, pass ``tests`` often enough to fill them (30 ms for 2,000 mentions by their words)."""
+        try:
+            number = max(int(request.GET.get(PAGE_VAR, 1)), 1)
+        except ValueError:
+            number = 1
+        wanted = number * self.list_per_page
+        if self.WALK_OWN_READ * wanted > self.WALK_OWN_MOST:  # a deep page: sorting every match costs less
+            return False
+        first = queryset.order_by(*list_reading(request).ordering).values("pk")[: self.WALK_OWN_READ * wanted]
+        return _unconditioned(queryset).filter(among("pk", first), *tests).values("pk")[:wanted].count() >= wanted
 
     def _walk_for(self, request) -> Walk | None:
         """How the list can be walked (:func:`walk_of` its ordering); None if it has no such order, or is read
@@ -415,9 +450,10 @@ class SubquerySearchMixin:
 @dataclass(frozen=True)
 class Walk:
     """A list's order as the order of the records of one of its foreign keys: the rows of the records that come
-    first in that order come first in the list's."""
+    first in that order come first in the list's. Or, with no key, the order of an index of the list's own table
+    (a mention's words): the rows that index lists first come first."""
 
-    by: str  # the foreign key
+    by: str | None  # the foreign key; None: the list's own index
     order: tuple[str, ...]  # its records' order, by their own columns ("-published", "title")
     leading: tuple[str, ...]  # the list's first orderings, which the records' order stands for
 
@@ -429,6 +465,8 @@ def walk_of(model, ordering) -> Walk | None:
     (``-report__title``, a column sorted by): as many of the first as lead through one key that no row
     leaves empty (a row without a record would be on no record's walk), each to the record's own columns.
     """
+    if ordering and _own_column(model, ordering[0]) and _leads_an_index(model, ordering[0].lstrip("-")):
+        return Walk(None, (ordering[0],), (ordering[0],))
     by, order, leading = None, [], []
     for item in ordering:
         if not isinstance(item, str):
@@ -448,6 +486,15 @@ def walk_of(model, ordering) -> Walk | None:
         by, leading = name, [*leading, item]
         order.extend(names)
     return Walk(by, tuple(order), tuple(leading)) if by else None
+
+
+def _leads_an_index(model, name: str) -> bool:
+    """Whether an index of ``model``'s table lists its rows by the column ``name`` first, then by key (both ways)."""
+    field = model._meta.get_field(name)
+    return any(
+        [part.lstrip("-") for part in index.fields] == [field.name, model._meta.pk.name]
+        for index in model._meta.indexes
+    )
 
 
 def _own_column(model, name) -> bool:

@@ -246,6 +246,10 @@ class Mention(models.Model):
         ]
         indexes = [
             models.Index(fields=["actor", "report"], name="mention_actor_idx"),
+            # The admin's list sorted by the mentions' words, or by origin, reads them in these orders
+            # (hrkb.admin.walk_of).
+            models.Index(fields=["text", "id"], name="mention_text_idx"),
+            models.Index(fields=["origin", "id"], name="mention_origin_idx"),
         ]
 
     def __str__(self):

@@ -335,12 +335,15 @@ def test_a_dense_search_is_read_report_by_report_in_the_lists_order(
 
 @pytest.mark.parametrize(
     ("query", "cap"),
-    [({"q": "kim famine"}, 20), ({"q": "kim famine", "o": "4"}, 12)],
-    ids=["fewer than the cap", "sorted by its own column"],
+    [({"q": "kim famine"}, 20), ({"q": "kim famine", "o": "1"}, 12)],
+    ids=["fewer than the cap", "sorted by its own column, the page not held early"],
 )
-def test_a_search_is_walked_only_in_a_related_records_order_and_past_the_cap(curator_client, monkeypatch, query, cap):
-    """Sorted by a column of its own (a mention's passage), or matching fewer rows than the list counts, a
-    search is read from its matches."""
+def test_a_search_is_walked_only_past_the_cap_and_where_its_order_holds_the_page_early(
+    curator_client, monkeypatch, query, cap
+):
+    """Matching fewer rows than the list counts, or sorted by a column of its own (a mention's words) along
+    whose index the first rows do not hold the page (20 matches, a page of 100), a search is read from its
+    matches."""
     import hrkb.admin
     from hrkb.admin import EstimatedCountPaginator
     from hrkb.scale import AtLeast
@@ -352,6 +355,68 @@ def test_a_search_is_walked_only_in_a_related_records_order_and_past_the_cap(cur
     assert changelist.paginator.walk is None
     assert changelist.result_count == (20 if cap >= 20 else AtLeast(cap))
     assert [mention.pk for mention in changelist.result_list] == list(changelist.queryset.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("page", [1, 2, 3])
+@pytest.mark.parametrize(
+    ("order", "ordering"), [("1", ["text", "pk"]), ("-1", ["-text", "-pk"]), ("5", ["origin", "pk"])]
+)
+def test_a_dense_search_sorted_by_an_indexed_column_of_its_own_is_read_along_its_index(
+    curator_client, monkeypatch, page, order, ordering
+):
+    """Sorted by a column of its own that an index lists with the key (a mention's words, its origin), a search
+    whose tests fill the list is read in that order, testing row by row: Django's own pages, the rows tied in
+    the column (every mention here says "Kim Il-sung") told apart by key in the column's direction."""
+    from django.core.paginator import Paginator
+
+    import hrkb.admin
+    from hrkb.admin import EstimatedCountPaginator
+    from hrkb.scale import AtLeast
+    from sources.admin import MentionAdmin
+
+    _reports_to_walk()
+    monkeypatch.setattr(hrkb.admin, "_planned", lambda queryset: 10**6)
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 12)
+    monkeypatch.setattr(MentionAdmin, "list_per_page", 4)
+    response = curator_client.get("/admin/sources/mention/", {"q": "kim famine", "p": page, "o": order})
+    assert response.status_code == 200
+    changelist = response.context["cl"]
+    assert changelist.paginator.walk.by is None and changelist.result_count == AtLeast(12)
+    assert list(changelist.queryset.query.order_by) == ordering
+    expected = Paginator(changelist.queryset, 4).page(page).object_list
+    assert [mention.pk for mention in changelist.result_list] == [mention.pk for mention in expected]
+    assert all(mention.report.title.startswith("Famine") for mention in changelist.result_list)
+
+
+@pytest.mark.parametrize(("order", "walked"), [("1", False), ("-1", True)], ids=["late in its order", "early"])
+def test_a_search_whose_matches_come_late_along_its_own_index_is_read_from_its_matches(
+    curator_client, monkeypatch, order, walked
+):
+    """Thirty mentions whose words sort first ("Aaron") match no word of the search: sorted by the words, the
+    first rows along their index do not hold the page, so the search is read from its matches; sorted the
+    other way they do. The page is Django's either way."""
+    from django.core.paginator import Paginator
+
+    import hrkb.admin
+    from hrkb.admin import EstimatedCountPaginator, SubquerySearchMixin
+    from sources.admin import MentionAdmin
+
+    _reports_to_walk()
+    aaron = factories.person("Aaron Lee")
+    notes = factories.report("Harvest notes", text="Aaron, " * 30)
+    Mention.objects.bulk_create(
+        Mention(report=notes, start=7 * number, end=7 * number + 5, text="Aaron", actor=aaron) for number in range(30)
+    )
+    monkeypatch.setattr(hrkb.admin, "_planned", lambda queryset: 10**6)
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 12)
+    monkeypatch.setattr(SubquerySearchMixin, "WALK_OWN_READ", 5)  # the first 20 rows for a page of 4
+    monkeypatch.setattr(MentionAdmin, "list_per_page", 4)
+    response = curator_client.get("/admin/sources/mention/", {"q": "kim famine", "o": order})
+    changelist = response.context["cl"]
+    assert (changelist.paginator.walk is not None) is walked
+    expected = Paginator(changelist.queryset, 4).page(1).object_list
+    assert [mention.pk for mention in changelist.result_list] == [mention.pk for mention in expected]
+    assert [mention.text for mention in changelist.result_list] == ["Kim Il-sung"] * 4
 
 
 @pytest.mark.parametrize("shown", [{}, {"all": ""}], ids=["one page", "all shown"])
