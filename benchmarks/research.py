@@ -163,6 +163,30 @@ def pages(searches: list[str]) -> list[tuple[str, str]]:
     return research + sorted(lists)
 
 
+def states(user, name: str, url: str) -> list[tuple[str, str]]:
+    """A searched list's other states: sorted by each column it can be sorted by, both ways; "Show counts"; page 20."""
+    if not name.startswith("list: ") or "?q=" not in url:
+        return []
+    from django.contrib.admin.views.main import IS_FACETS_VAR, ORDER_VAR, PAGE_VAR
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    request = RequestFactory().get(url)
+    request.user = user
+    changelist = resolve(request.path).func.model_admin.get_changelist_instance(request)
+    sortable = [
+        (index, field)
+        for index, field in enumerate(changelist.list_display)
+        if field in changelist.sortable_by and changelist.get_ordering_field(field)
+    ]
+    found = [
+        (f"{name} by {field}{' down' if sign else ''}", f"{url}&{ORDER_VAR}={sign}{index}")
+        for index, field in sortable
+        for sign in ("", "-")
+    ]
+    return [*found, (f"{name}, counts", f"{url}&{IS_FACETS_VAR}=True"), (f"{name}, page 20", f"{url}&{PAGE_VAR}=20")]
+
+
 def _backend_cpu_ns(pid: int | None) -> int:
     """CPU time the database backend has used so far, in nanoseconds (0 when it cannot be read)."""
     if pid is None:
@@ -220,6 +244,12 @@ def main(argv=None) -> None:
         help=f"A query to search the lists and the one search for; repeat for several (default: {DEFAULT_SEARCHES}).",
     )
     parser.add_argument("--only", default="", help="Only pages whose name contains this.")
+    parser.add_argument(
+        "--states",
+        action="store_true",
+        help="Also each searched list sorted by each of its columns both ways, showing its filters' counts, and at "
+        "page 20.",
+    )
     arguments = parser.parse_args(argv)
     setup(arguments.database)
     from django.contrib.auth import get_user_model
@@ -242,6 +272,8 @@ def main(argv=None) -> None:
     client.force_login(user)
     print(f"{connection.vendor}, {count:,} reports; median and worst of {arguments.repeat}, target {TARGET_MS} ms")
     rows = [(name, url) for name, url in pages(arguments.search or DEFAULT_SEARCHES) if arguments.only in name]
+    if arguments.states:
+        rows = [row for name, url in rows for row in [(name, url), *states(user, name, url)]]
     pid = backend_pid()
     width = max(len(name) for name, _ in rows)
     wall, cpu = contention()
