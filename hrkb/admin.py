@@ -234,11 +234,17 @@ class KeyedChangeList(ChangeList):
 
     def _get_deterministic_ordering(self, ordering):
         ordering = super()._get_deterministic_ordering(ordering)
-        # Rows tied in a column of the list's own are told apart by key in that column's direction, so that
-        # one index of the column and the key serves the list both ways (see walk_of); Django ties them
-        # newest first.
-        if ordering[-1:] == ["-pk"] and _own_column(self.model, ordering[0]) and not ordering[0].startswith("-"):
-            ordering[-1] = "pk"
+        # In a list its search walks along an index of its own column (SubquerySearchMixin, walk_of), rows tied
+        # in the column are told apart by key in the column's direction, so that one index of the column and the
+        # key serves both ways; elsewhere Django ties them newest first. Not in a list the search engine ranks:
+        # read among its matches' keys, in an index's order the planner would test every row against them.
+        walked = isinstance(self.model_admin, SubquerySearchMixin) and not isinstance(
+            self.model_admin, RankedSearchAdminMixin
+        )
+        if walked and ordering[-1:] == ["-pk"] and not str(ordering[0]).startswith("-"):
+            walk = walk_of(self.model, ordering)
+            if walk is not None and walk.by is None:
+                ordering[-1] = "pk"
         return ordering
 
     def get_queryset(self, request, exclude_parameters=None):

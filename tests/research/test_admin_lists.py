@@ -388,6 +388,16 @@ def test_a_dense_search_sorted_by_an_indexed_column_of_its_own_is_read_along_its
     assert all(mention.report.title.startswith("Famine") for mention in changelist.result_list)
 
 
+def test_ties_follow_the_columns_direction_only_in_lists_walked_along_their_own_index(curator_client):
+    """A list the search engine ranks keeps Django's tie-break (newest first): read among its matches' keys, its
+    page in an index's order made PostgreSQL test every row against them (quotes by status: 142 -> 967 ms)."""
+    factories.report("Famine")
+    mentions = curator_client.get("/admin/sources/mention/", {"o": "1"}).context["cl"]
+    reports = curator_client.get("/admin/reports/report/", {"o": "1"}).context["cl"]
+    assert list(mentions.queryset.query.order_by) == ["text", "pk"]
+    assert list(reports.queryset.query.order_by)[-1] == "-pk"
+
+
 @pytest.mark.parametrize(("order", "walked"), [("1", False), ("-1", True)], ids=["late in its order", "early"])
 def test_a_search_whose_matches_come_late_along_its_own_index_is_read_from_its_matches(
     curator_client, monkeypatch, order, walked
