@@ -23,13 +23,15 @@ Admins opt in per filter in ``list_filter``; the date hierarchy applies to every
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from django.contrib import admin
 from django.contrib.admin.filters import FacetsMixin
 from django.contrib.admin.utils import get_last_value_from_parameters, reverse_field_path
 from django.contrib.admin.views.main import PAGE_VAR
-from django.db.models import Exists, OuterRef
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.constants import LOOKUP_SEP
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -71,7 +73,8 @@ def share_facet_counts(changelist) -> None:
     (``FacetsMixin.get_facet_queryset``): a query per filter, each running the list's search
     again. For every filter the request does not set, that list is the list itself, so their
     counts are one aggregate over it, read once when the first of them is drawn. A filter the
-    request sets still counts over the list without it, as Django does.
+    request sets still counts over the list without it, and one that counts through a to-many
+    relation in a query of its own, as Django does.
     """
     if not changelist.add_facets:
         return
@@ -85,22 +88,56 @@ def share_facet_counts(changelist) -> None:
         return
 
     @cache
-    def counts() -> list[dict]:
-        first = unset[0]
-        listed = changelist.get_queryset(first.request, exclude_parameters=first.expected_parameters())
-        asked = {
-            f"f{index}_{key}": count
-            for index, spec in enumerate(unset)
-            for key, count in spec.get_facet_counts(changelist.pk_attname, listed).items()
-        }
-        found = listed.aggregate(**asked)
-        return [
-            {key.removeprefix(f"f{index}_"): value for key, value in found.items() if key.startswith(f"f{index}_")}
-            for index in range(len(unset))
+    def shared() -> dict:
+        listed = changelist.get_queryset(unset[0].request, exclude_parameters=unset[0].expected_parameters())
+        asked = {spec: spec.get_facet_counts(changelist.pk_attname, listed) for spec in unset}
+        # A count through a to-many relation (a report's publishers) joins it, repeating the list's rows for
+        # every other count of the query: such a filter keeps a query of its own, as Django gives it.
+        together = [
+            spec
+            for spec in unset
+            if not any(_through_many(listed.model, count.filter) for count in asked[spec].values())
         ]
+        if len(together) < 2:
+            return {}
+        found = listed.aggregate(
+            **{f"f{index}_{key}": count for index, spec in enumerate(together) for key, count in asked[spec].items()}
+        )
+        return {
+            spec: {
+                key.removeprefix(f"f{index}_"): value for key, value in found.items() if key.startswith(f"f{index}_")
+            }
+            for index, spec in enumerate(together)
+        }
 
-    for index, spec in enumerate(unset):
-        spec.get_facet_queryset = lambda _changelist, index=index: counts()[index]
+    def counts(spec, changelist):
+        return shared()[spec] if spec in shared() else FacetsMixin.get_facet_queryset(spec, changelist)
+
+    for spec in unset:
+        spec.get_facet_queryset = partial(counts, spec)
+
+
+def _through_many(model, condition) -> bool:
+    """Whether ``condition`` (a Q, or None) follows a to-many relation from ``model`` (a join that repeats rows)."""
+    if condition is None:
+        return False
+    for child in condition.children:
+        if isinstance(child, Q):
+            if _through_many(model, child):
+                return True
+            continue
+        opts = model._meta
+        for name in child[0].split(LOOKUP_SEP):
+            try:
+                field = opts.get_field(name)
+            except FieldDoesNotExist:  # a lookup ("isnull") or "pk"
+                break
+            if field.many_to_many or field.one_to_many:
+                return True
+            if not field.is_relation:
+                break
+            opts = field.related_model._meta
+    return False
 
 
 class IndexedValuesFilter(admin.AllValuesFieldListFilter):
