@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import operator
 from collections import defaultdict
-from contextlib import suppress
 from dataclasses import dataclass
 
 from django import forms
@@ -282,9 +281,16 @@ class EstimatedCountMixin:
         # Searched through SubquerySearchMixin, a list computes every match before it orders one: its page is
         # read with its count. Not for "show all", which reads every row in turn.
         if reading.matches_first and ALL_VAR not in request.GET:
-            with suppress(ValueError):  # a page that is not a number is Django's to answer
-                paginator.page_with_count = int(request.GET.get(PAGE_VAR, 1))
+            paginator.page_with_count = page_asked(request)
         return paginator
+
+
+def page_asked(request) -> int | None:
+    """The page number the request asks a list for; None if it is not a number (Django's to answer)."""
+    try:
+        return int(request.GET.get(PAGE_VAR, 1))
+    except ValueError:
+        return None
 
 
 def _unconditioned(queryset):
@@ -432,11 +438,7 @@ class SubquerySearchMixin:
     def _holds_the_page_early(self, request, queryset, tests) -> bool:
         """Whether the rows that come first in the list's order, :attr:`WALK_OWN_READ` times as many as the rows
         up to its page's end, pass ``tests`` often enough to fill them (30 ms for 2,000 mentions by their words)."""
-        try:
-            number = max(int(request.GET.get(PAGE_VAR, 1)), 1)
-        except ValueError:
-            number = 1
-        wanted = number * self.list_per_page
+        wanted = max(page_asked(request) or 1, 1) * self.list_per_page
         if self.WALK_OWN_READ * wanted > self.WALK_OWN_MOST:  # a deep page: sorting every match costs less
             return False
         first = queryset.order_by(*list_reading(request).ordering).values("pk")[: self.WALK_OWN_READ * wanted]

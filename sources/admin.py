@@ -154,9 +154,7 @@ class MentionInline(admin.TabularInline):
             .annotate(**context("report__text", width=MENTION_CONTEXT))
         )
 
-    @admin.display(description=_("passage"))
-    def passage(self, mention):
-        return mention_passage(mention)
+    passage = staticmethod(mention_passage)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -216,9 +214,7 @@ class MentionAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, EstimatedCountMix
         return mention_target(mention)
 
     # Not sortable: a mention's offset orders it within its report (the list's own order), not among others.
-    @admin.display(description=_("passage"))
-    def passage(self, mention):
-        return mention_passage(mention)
+    passage = staticmethod(mention_passage)
 
     @admin.display(description=_("in report"), ordering="report__title")
     def report_link(self, mention):
