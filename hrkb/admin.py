@@ -12,16 +12,14 @@ from __future__ import annotations
 import functools
 import operator
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ALL_VAR, PAGE_VAR, ChangeList
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.contrib.admin.views.main import ALL_VAR, ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, ExpressionWrapper, F, Window
-from django.db.models.sql.where import WhereNode
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -36,7 +34,17 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from hrkb.admin_lists import list_reading, share_facet_counts
+from hrkb.admin_lists import (
+    Walk,
+    along_its_index,
+    holds_the_page_early,
+    list_reading,
+    list_walk,
+    page_asked,
+    share_facet_counts,
+    unconditioned,
+    walk_of,
+)
 from hrkb.dates import PartialDate, PartialDateField
 from hrkb.routes import url_for
 from hrkb.scale import AtLeast, Estimate, among, estimated_rows, planned_count
@@ -168,7 +176,7 @@ class EstimatedCountPaginator(Paginator):
         else:
             ids = ranked_ids(self.object_list, bottom, self.per_page)
         # The rows were chosen under the list's conditions: fetched by key alone, a search is not run twice.
-        records = _unconditioned(self.object_list).in_bulk(ids)
+        records = unconditioned(self.object_list).in_bulk(ids)
         return self._get_page([records[pk] for pk in ids if pk in records], number, self)
 
     def _walk(self, bottom: int, size: int) -> list | None:
@@ -219,7 +227,7 @@ class EstimatedCountPaginator(Paginator):
         """The list narrowed to the keys its count read, in its order (its conditions are not run again);
         None when it was not counted so (unfiltered, or past the cap)."""
         keys = self.__dict__.get("_keys")
-        return None if keys is None else _unconditioned(self.object_list).filter(among("pk", keys))
+        return None if keys is None else unconditioned(self.object_list).filter(among("pk", keys))
 
 
 class KeyedChangeList(ChangeList):
@@ -231,19 +239,18 @@ class KeyedChangeList(ChangeList):
     Its ordering is known before its search (:class:`SubquerySearchMixin` walks a list in some orders).
     """
 
-    def _get_deterministic_ordering(self, ordering):
-        ordering = super()._get_deterministic_ordering(ordering)
-        # In a list its search walks along an index of its own column (SubquerySearchMixin, walk_of), rows tied
-        # in the column are told apart by key in the column's direction, so that one index of the column and the
-        # key serves both ways; elsewhere Django ties them newest first. Not in a list the search engine ranks:
-        # read among its matches' keys, in an index's order the planner would test every row against them.
-        walked = isinstance(self.model_admin, SubquerySearchMixin) and not isinstance(
-            self.model_admin, RankedSearchAdminMixin
-        )
-        if walked and ordering[-1:] == ["-pk"] and not str(ordering[0]).startswith("-"):
-            walk = walk_of(self.model, ordering)
-            if walk is not None and walk.by is None:
-                ordering[-1] = "pk"
+    def get_ordering(self, request, queryset):
+        ordering = super().get_ordering(request, queryset)
+        # Walked along an index of its own column (walk_of), a list's ties follow the column's direction. A list
+        # its search walks only when searched so is left Django's tie-break (newest first) otherwise: the search
+        # engine's (RankedSearchAdminMixin) reads it among its matches' keys, and in an index's order the planner
+        # would test every row against them (quotes searched for "famine" by status: 142 -> 967 ms). Asked before
+        # the search (KeyedChangeList.get_queryset) as after it, when the search has said how it reads the list.
+        walk = walk_of(self.model, ordering)
+        if walk is None or walk.by is not None:
+            return ordering
+        if not isinstance(self.model_admin, RankedSearchAdminMixin) or list_reading(request).walk == walk:
+            return along_its_index(ordering)
         return ordering
 
     def get_queryset(self, request, exclude_parameters=None):
@@ -283,21 +290,6 @@ class EstimatedCountMixin:
         if reading.matches_first and ALL_VAR not in request.GET:
             paginator.page_with_count = page_asked(request)
         return paginator
-
-
-def page_asked(request) -> int | None:
-    """The page number the request asks a list for; None if it is not a number (Django's to answer)."""
-    try:
-        return int(request.GET.get(PAGE_VAR, 1))
-    except ValueError:
-        return None
-
-
-def _unconditioned(queryset):
-    """``queryset`` with what it shows and its order, without its conditions (to read rows already chosen)."""
-    rows = queryset.all()
-    rows.query.where = WhereNode()
-    return rows
 
 
 def partial_date(value: PartialDate | None) -> str:
@@ -373,7 +365,7 @@ class SubquerySearchMixin:
         manager = model._base_manager
         # The union of the fields' matches, not an OR of tests: under an OR the database tests every
         # row of the table against each; the union it computes from the matches' side.
-        walk = self._walk_for(request)
+        walk = list_walk(request, self)
         repeats = any(_to_many(model, path) for path in search_fields)
         planned = [_planned_matches(model, search_fields, bit) for bit in words] if walk or len(words) > 1 else [0]
         first = min(range(len(planned)), key=planned.__getitem__)
@@ -425,94 +417,10 @@ class SubquerySearchMixin:
         if queryset.filter(*found).order_by().values("pk")[: cap + 1].count() <= cap:
             return None
         tests = [_holds(model, search_fields, bit) for bit in words]
-        if walk.by is None and not self._holds_the_page_early(request, queryset, tests):
+        if walk.by is None and not holds_the_page_early(request, queryset, tests, self.list_per_page):
             return None
         list_reading(request).walk = walk  # see EstimatedCountMixin.get_paginator
         return queryset.filter(*tests)
-
-    #: Along its own index a list is walked if its first rows (this many times those up to the page's end, and
-    #: at most WALK_OWN_MOST) hold the page: its matches are then at least one in twenty of the rows walked.
-    WALK_OWN_READ = 20
-    WALK_OWN_MOST = 50_000
-
-    def _holds_the_page_early(self, request, queryset, tests) -> bool:
-        """Whether the rows that come first in the list's order, :attr:`WALK_OWN_READ` times as many as the rows
-        up to its page's end, pass ``tests`` often enough to fill them (30 ms for 2,000 mentions by their words)."""
-        wanted = max(page_asked(request) or 1, 1) * self.list_per_page
-        if self.WALK_OWN_READ * wanted > self.WALK_OWN_MOST:  # a deep page: sorting every match costs less
-            return False
-        first = queryset.order_by(*list_reading(request).ordering).values("pk")[: self.WALK_OWN_READ * wanted]
-        return _unconditioned(queryset).filter(among("pk", first), *tests).values("pk")[:wanted].count() >= wanted
-
-    def _walk_for(self, request) -> Walk | None:
-        """How the list can be walked (:func:`walk_of` its ordering); None if it has no such order, or is read
-        for its filters' counts, which read every match: from the matches, not by testing every row (and a
-        ``SimpleListFilter`` counts its choices as ``pk IN (the searched list)``, which PostgreSQL runs again for
-        every row when the list's words are tests: more than ten minutes for the mentions of "north korea")."""
-        reading = list_reading(request)
-        if reading.counting or reading.ordering is None or not issubclass(self.paginator, EstimatedCountPaginator):
-            return None
-        return walk_of(self.model, reading.ordering)
-
-
-@dataclass(frozen=True)
-class Walk:
-    """A list's order as the order of the records of one of its foreign keys: the rows of the records that come
-    first in that order come first in the list's. Or, with no key, the order of an index of the list's own table
-    (a mention's words): the rows that index lists first come first."""
-
-    by: str | None  # the foreign key; None: the list's own index
-    order: tuple[str, ...]  # its records' order, by their own columns ("-published", "title")
-    leading: tuple[str, ...]  # the list's first orderings, which the records' order stands for
-
-
-def walk_of(model, ordering) -> Walk | None:
-    """The :class:`Walk` that the first of ``ordering`` (a list's, as ``order_by`` takes it) amount to, if any.
-
-    A foreign key (``report``, which sorts by its records' own ordering) or one of its records' columns
-    (``-report__title``, a column sorted by): as many of the first as lead through one key that no row
-    leaves empty (a row without a record would be on no record's walk), each to the record's own columns.
-    """
-    if ordering and _own_column(model, ordering[0]) and _leads_an_index(model, ordering[0].lstrip("-")):
-        return Walk(None, (ordering[0],), (ordering[0],))
-    by, order, leading = None, [], []
-    for item in ordering:
-        if not isinstance(item, str):
-            break
-        descending, (name, _, column) = item.startswith("-"), item.lstrip("-").partition("__")
-        try:
-            field = model._meta.get_field(name)
-        except FieldDoesNotExist:
-            break
-        if (by or name) != name or not field.many_to_one or field.null:
-            break
-        names = [column] if column else list(field.related_model._meta.ordering)
-        if not names or not all(_own_column(field.related_model, name) for name in names):
-            break
-        if descending:  # as Django reverses a related model's ordering sorted downwards
-            names = [name[1:] if name.startswith("-") else f"-{name}" for name in names]
-        by, leading = name, [*leading, item]
-        order.extend(names)
-    return Walk(by, tuple(order), tuple(leading)) if by else None
-
-
-def _leads_an_index(model, name: str) -> bool:
-    """Whether an index of ``model``'s table lists its rows by the column ``name`` first, then by key (both ways)."""
-    field = model._meta.get_field(name)
-    return any(
-        [part.lstrip("-") for part in index.fields] == [field.name, model._meta.pk.name]
-        for index in model._meta.indexes
-    )
-
-
-def _own_column(model, name) -> bool:
-    """Whether ``name`` (an ordering, maybe "-" first) sorts ``model`` by one of its columns, not a relation's."""
-    if not isinstance(name, str) or "__" in name:
-        return False
-    try:
-        return not model._meta.get_field(name.lstrip("-")).is_relation
-    except FieldDoesNotExist:
-        return False
 
 
 def _union(querysets):

@@ -408,7 +408,8 @@ def test_a_search_whose_matches_come_late_along_its_own_index_is_read_from_its_m
     from django.core.paginator import Paginator
 
     import hrkb.admin
-    from hrkb.admin import EstimatedCountPaginator, SubquerySearchMixin
+    import hrkb.admin_lists
+    from hrkb.admin import EstimatedCountPaginator
     from sources.admin import MentionAdmin
 
     _reports_to_walk()
@@ -419,7 +420,7 @@ def test_a_search_whose_matches_come_late_along_its_own_index_is_read_from_its_m
     )
     monkeypatch.setattr(hrkb.admin, "_planned", lambda queryset: 10**6)
     monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 12)
-    monkeypatch.setattr(SubquerySearchMixin, "WALK_OWN_READ", 5)  # the first 20 rows for a page of 4
+    monkeypatch.setattr(hrkb.admin_lists, "WALK_OWN_READ", 5)  # the first 20 rows for a page of 4
     monkeypatch.setattr(MentionAdmin, "list_per_page", 4)
     response = curator_client.get("/admin/sources/mention/", {"q": "kim famine", "o": order})
     changelist = response.context["cl"]
@@ -483,7 +484,7 @@ def test_a_searched_list_of_several_pages_is_counted_and_paged_by_one_run_of_its
 
 
 def test_a_walk_is_the_order_of_a_foreign_keys_records_that_no_row_leaves_empty():
-    from hrkb.admin import Walk, walk_of
+    from hrkb.admin_lists import Walk, walk_of
     from reports.models import Authorship
 
     assert walk_of(Mention, ["report", "start", "-pk"]) == Walk("report", ("-published", "title"), ("report",))
