@@ -239,19 +239,18 @@ class KeyedChangeList(ChangeList):
     Its ordering is known before its search (:class:`SubquerySearchMixin` walks a list in some orders).
     """
 
-    def get_ordering(self, request, queryset):
-        ordering = super().get_ordering(request, queryset)
-        # Walked along an index of its own column (walk_of), a list's ties follow the column's direction. A list
-        # its search walks only when searched so is left Django's tie-break (newest first) otherwise: the search
-        # engine's (RankedSearchAdminMixin) reads it among its matches' keys, and in an index's order the planner
-        # would test every row against them (quotes searched for "famine" by status: 142 -> 967 ms). Asked before
-        # the search (KeyedChangeList.get_queryset) as after it, when the search has said how it reads the list.
-        walk = walk_of(self.model, ordering)
-        if walk is None or walk.by is not None:
-            return ordering
-        if not isinstance(self.model_admin, RankedSearchAdminMixin) or list_reading(request).walk == walk:
-            return along_its_index(ordering)
-        return ordering
+    def _get_deterministic_ordering(self, ordering):
+        ordering = super()._get_deterministic_ordering(ordering)
+        # In a list its search walks along an index of its own column (SubquerySearchMixin, walk_of), ties follow
+        # the column's direction (along_its_index). A list the search engine ranks decides when it is searched,
+        # and keeps Django's tie-break (newest first) unless it walks: read among its matches' keys, in an
+        # index's order the planner would test every row against them (quotes of "famine" by status: 142 -> 967
+        # ms).
+        walked = isinstance(self.model_admin, SubquerySearchMixin) and not isinstance(
+            self.model_admin, RankedSearchAdminMixin
+        )
+        walk = walk_of(self.model, ordering) if walked else None
+        return along_its_index(ordering) if walk is not None and walk.by is None else ordering
 
     def get_queryset(self, request, exclude_parameters=None):
         reading = list_reading(request)

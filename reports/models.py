@@ -58,9 +58,9 @@ class Report(CuratedModel, UnsourcedMark, OwnSummary):
     aliases = models.TextField(
         blank=True, help_text=_("Other titles it goes by, one per line, e.g. a short title such as Total Denial.")
     )
-    kind = models.CharField(max_length=20, choices=ReportKind.choices, db_index=True)
+    kind = models.CharField(max_length=20, choices=ReportKind.choices)
     publishers = models.ManyToManyField(Organisation, blank=True, related_name="published_reports")
-    published = PartialDateField(null=True, blank=True, db_index=True, help_text=_("When it was published."))
+    published = PartialDateField(null=True, blank=True, help_text=_("When it was published."))
     language = models.CharField(max_length=20, default="en", help_text=_("BCP 47 tag of the text, e.g. en, ko."))
     summary = models.TextField(blank=True)
     url = models.URLField("URL", max_length=500, blank=True)
@@ -90,8 +90,13 @@ class Report(CuratedModel, UnsourcedMark, OwnSummary):
             models.Index(fields=["id", "published"], name="report_id_published_idx"),
             # Reports in timeline order, the finer precision first on a day they share.
             models.Index(fields=["published", "published_precision"], name="report_timeline_idx"),
-            # The admin list's language filter reads its values by skipping through this.
-            models.Index(fields=["language"], name="report_language_idx"),
+            # The admin list sorted by a column, searched for a common word, is read along that column's index,
+            # each row tested until the page is full (hrkb.admin_lists.walk_of); with the key, ties too (both
+            # ways). The language filter and the date hierarchy read their values by skipping through these.
+            models.Index(fields=["title", "id"], name="report_title_idx"),
+            models.Index(fields=["kind", "id"], name="report_kind_idx"),
+            models.Index(fields=["published", "id"], name="report_published_idx"),
+            models.Index(fields=["language", "id"], name="report_language_idx"),
             # Published reports in id order, read without their rows: the claims review's unsourced list
             # (published reports no citation names) and the home page's counts.
             models.Index(fields=["status", "id"], name="report_status_idx"),
@@ -187,8 +192,10 @@ class Quote(CuratedModel, UnsourcedMark):
     class Meta:
         ordering = ["-said", "speaker__name"]
         indexes = [
-            # The admin list's order and date hierarchy, and its language filter.
-            models.Index(fields=["said"], name="quote_said_idx"),
+            # The admin list's order and date hierarchy, and its language filter; sorted by when or where it was
+            # said, the list searched for a common word is read along these (see Report).
+            models.Index(fields=["said", "id"], name="quote_said_idx"),
+            models.Index(fields=["occasion", "id"], name="quote_occasion_idx"),
             models.Index(fields=["language"], name="quote_language_idx"),
             # The claims review's unsourced lists (see Report).
             models.Index(fields=["id"], condition=Q(unsourced_reason=""), name="quote_unwaived_idx"),

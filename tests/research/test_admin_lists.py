@@ -589,3 +589,82 @@ def test_show_counts_of_a_filter_through_a_to_many_relation_keep_a_query_of_thei
         assert spec.get_facet_queryset(changelist) == FacetsMixin.get_facet_queryset(spec, changelist), spec.title
     page = response.content.decode()
     assert "report (3)" in page and "published (4)" in page and "Open Archive (4)" in page
+
+
+def _reports_on_famine():
+    """Twelve reports on famine, in three titles (four tied in each), kinds, dates and statuses; one found only
+    by its slug (search_fields, not the engine); three others, titled to sort first."""
+    on_famine = [
+        factories.report(
+            f"{'CAB'[number % 3]} famine report",
+            slug=f"report-{number}",
+            text="famine " * (number + 1),
+            kind=["report", "article"][number % 2],
+            published=f"{2000 + number % 5}-01-01",
+            status=["published", "draft"][number % 4 == 0],
+        )
+        for number in range(12)
+    ]
+    by_slug = factories.report("D harvest", slug="famine-by-slug", text="A harvest.", published="2003-06-01")
+    for number in range(3):
+        factories.report(f"A harvest {number}", text="A good harvest.")
+    return [*on_famine, by_slug]
+
+
+@pytest.mark.parametrize("page", [1, 2])
+@pytest.mark.parametrize(
+    ("order", "key", "ordering"),
+    [
+        ("1", lambda report: (report.title, report.pk), ["title", "pk"]),
+        ("-1", lambda report: (report.title, report.pk), ["-title", "-pk"]),
+        ("3", lambda report: (str(report.published), report.pk), ["published", "pk"]),
+        ("-7", lambda report: (report.status, report.pk), ["-status", "-pk"]),
+    ],
+    ids=["by title", "by title down", "by date", "by status down"],
+)
+def test_a_ranked_search_sorted_by_an_indexed_column_is_read_along_its_index(
+    curator_client, monkeypatch, page, order, key, ordering
+):
+    """Sorted by a column of its own that an index lists with the key, a list the search engine ranks whose
+    engine matches pass the cap is read in the column's order, each row tested (the engine's match, or
+    search_fields'), ties told apart by key in the column's direction: the matches' pages in that order."""
+    from hrkb.admin import EstimatedCountPaginator
+    from hrkb.scale import AtLeast
+    from reports.admin import ReportAdmin
+
+    matches = _reports_on_famine()
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 8)
+    monkeypatch.setattr(ReportAdmin, "list_per_page", 4)
+    response = curator_client.get("/admin/reports/report/", {"q": "famine", "o": order, "p": page})
+    assert response.status_code == 200
+    changelist = response.context["cl"]
+    assert changelist.paginator.walk.by is None and changelist.result_count == AtLeast(8)
+    assert list(changelist.queryset.query.order_by) == ordering
+    expected = sorted(matches, key=key, reverse=order.startswith("-"))[(page - 1) * 4 : page * 4]
+    assert [report.pk for report in changelist.result_list] == [report.pk for report in expected]
+
+
+def test_a_ranked_search_sorted_by_a_foreign_keys_records_is_read_record_by_record(curator_client, monkeypatch):
+    """Quotes searched for a word most of them say, sorted by their speaker's name: read speaker by speaker
+    (hrkb.admin.EstimatedCountPaginator._walk), the pages those of every match so sorted, newest first within
+    a speaker; fewer engine matches than the cap, the list is read from its matches."""
+    from hrkb.admin import EstimatedCountPaginator
+    from reports.admin import QuoteAdmin
+
+    speakers = [factories.person(name) for name in ["Cho", "Ahn", "Baek"]]
+    quotes = [
+        factories.quote(speakers[number % 3], text=f"The famine, said for the {number}th time.", slug=f"q{number}")
+        for number in range(9)
+    ]
+    factories.quote(speakers[1], text="A good harvest.", slug="harvest")
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 8)
+    monkeypatch.setattr(QuoteAdmin, "list_per_page", 4)
+    expected = [quote.pk for quote in sorted(quotes, key=lambda quote: (quote.speaker.name, -quote.pk))]
+    for page in [1, 2]:
+        changelist = curator_client.get("/admin/reports/quote/", {"q": "famine", "o": "2", "p": page}).context["cl"]
+        assert changelist.paginator.walk.by == "speaker"
+        assert [quote.pk for quote in changelist.result_list] == expected[(page - 1) * 4 : page * 4]
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 9)
+    changelist = curator_client.get("/admin/reports/quote/", {"q": "famine", "o": "2"}).context["cl"]
+    assert changelist.paginator.walk is None and changelist.result_count == 9
+    assert [quote.pk for quote in changelist.result_list] == expected[:4]

@@ -106,6 +106,8 @@ def test_matches_read_once_list_the_same_and_count_once(rf, curator, monkeypatch
     from hrkb.search.admin import RankedSearchAdminMixin
 
     monkeypatch.setattr(postgres, "MOST", 2.0)  # never "a word in most rows": the union path on both databases
+    # Sorted by a column no index serves with the key: past the cap the list is not walked along it.
+    monkeypatch.setattr(RankedSearchAdminMixin, "_walk_by_column", lambda *args: None)
     reports = [factories.report(f"Songbun {number}", text="songbun " * number) for number in range(1, 6)]
     factories.report("Other", text="Nothing.")
     model_admin = admin.site._registry[Report]
@@ -115,7 +117,9 @@ def test_matches_read_once_list_the_same_and_count_once(rf, curator, monkeypatch
         with CaptureQueriesContext(connection) as queries:
             changelist, _request = _changelist(rf, curator, model_admin, q="songbun", o="1")
             rows = [report.pk for report in changelist.result_list]
-        return rows, changelist.result_count, sum("%songbun%" in query["sql"].lower() for query in queries)
+        # The planner's estimates (EXPLAIN) of what each field matches do not run the search.
+        run = [query["sql"].lower() for query in queries if not query["sql"].startswith("EXPLAIN")]
+        return rows, changelist.result_count, sum("%songbun%" in sql for sql in run)
 
     read_once, count, unions = listed()
     assert count == 5 and sorted(read_once) == sorted(report.pk for report in reports) and unions == 1
