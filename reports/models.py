@@ -192,10 +192,9 @@ class Quote(CuratedModel, UnsourcedMark):
     class Meta:
         ordering = ["-said", "speaker__name"]
         indexes = [
-            # The admin list's order and date hierarchy, and its language filter; sorted by when or where it was
-            # said, the list searched for a common word is read along these (see Report).
+            # The admin list's order and date hierarchy, and its language filter; sorted by when it was said, the
+            # list searched for a common word is read along the first (see Report).
             models.Index(fields=["said", "id"], name="quote_said_idx"),
-            models.Index(fields=["occasion", "id"], name="quote_occasion_idx"),
             models.Index(fields=["language"], name="quote_language_idx"),
             # The claims review's unsourced lists (see Report).
             models.Index(fields=["id"], condition=Q(unsourced_reason=""), name="quote_unwaived_idx"),

@@ -92,10 +92,6 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["said", "id"], name="quote_said_idx"),
         ),
         migrations.AddIndex(
-            model_name="quote",
-            index=models.Index(fields=["occasion", "id"], name="quote_occasion_idx"),
-        ),
-        migrations.AddIndex(
             model_name="report",
             index=models.Index(fields=["title", "id"], name="report_title_idx"),
         ),
