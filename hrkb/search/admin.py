@@ -53,8 +53,9 @@ class RankedSearchAdminMixin:
         # Asked only now: what search_fields finds is on no page the engine's matches fill (and a list's
         # SubquerySearchMixin asks the planner which word is rarest, 20 ms for the reports list).
         found, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        # What search_fields finds is a set of keys in this list, not the list the paginator reads.
-        list_reading(request).matches_first = False
+        # What search_fields finds is a set of keys in this list, not the list the paginator reads (nor walks).
+        reading = list_reading(request)
+        reading.matches_first, reading.walk = False, None
         # Subqueries on primary keys: each record once, whatever relations search_fields crossed.
         found_ids = found.order_by().values("pk")
         walk = self._walk_by_column(request, queryset, parsed, found_ids) if sorted_by_column and common else None
@@ -68,7 +69,7 @@ class RankedSearchAdminMixin:
             matched, past_cap = self._read_once(matched)
             results = queryset.filter(among("pk", matched))
             if past_cap:
-                list_reading(request).counted_past_cap = _keys_sql(results)
+                reading.counted_past_cap = _keys_sql(results)
         results = results.annotate(
             search_rank=Case(When(match, then=score), default=Value(0.0), output_field=FloatField())
         )
