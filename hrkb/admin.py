@@ -242,10 +242,9 @@ class KeyedChangeList(ChangeList):
     def _get_deterministic_ordering(self, ordering):
         ordering = super()._get_deterministic_ordering(ordering)
         # In a list its search walks along an index of its own column (SubquerySearchMixin, walk_of), ties follow
-        # the column's direction (along_its_index). A list the search engine ranks decides when it is searched,
+        # the column's direction (along_its_index). A list the search engine ranks decides when it is searched
         # and keeps Django's tie-break (newest first) unless it walks: read among its matches' keys, in an
-        # index's order the planner would test every row against them (quotes of "famine" by status: 142 -> 967
-        # ms).
+        # index's order the planner would test every row against them (quotes of "famine" by status: 967 ms).
         walked = isinstance(self.model_admin, SubquerySearchMixin) and not isinstance(
             self.model_admin, RankedSearchAdminMixin
         )
