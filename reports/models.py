@@ -97,6 +97,7 @@ class Report(CuratedModel, UnsourcedMark, OwnSummary):
             models.Index(fields=["kind", "id"], name="report_kind_idx"),
             models.Index(fields=["published", "id"], name="report_published_idx"),
             models.Index(fields=["language", "id"], name="report_language_idx"),
+            models.Index(fields=["restricted", "id"], name="report_restricted_idx"),
             # Published reports in id order, read without their rows: the claims review's unsourced list
             # (published reports no citation names) and the home page's counts.
             models.Index(fields=["status", "id"], name="report_status_idx"),
@@ -192,9 +193,10 @@ class Quote(CuratedModel, UnsourcedMark):
     class Meta:
         ordering = ["-said", "speaker__name"]
         indexes = [
-            # The admin list's order and date hierarchy, and its language filter; sorted by when it was said, the
-            # list searched for a common word is read along the first (see Report).
+            # The admin list's order and date hierarchy, and its language filter; sorted by when it was said or
+            # whether it is restricted, the list searched for a common word is read along those (see Report).
             models.Index(fields=["said", "id"], name="quote_said_idx"),
+            models.Index(fields=["restricted", "id"], name="quote_restricted_idx"),
             models.Index(fields=["language"], name="quote_language_idx"),
             # The claims review's unsourced lists (see Report).
             models.Index(fields=["id"], condition=Q(unsourced_reason=""), name="quote_unwaived_idx"),

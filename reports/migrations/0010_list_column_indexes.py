@@ -107,4 +107,12 @@ class Migration(migrations.Migration):
             model_name="report",
             index=models.Index(fields=["language", "id"], name="report_language_idx"),
         ),
+        migrations.AddIndex(
+            model_name="quote",
+            index=models.Index(fields=["restricted", "id"], name="quote_restricted_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="report",
+            index=models.Index(fields=["restricted", "id"], name="report_restricted_idx"),
+        ),
     ]
