@@ -1,4 +1,12 @@
-"""Admin change lists that hold at hundreds of thousands of rows: their sidebar filters and date hierarchy.
+"""Admin change lists that hold at hundreds of thousands of rows: how a searched list is walked, its sidebar
+filters and its date hierarchy.
+
+A list searched for words in tens of thousands of its rows is not read from its matches when its order lets it
+be walked (:func:`walk_of`): along an index of the column it is sorted by and the key, or record by record in a
+foreign key's records' order, each row tested until the page is full. The searches decide (``hrkb.admin``'s
+``SubquerySearchMixin`` for search fields, ``hrkb.search.admin.RankedSearchAdminMixin`` for the search
+engine's lists) and say so in the request's :class:`ListReading`; ``hrkb.admin.EstimatedCountPaginator``
+reads the walk.
 
 Django builds a list's sidebar from whole tables: every distinct value of a
 column (``SELECT DISTINCT``), every related record that has a row

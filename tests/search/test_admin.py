@@ -106,8 +106,6 @@ def test_matches_read_once_list_the_same_and_count_once(rf, curator, monkeypatch
     from hrkb.search.admin import RankedSearchAdminMixin
 
     monkeypatch.setattr(postgres, "MOST", 2.0)  # never "a word in most rows": the union path on both databases
-    # Sorted by a column no index serves with the key: past the cap the list is not walked along it.
-    monkeypatch.setattr(RankedSearchAdminMixin, "_walk_by_column", lambda *args: None)
     reports = [factories.report(f"Songbun {number}", text="songbun " * number) for number in range(1, 6)]
     factories.report("Other", text="Nothing.")
     model_admin = admin.site._registry[Report]
