@@ -363,17 +363,19 @@ class SubquerySearchMixin:
         manager = model._base_manager
         # The union of the fields' matches, not an OR of tests: under an OR the database tests every
         # row of the table against each; the union it computes from the matches' side.
-        walk = list_walk(request, self)
+        reading = list_reading(request)
         repeats = any(_to_many(model, path) for path in search_fields)
+        # A test through a to-many relation would repeat a row: such a list is never walked.
+        walk = None if repeats else list_walk(request, self)
         planned = [_planned_matches(model, search_fields, bit) for bit in words] if walk or len(words) > 1 else [0]
         first = min(range(len(planned)), key=planned.__getitem__)
-        if walk and not repeats:
+        if walk:
             walked = self._walked(request, queryset, search_fields, words, walk, first, planned[first])
             if walked is not None:
                 return walked, False
         rarest = _union([manager.filter(_contains(model, path, words[first])).values("pk") for path in search_fields])
         tests = [_holds(model, search_fields, bit) for index, bit in enumerate(words) if index != first]
-        list_reading(request).matches_first = True  # see EstimatedCountMixin.get_paginator
+        reading.matches_first = not reading.keys_only  # see EstimatedCountMixin.get_paginator
         if not tests:
             return queryset.filter(among("pk", rarest)), False
         if not repeats:

@@ -64,6 +64,9 @@ class ListReading:
     #: ``hrkb.admin.KeyedChangeList``: the list is being read for its filters' counts ("Show counts"), which
     #: read every match: not walked.
     counting: bool = False
+    #: ``hrkb.search.admin.RankedSearchAdminMixin``: search_fields' matches are asked as a set of keys in its own
+    #: list, not as the list the paginator reads: neither walked nor paged with their count.
+    keys_only: bool = False
 
 
 def list_reading(request) -> ListReading:
@@ -157,7 +160,9 @@ def list_walk(request, model_admin) -> Walk | None:
     counts its choices as ``pk IN (the searched list)``, which PostgreSQL runs again for every row when the
     list's words are tests: more than ten minutes for the mentions of "north korea")."""
     reading = list_reading(request)
-    if reading.counting or reading.ordering is None or not hasattr(model_admin.paginator, "WALK_MOST"):
+    if reading.counting or reading.keys_only or reading.ordering is None:
+        return None
+    if not hasattr(model_admin.paginator, "WALK_MOST"):
         return None
     return walk_of(model_admin.model, reading.ordering)
 

@@ -39,8 +39,8 @@ class RankedSearchAdminMixin:
         ordering = list(queryset.query.order_by)
         parsed = parse(query)
         if not parsed:  # only exclusions, or no searchable word: search_fields alone
-            found, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
-            return queryset.filter(pk__in=found.values("pk")).annotate(search_rank=Value(0.0)), False
+            found_ids = self._search_fields_keys(request, queryset, search_term)
+            return queryset.filter(pk__in=found_ids).annotate(search_rank=Value(0.0)), False
         sorted_by_column = bool(request.GET.get(ORDER_VAR) and ordering)
         ids = match_ids(queryset.model, parsed)
         common = ids is None
@@ -52,12 +52,8 @@ class RankedSearchAdminMixin:
             return search_queryset(queryset, parsed), False
         # Asked only now: what search_fields finds is on no page the engine's matches fill (and a list's
         # SubquerySearchMixin asks the planner which word is rarest, 20 ms for the reports list).
-        found, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        # What search_fields finds is a set of keys in this list, not the list the paginator reads (nor walks).
+        found_ids = self._search_fields_keys(request, queryset, search_term)
         reading = list_reading(request)
-        reading.matches_first, reading.walk = False, None
-        # Subqueries on primary keys: each record once, whatever relations search_fields crossed.
-        found_ids = found.order_by().values("pk")
         # Every match is ranked (no cap: the best match is on the first page however old it is).
         match, score = search_expressions(queryset.model, parsed, most=common)
         walk = None
@@ -68,7 +64,7 @@ class RankedSearchAdminMixin:
                 walk = self._walk_by_column(request, queryset, parsed, tested)
         else:  # one IN over both sets of matches, joined from their side (an OR would test every row)
             engine_ids = queryset.filter(pk__in=ids).order_by().values_list("pk", flat=True)
-            matched = engine_ids.union(found.order_by().values_list("pk", flat=True))
+            matched = engine_ids.union(found_ids.values_list("pk", flat=True))
             matched, past_cap = self._read_once(matched)
             results = queryset.filter(among("pk", matched))
             if past_cap:
@@ -81,6 +77,18 @@ class RankedSearchAdminMixin:
         if sorted_by_column:
             return results.order_by(*ordering), False
         return results.order_by("-search_rank", "-pk"), False
+
+    def _search_fields_keys(self, request, queryset, search_term):
+        """The keys of the rows Django's ``search_fields`` find (``hrkb.admin.SubquerySearchMixin``'s subqueries
+        where the admin has it), each once whatever relations they crossed: a set of keys in this list, asked
+        so (``ListReading.keys_only``), neither walked nor paged with its count as a list of its own."""
+        reading = list_reading(request)
+        reading.keys_only = True
+        try:
+            found, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        finally:
+            reading.keys_only = False
+        return found.order_by().values("pk")
 
     def _walk_by_column(self, request, queryset, parsed, test) -> Walk | None:
         """How the list, sorted by a column, is read in the column's order, each row tested, until its page is
