@@ -317,9 +317,9 @@ def recall(query: str) -> tuple[float, float, int]:
     from reports.models import Report
 
     search_type, parsed = search_types()["report"], parse(query)
-    match, score, _distance = postgres.rank_sql(search_type.table, "t", parsed, fuzzy=False)
+    ranking = postgres.rank_sql(search_type.table, "t", parsed, fuzzy=False, restricted=False)
     sql, params = postgres._positional(
-        f"SELECT t.id, {score} AS score FROM reports_report t WHERE {match}", postgres._params(parsed)
+        f"SELECT t.id, {ranking.score} AS score FROM reports_report t WHERE {ranking.match}", postgres._params(parsed)
     )
     readable, readable_params = search_type.readable_sql("t", restricted=False)
     with connection.cursor() as cursor:

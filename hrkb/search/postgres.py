@@ -45,6 +45,7 @@ import itertools
 import math
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, FloatField, QuerySet
@@ -64,7 +65,7 @@ HEADLINE_OPTIONS = 'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=24, Mi
 HEADLINE_TEXT_LIMIT = 100_000
 #: The annotation a list's ``search`` orders by where RUM can give the order (see hrkb.api.pagination).
 DISTANCE = "search_distance"
-#: The prefix of the annotations that give each neighbouring pair's distance (see :func:`pair_distances`).
+#: The prefix of the annotations that give each part's distance (see :attr:`Ranking.parts`).
 PAIR = "search_pair_"
 
 
@@ -96,17 +97,20 @@ def _tsquery(parsed: ParsedQuery, *, scoring: bool = False) -> tuple[str, dict]:
 def _group_queries(parsed: ParsedQuery, *, scoring: bool) -> list[str]:
     """Each required group as a tsquery expression (its terms joined by ``||``), named parameters as
     :func:`_tsquery` gives them."""
-
-    def term_query(group_index: int, term_index: int, term) -> str:
-        if scoring and not _plain(term):
-            return f"%(s_{group_index}_{term_index})s::tsquery"
-        wanted = "plainto_tsquery" if scoring else "phraseto_tsquery"
-        return f"{wanted}('{CONFIG}', %(q_{group_index}_{term_index})s)"
-
     return [
-        "(" + " || ".join(term_query(group_index, index, term) for index, term in enumerate(group)) + ")"
+        "("
+        + " || ".join(_term_query(group_index, index, term, scoring=scoring) for index, term in enumerate(group))
+        + ")"
         for group_index, group in enumerate(parsed.groups)
     ]
+
+
+def _term_query(group_index: int, term_index: int, term, *, scoring: bool) -> str:
+    """One term of a required group as a tsquery expression, named parameters as :func:`_tsquery` gives them."""
+    if scoring and not _plain(term):
+        return f"%(s_{group_index}_{term_index})s::tsquery"
+    wanted = "plainto_tsquery" if scoring else "phraseto_tsquery"
+    return f"{wanted}('{CONFIG}', %(q_{group_index}_{term_index})s)"
 
 
 def _plain(term) -> bool:
@@ -114,22 +118,118 @@ def _plain(term) -> bool:
     return all(word.isalnum() for word in term.words)
 
 
-def _neighbours(parsed: ParsedQuery) -> list[str]:
-    """For three or more required groups, each two neighbours' scoring query (``a && b``); else none.
+@dataclass(frozen=True)
+class Part:
+    """One part of a score that sums several (see :func:`_parts`): the query it is scored by, the match
+    queries of the terms whose rarity weighs it, and whether RUM's index returns its matches in its order."""
 
-    Groups of stop words alone ("the", "to") are no one's neighbour: their query is empty, and "right to
-    food" pairs "right" with "food".
+    scoring: str
+    terms: tuple[str, ...]
+    in_order: bool
+
+
+def _parts(parsed: ParsedQuery) -> list[Part]:
+    """The parts a query's score sums, each weighed by its terms' rarity (:func:`_weights`); none for one part.
+
+    - One group of alternatives ("famine OR kwalliso"): each alternative, scored alone. A match
+      holding the rare word comes before one that repeats the common one: BM25's IDF, where
+      RUM's score of the alternatives together would count every occurrence alike.
+    - Three or more required groups: each two neighbours together, as a sequential dependence model
+      sums the proximity of neighbouring query words ("human rights violations" is "human" near
+      "rights" plus "rights" near "violations"), each pair weighed by its two groups' mean rarity.
+      Groups of stop words alone ("the", "to") are no one's neighbour: their query is empty, and
+      "right to food" pairs "right" with "food".
+
+    Anything else is scored whole: one term, or two groups, which every match holds both of (their
+    rarity would weigh every match alike). A part is read in RUM's order where it has at most
+    :data:`IN_ORDER_WORDS` lexemes (:func:`_in_index_order`): an alternative, or a pair of groups of one
+    term of one lexeme each.
     """
+    if len(parsed.groups) == 1:
+        group = parsed.groups[0]
+        parts = [
+            Part(
+                _term_query(0, index, term, scoring=True),
+                (_term_query(0, index, term, scoring=False),),
+                _lexemes(term) <= IN_ORDER_WORDS,
+            )
+            for index, term in enumerate(group)
+            if _lexemes(term)
+        ]
+        return parts if len(parts) > 1 else []
     if len(parsed.groups) < 3:
         return []
-    groups = [
-        query
-        for query, group in zip(_group_queries(parsed, scoring=True), parsed.groups, strict=True)
+    kept = [
+        (scoring, matching, len(group) == 1 and _one_lexeme(group[0]))
+        for scoring, matching, group in zip(
+            _group_queries(parsed, scoring=True), _group_queries(parsed, scoring=False), parsed.groups, strict=True
+        )
         if any(_lexemes(term) for term in group)
     ]
-    if len(groups) < 3:
+    if len(kept) < 3:
         return []
-    return [f"({first} && {second})" for first, second in itertools.pairwise(groups)]
+    return [
+        Part(f"({first[0]} && {second[0]})", (first[1], second[1]), first[2] and second[2])
+        for first, second in itertools.pairwise(kept)
+    ]
+
+
+def _weights(table: str, parts: list[Part], params: dict, restricted: bool | None) -> list[float]:
+    """Each part's weight: the mean of its terms' IDF among the rows of ``table`` a client of this clearance
+    may read (``None``: a curator, every row), as BM25 weighs a term: ``ln(1 + (N - n + 0.5) / (n + 0.5))``
+    for ``n`` of ``N`` rows holding it.
+
+    Counted among readable rows only, as SQLite's bm25 ranks over the audience's own table: no draft or
+    restricted record moves a score a client sees. The counts are kept for the process until the change
+    log (:mod:`hrkb.changelog`), which every write to a searched table or what its documents hold
+    extends, has grown.
+    """
+    generation = _generation()
+    readable, readable_params = _corpus(table, restricted)
+    key = (connection.settings_dict["NAME"], generation, table, readable, tuple(readable_params))
+    rows = _counted(*key, None, ())
+    weights = []
+    for part in parts:
+        idfs = []
+        for term in part.terms:
+            sql, values = _positional(term, params)
+            held = _counted(*key, sql, tuple(values))
+            idfs.append(math.log(1 + (rows - held + 0.5) / (held + 0.5)))
+        weights.append(sum(idfs) / len(idfs))
+    return weights
+
+
+def _generation() -> int:
+    from hrkb.changelog import LOG_TABLE
+
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT max("id") FROM "{LOG_TABLE}"')
+        return cursor.fetchone()[0] or 0
+
+
+@functools.lru_cache(maxsize=4096)
+def _counted(
+    _database, _generation, table: str, readable: str, readable_params: tuple, term, term_params: tuple
+) -> int:
+    """How many readable rows of ``table`` hold ``term`` (a tsquery expression; ``None``: how many readable rows).
+
+    The database's name and the change log's generation only key the cache."""
+    held = "TRUE" if term is None else f'"t"."search_vector" @@ {term}'
+    with through_index() as cursor:
+        cursor.execute(
+            f'SELECT count(*) FROM "{table}" "t" WHERE {held} AND {readable}', [*term_params, *readable_params]
+        )
+        return cursor.fetchone()[0]
+
+
+def _corpus(table: str, restricted: bool | None) -> tuple[str, list]:
+    """The rows of ``table`` a client of this clearance reads, on the row ``t`` (people and organisations alike)."""
+    if restricted is None:
+        return "TRUE", []
+    from hrkb.public_types import searchable
+
+    public_type = next(public_type for public_type in searchable() if public_type.model._meta.db_table == table)
+    return public_type.readable_sql("t", restricted=restricted, of_kind=False)
 
 
 def _params(parsed: ParsedQuery) -> dict:
@@ -147,57 +247,63 @@ def has_rum(table: str) -> bool:
     return cache[key]
 
 
-def rank_sql(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> tuple[str, str, str | None]:
-    """The match condition, the 0..1 score and (with RUM, not fuzzy) the distance, on the row ``alias``.
+@dataclass(frozen=True)
+class Ranking:
+    """How the rows ``alias`` of a table match and score, as SQL with :func:`_params`' named parameters.
 
-    Named parameters: :func:`_params`. The score is the engine's rank function;
-    tests and the benchmark rank every match with it to check the engine's pages.
-    With RUM, a query of three or more required groups scores the sum of its
-    neighbouring pairs' scores (see :func:`pair_distances`), and has no one distance.
+    ``score``: the engine's 0..1 rank (tests and the benchmark rank every match with it to check the
+    engine's pages); ``distance``: its inverse where RUM's index returns the matches in its order
+    (``ORDER BY distance LIMIT k``), else None; ``parts``: where the score sums parts
+    (:func:`_parts`) that RUM's index each returns in its own order, each part's distance and weight,
+    for :func:`threshold_top` to find the best matches from their orders.
+    """
+
+    match: str
+    score: str
+    distance: str | None = None
+    parts: tuple[tuple[str, float], ...] = ()
+
+
+def match_condition(alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> str:
+    """Whether the row ``alias`` matches (named parameters: :func:`_params`)."""
+    match = f'"{alias}"."search_vector" @@ {_tsquery(parsed)[0]}'
+    return f'({match} OR {NAMES} <%% "{alias}"."search_names")' if fuzzy else match
+
+
+def rank_sql(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool, restricted: bool | None) -> Ranking:
+    """The :class:`Ranking` of ``parsed`` on the row ``alias`` of ``table``, for a client of this clearance
+    (``None``: a curator), whose readable rows weigh the parts of a score that sums several (:func:`_weights`).
     """
     vector = f'"{alias}"."search_vector"'
-    match = f"{vector} @@ {_tsquery(parsed)[0]}"
-    scoring = _tsquery(parsed, scoring=True)[0]
     rum = has_rum(table)
-    pairs = _neighbours(parsed) if rum else []
+    function = "rum_ts_score" if rum else "ts_rank"
+    parts = _parts(parsed)
     # Both functions return real (float4): as double precision, the rank a client gets back in a
     # keyset cursor compares equal to the rank the database computes again for the next page.
-    if pairs:
-        raw = " + ".join(f"rum_ts_score({vector}, {pair})::double precision" for pair in pairs)
+    if parts:
+        weights = _weights(table, parts, _params(parsed), restricted)
+        raw = " + ".join(
+            f"{weight!r}::double precision * {function}({vector}, {part.scoring})::double precision"
+            for weight, part in zip(weights, parts, strict=True)
+        )
     else:
-        raw = f"rum_ts_score({vector}, {scoring})" if rum else f"ts_rank({vector}, {scoring})"
-        raw = f"({raw})::double precision"
+        raw = f"({function}({vector}, {_tsquery(parsed, scoring=True)[0]}))::double precision"
     score = f"(({raw}) / (1 + ({raw})))"
-    # Exactly `vector <=> query` (no cast) or the planner does not see the RUM index's ordering operator. It is
-    # real (float4); a cursor's value comes back as double precision, compared exactly (float48 operators).
-    # The index tests the phrase and orders by its words, where its order is the rank order (_in_index_order).
-    in_order = rum and not fuzzy and not pairs and _in_index_order(parsed)
-    distance = f"{vector} <=> {scoring}" if in_order else None
     if fuzzy:
-        names = f'"{alias}"."search_names"'
-        match = f"({match} OR {NAMES} <%% {names})"
-        score = f"greatest({score}, word_similarity({NAMES}, {names}))"
-    return match, score, distance
-
-
-def pair_distances(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> list[str]:
-    """Each neighbouring pair's distance on the row ``alias``, where RUM's index returns every pair in its
-    score's order: then :func:`threshold_top` finds the best matches from the pairs' orders. Else none.
-
-    A query of three or more required groups scores the sum of its neighbouring pairs' scores, each
-    the cover density of two words (``rum_ts_score(vector, a && b)``), as a sequential dependence model
-    sums the proximity of neighbouring query words: "human rights violations" is "human" near "rights"
-    plus "rights" near "violations". RUM's index is not in the score's order for three words together
-    (see :func:`_in_index_order`), but is for two, one pair at a time: so each group must be one
-    term of one lexeme (no alternatives, no phrase, no word the parser splits), else every match is
-    ranked. Named parameters: :func:`_params`.
-    """
-    if fuzzy or not has_rum(table):
-        return []
-    pairs = _neighbours(parsed)
-    if not pairs or not all(len(group) == 1 and _one_lexeme(group[0]) for group in parsed.groups):
-        return []
-    return [f'"{alias}"."search_vector" <=> {pair}' for pair in pairs]
+        score = f'greatest({score}, word_similarity({NAMES}, "{alias}"."search_names"))'
+        return Ranking(match_condition(alias, parsed, fuzzy=True), score)
+    if not rum:
+        return Ranking(match_condition(alias, parsed, fuzzy=False), score)
+    if parts:
+        # Each part in its own order: exactly `vector <=> query` (no cast) or the planner does not see the RUM
+        # index's ordering operator.
+        in_order = all(part.in_order for part in parts)
+        distances = tuple((f"{vector} <=> {part.scoring}", weight) for part, weight in zip(parts, weights, strict=True))
+        return Ranking(match_condition(alias, parsed, fuzzy=False), score, parts=distances if in_order else ())
+    # It is real (float4); a cursor's value comes back as double precision, compared exactly (float48 operators).
+    # The index tests the phrase and orders by its words, where its order is the rank order (_in_index_order).
+    distance = f"{vector} <=> {_tsquery(parsed, scoring=True)[0]}" if _in_index_order(parsed) else None
+    return Ranking(match_condition(alias, parsed, fuzzy=False), score, distance)
 
 
 #: The most lexemes a query may have for RUM's index order to be the rank order (one alternative of many aside).
@@ -281,8 +387,7 @@ def match_sql(search_type: SearchType, parsed: ParsedQuery, alias: str, restrict
 
     The access rule is the caller's to add; ``restricted`` makes no difference here (see :func:`filter_queryset`).
     """
-    match, _score, _distance = rank_sql(search_type.table, alias, parsed, fuzzy=search_type.fuzzy)
-    return _positional(match, _params(parsed))
+    return _positional(match_condition(alias, parsed, fuzzy=search_type.fuzzy), _params(parsed))
 
 
 #: The year of a date column, as an integer (for the year facet).
@@ -316,8 +421,8 @@ def through_index():
 def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | None = None) -> QuerySet:
     """The queryset narrowed to every match, annotated with ``search_rank`` (and ``search_distance`` with RUM).
 
-    ``restricted`` (the client's clearance) makes no difference here: PostgreSQL's rank functions
-    read only the row's own document, so no other record moves a score.
+    ``restricted``: the clearance of the client the queryset was narrowed for (``None``: a curator); the
+    rows it may read weigh a score that sums parts (:func:`_weights`), so no other record moves a score.
 
     Every match is ranked; with RUM the caller orders by ``search_distance``
     (ascending), which the index returns in order, so a page costs about its
@@ -325,35 +430,40 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | 
     """
     model = queryset.model
     table = model._meta.concrete_model._meta.db_table
-    match, score, distance = rank_sql(table, table, parsed, fuzzy=fuzzy_table(model))
+    ranking = rank_sql(table, table, parsed, fuzzy=fuzzy_table(model), restricted=restricted)
     params = _params(parsed)
-    match_sql, match_params = _positional(match, params)
-    score_sql, score_params = _positional(score, params)
-    queryset = queryset.filter(RawSQL(match_sql, match_params, output_field=BooleanField()))
-    annotations = {"search_rank": RawSQL(score_sql, score_params, output_field=FloatField())}
-    if distance is not None:
-        distance_sql, distance_params = _positional(distance, params)
-        annotations[DISTANCE] = RawSQL(distance_sql, distance_params, output_field=FloatField())
-    for index, pair in enumerate(pair_distances(table, table, parsed, fuzzy=fuzzy_table(model))):
-        annotations[f"{PAIR}{index}"] = RawSQL(*_positional(pair, params), output_field=FloatField())
+    queryset = queryset.filter(RawSQL(*_positional(ranking.match, params), output_field=BooleanField()))
+    annotations = {"search_rank": RawSQL(*_positional(ranking.score, params), output_field=FloatField())}
+    if ranking.distance is not None:
+        annotations[DISTANCE] = RawSQL(*_positional(ranking.distance, params), output_field=FloatField())
+    for index, (distance, weight) in enumerate(ranking.parts):
+        annotations[f"{PAIR}{index}"] = PartDistance(*_positional(distance, params), weight=weight)
     return queryset.annotate(**annotations)
 
 
+class PartDistance(RawSQL):
+    """A part's distance (:attr:`Ranking.parts`), carrying the part's weight for :func:`top_by_pairs`."""
+
+    def __init__(self, sql, params, *, weight: float):
+        super().__init__(sql, params, output_field=FloatField())
+        self.weight = weight
+
+
 def pair_names(queryset: QuerySet) -> list[str]:
-    """The annotations of ``queryset`` (from :func:`filter_queryset`) that give its pairs' distances, in order."""
+    """The annotations of ``queryset`` (from :func:`filter_queryset`) that give its parts' distances, in order."""
     return sorted(
         (name for name in queryset.query.annotations if name.startswith(PAIR)), key=lambda name: int(name[len(PAIR) :])
     )
 
 
 def top_by_pairs(queryset: QuerySet, wanted: int) -> list[int] | None:
-    """The primary keys of the best ``wanted`` rows of ``queryset`` (a :func:`filter_queryset` with pairs), by
-    (rank descending, id descending), from its pairs' orders (:func:`threshold_top`); None: rank every match."""
+    """The primary keys of the best ``wanted`` rows of ``queryset`` (a :func:`filter_queryset` with parts), by
+    (rank descending, id descending), from its parts' orders (:func:`threshold_top`); None: rank every match."""
     pairs = pair_names(queryset)
     top = threshold_top(
         lambda index, depth: list(queryset.order_by(pairs[index]).values_list("pk", pairs[index])[:depth]),
         lambda ids: dict(queryset.filter(pk__in=ids).values_list("pk", "search_rank")),
-        len(pairs),
+        [queryset.query.annotations[name].weight for name in pairs],
         wanted,
     )
     return None if top is None else [pk for pk, _rank in top]
@@ -368,7 +478,9 @@ def rank_expression(model, parsed: ParsedQuery, *, most: bool) -> tuple[RawSQL, 
     is the cheaper plan.
     """
     table, subquery, params = _match_subquery(model, parsed)
-    match, score, _distance = rank_sql(table, table, parsed, fuzzy=fuzzy_table(model))
+    # The admin's readers are curators, who read every row.
+    ranking = rank_sql(table, table, parsed, fuzzy=fuzzy_table(model), restricted=None)
+    match, score = ranking.match, ranking.score
     if not most:
         match = f'"{table}"."id" IN ({subquery})'
     return (
@@ -384,7 +496,7 @@ MOST = DENSE
 def _match_subquery(model, parsed: ParsedQuery) -> tuple[str, str, dict]:
     """``model``'s table, the ids of its matches as a subquery of their own, and its named parameters."""
     table = model._meta.concrete_model._meta.db_table
-    inner, _score, _distance = rank_sql(table, "search_match", parsed, fuzzy=fuzzy_table(model))
+    inner = match_condition("search_match", parsed, fuzzy=fuzzy_table(model))
     return table, f'SELECT "search_match"."id" FROM {table} "search_match" WHERE {inner}', _params(parsed)
 
 
@@ -447,15 +559,18 @@ def ranked_sql(
     limit: int,
     where: tuple[str, list] = NO_FILTER,
     order_by: str | None = None,
+    ranking: Ranking | None = None,
 ) -> tuple[str, dict]:
     """The SQL of :func:`ranked` and its parameters (also for EXPLAIN in the benchmark).
 
     With RUM the rows come nearest first by distance alone: a second sort key would make PostgreSQL
     rank every match rather than read the index in order. They also carry the distance, for
     :func:`ranked` to settle ties. ``where``: a further condition on ``t`` (facet filters), positional.
-    ``order_by``: another distance to read in order (a pair's, see :func:`pair_distances`).
+    ``order_by``: another distance to read in order (a part's, see :attr:`Ranking.parts`). ``ranking``: the
+    query's :func:`rank_sql` for this client, where the caller has it.
     """
-    match, score, distance = rank_sql(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)
+    ranking = ranking or _ranking(search_type, parsed, restricted)
+    match, score, distance = ranking.match, ranking.score, ranking.distance
     readable, readable_params = _readable(search_type, restricted)
     filtered, filtered_params = _named("where", *where)
     distance = order_by or distance
@@ -516,18 +631,20 @@ PAIR_DEPTH_PER_ROW = 8
 PAIR_DEPTH_MOST = 12_800
 
 
-def threshold_top(fetch, scores, lists: int, wanted: int) -> list[tuple[int, float]] | None:
+def threshold_top(fetch, scores, weights: list[float], wanted: int) -> list[tuple[int, float]] | None:
     """The best ``wanted`` rows by (score descending, id descending), where a row's raw score is the sum of
-    its scores in ``lists`` orders each read best first from RUM's index (Fagin's threshold algorithm).
+    its scores in several orders each read best first from RUM's index, each times its order's weight
+    (Fagin's threshold algorithm).
 
     ``fetch(list, depth)``: the first ``depth`` rows of one order as (id, distance), nearest first (a
-    distance is the inverse of the pair's score); ``scores(ids)``: {id: score}, each row's 0..1 rank
-    (the raw sum ``s`` mapped to ``s / (1 + s)``) as :func:`rank_sql` computes it on the row. A row no
-    order has reached yet scores at most the sum of each order's last score: once the ``wanted``-th
-    best row read ranks above that, no row unread can come before it, and the page is exact. Else the
-    orders are read deeper; every order holds every match, so one shorter than asked has given them
-    all. None when :data:`PAIR_DEPTH_MOST` rows of each did not settle it (the caller ranks every match).
-    The orders are read at once, each on a connection of its own (:func:`hrkb.readers.read_ahead`).
+    distance is the inverse of the part's score; infinite for a row without the part). ``scores(ids)``:
+    {id: score}, each row's 0..1 rank (the raw sum ``s`` mapped to ``s / (1 + s)``) as :func:`rank_sql`
+    computes it on the row. A row no order has reached yet scores at most the weighed sum of each
+    order's last score: once the ``wanted``-th best row read ranks above that, no row unread can come
+    before it, and the page is exact. Else the orders are read deeper; every order holds every match,
+    so one shorter than asked has given them all. None when :data:`PAIR_DEPTH_MOST` rows of each did
+    not settle it (the caller ranks every match). The orders are read at once, each on a connection of
+    its own (:func:`hrkb.readers.read_ahead`).
 
     Only the rows read that may still be among the best are scored on the row: a row's scores in the
     orders that reached it are known from their distances, and in each other order it scores at most
@@ -538,12 +655,13 @@ def threshold_top(fetch, scores, lists: int, wanted: int) -> list[tuple[int, flo
         known: dict[int, float] = {}  # each row's scores in the orders that reached it, summed
         reached: dict[int, int] = {}  # which orders reached it, one bit each
         last, complete = [], False
-        reads = [functools.partial(_in_sort_memory, fetch, index, depth) for index in range(lists)]
-        for index, rows in enumerate(read_ahead(reads, readers=min(lists, READERS))):
+        reads = [functools.partial(_in_sort_memory, fetch, index, depth) for index in range(len(weights))]
+        for index, rows in enumerate(read_ahead(reads, readers=min(len(weights), READERS))):
+            weight = weights[index]
             complete = complete or len(rows) < depth
-            last.append(_score_of(rows[-1][1]) if rows else 0.0)
+            last.append(weight * _score_of(rows[-1][1]) if rows else 0.0)
             for row_id, distance in rows:
-                known[row_id] = known.get(row_id, 0.0) + _score_of(distance)
+                known[row_id] = known.get(row_id, 0.0) + weight * _score_of(distance)
                 reached[row_id] = reached.get(row_id, 0) | 1 << index
         bound = sum(last)
         ranked = sorted(scores(_may_be_best(known, reached, last, wanted)).items(), key=lambda row: (-row[1], -row[0]))
@@ -609,25 +727,26 @@ def ranked(
 ) -> list[tuple[int, float]]:
     """The best ``limit`` readable matches of one type as (id, score), best first (ties: newest first)."""
 
+    ranking = _ranking(search_type, parsed, restricted)
+
     def fetch(batch, order_by=None):
         sql, params = ranked_sql(
-            search_type, parsed, restricted=restricted, limit=batch, where=where, order_by=order_by
+            search_type, parsed, restricted=restricted, limit=batch, where=where, order_by=order_by, ranking=ranking
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    pairs = pair_distances(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)
-    if pairs:
+    if ranking.parts:
         rows = threshold_top(
-            lambda index, depth: [(row[0], row[2]) for row in fetch(depth, pairs[index])],
-            lambda ids: _scores(search_type, parsed, ids),
-            len(pairs),
+            lambda index, depth: [(row[0], row[2]) for row in fetch(depth, ranking.parts[index][0])],
+            lambda ids: _scores(search_type, parsed, ranking, ids),
+            [weight for _distance, weight in ranking.parts],
             limit,
         )
         if rows is not None:
             return rows
-    if rank_sql(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)[2] is None:
+    if ranking.distance is None:
         rows = fetch(limit)
     else:  # with RUM: (id, score, distance), nearest first
         # Without a facet filter (each carries its values as parameters) the access rule passes most matches.
@@ -637,10 +756,13 @@ def ranked(
     return [(row[0], float(row[1])) for row in rows]
 
 
-def _scores(search_type: SearchType, parsed: ParsedQuery, ids) -> dict[int, float]:
+def _ranking(search_type: SearchType, parsed: ParsedQuery, restricted: bool) -> Ranking:
+    return rank_sql(search_type.table, "t", parsed, fuzzy=search_type.fuzzy, restricted=restricted)
+
+
+def _scores(search_type: SearchType, parsed: ParsedQuery, ranking: Ranking, ids) -> dict[int, float]:
     """The rank of each of the rows ``ids`` (already found readable and matching)."""
-    _match, score, _distance = rank_sql(search_type.table, "t", parsed, fuzzy=search_type.fuzzy)
-    sql = f"SELECT t.id, {score} FROM {search_type.table} t WHERE t.id = ANY(%(ids)s)"
+    sql = f"SELECT t.id, {ranking.score} FROM {search_type.table} t WHERE t.id = ANY(%(ids)s)"
     with connection.cursor() as cursor:
         cursor.execute(sql, {**_params(parsed), "ids": list(ids)})
         return {row_id: float(score) for row_id, score in cursor.fetchall()}

@@ -62,9 +62,9 @@ def _exhaustive(query: str, *, restricted: bool = False) -> list[tuple[float, in
     parsed = parse(query)
     readable, readable_params = search_type.readable_sql("t", restricted=restricted)
     if connection.vendor == "postgresql":
-        match, score, _distance = postgres.rank_sql(search_type.table, "t", parsed, fuzzy=False)
+        ranking = postgres.rank_sql(search_type.table, "t", parsed, fuzzy=False, restricted=restricted)
         sql, params = postgres._positional(
-            f"SELECT {score}, t.id FROM reports_report t WHERE {match}", postgres._params(parsed)
+            f"SELECT {ranking.score}, t.id FROM reports_report t WHERE {ranking.match}", postgres._params(parsed)
         )
         sql, params = f"{sql} AND {readable}", [*params, *readable_params]
     else:
@@ -193,23 +193,25 @@ def test_admin_pages_read_in_the_index_order_are_the_full_rankings_pages(famine_
     [
         ("famine", "index"),
         ("famine torture", "index"),
-        ("famine OR hunger OR torture", "index"),  # every span a single word
+        ("famine OR hunger OR torture", "parts"),  # each alternative weighed by its rarity, in its own order
+        ("famine OR the", "index"),  # a stop word alone is no alternative
+        ('famine OR "prison camp"', "parts"),  # two lexemes at most in each
         ("famine -torture -camp", "index"),
         ('"prison camp"', "index"),
         ("Marzuki Darusman", "index"),
         ("U.N.", "index"),  # one lexeme, u.n
         ('"the right to food"', "index"),  # "the" and "to" are stop words: two lexemes
         ("the right to food", "index"),  # the same, as words
-        ("famine and torture refugees", "pairs"),  # "and" is no one's neighbour
-        ("famine torture refugees", "pairs"),
-        ("lim hye hee", "pairs"),
-        ("human rights violations abuses", "pairs"),
+        ("famine and torture refugees", "parts"),  # "and" is no one's neighbour
+        ("famine torture refugees", "parts"),
+        ("lim hye hee", "parts"),
+        ("human rights violations abuses", "parts"),
         ('"political prison camp"', "every"),  # one group of three lexemes
         ("camp OR prison labour", "every"),  # three lexemes, spans of two
         ("camp OR lim hye hee", "every"),  # pairs, but the first of three lexemes
         ("Jong-un", "index"),  # scored by jong-un alone, not its parts jong and un
         ("Kang Sang-na", "index"),  # kang, sang-na
-        ("Kim Jong-un famine", "pairs"),
+        ("Kim Jong-un famine", "parts"),
         ("Kim Jong-un OR Kim famine", "every"),  # alternatives beside other words
     ],
 )
@@ -223,10 +225,10 @@ def test_how_rum_reads_each_query_class(db, query, read, monkeypatch):
     match."""
     monkeypatch.setattr(postgres, "has_rum", lambda table: True)
     parsed = parse(query)
-    _match, _score, distance = postgres.rank_sql("reports_report", "t", parsed, fuzzy=False)
-    pairs = postgres.pair_distances("reports_report", "t", parsed, fuzzy=False)
-    assert {"index": distance is not None and not pairs, "pairs": distance is None and bool(pairs)}.get(
-        read, distance is None and not pairs
+    ranking = postgres.rank_sql("reports_report", "t", parsed, fuzzy=False, restricted=False)
+    distance, parts = ranking.distance, ranking.parts
+    assert {"index": distance is not None and not parts, "parts": distance is None and bool(parts)}.get(
+        read, distance is None and not parts
     )
 
 
@@ -237,11 +239,11 @@ def test_stop_words_are_no_ones_neighbour(db, monkeypatch):
     monkeypatch.setattr(postgres, "has_rum", lambda table: True)
 
     def pairs(query):
-        return postgres.pair_distances("reports_report", "t", parse(query), fuzzy=False)
+        return postgres.rank_sql("reports_report", "t", parse(query), fuzzy=False, restricted=False).parts
 
     assert len(pairs("famine and torture refugees")) == 2 and len(pairs("famine torture refugees camps")) == 3
-    assert pairs("the right to food") == []
-    _match, score, _distance = postgres.rank_sql("reports_report", "t", parse("the right to food"), fuzzy=False)
+    assert pairs("the right to food") == ()
+    score = postgres.rank_sql("reports_report", "t", parse("the right to food"), fuzzy=False, restricted=False).score
     assert score.count("rum_ts_score") == 2, "two words scored together, as before (s / (1 + s))"
 
 
@@ -273,7 +275,7 @@ def test_rums_index_order_is_not_the_rank_order_for_three_words_together(db):
     assert three != sorted(three), "RUM reads three words in rank order now: _in_index_order could allow them"
     assert all(pair == sorted(pair) for pair in pairs), "each neighbouring pair is read in its own order"
     assert not postgres._in_index_order(parse("lim hye hee")) and postgres._in_index_order(parse("lim hye"))
-    assert len(postgres.pair_distances("reports_report", "t", parse("lim hye hee"), fuzzy=False)) == 2
+    assert len(postgres.rank_sql("reports_report", "t", parse("lim hye hee"), fuzzy=False, restricted=False).parts) == 2
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM's index order is PostgreSQL's")

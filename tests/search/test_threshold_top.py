@@ -1,5 +1,7 @@
-"""hrkb.search.postgres.threshold_top: the best rows by a sum of scores, from each score's order read best first."""
+"""hrkb.search.postgres.threshold_top: the best rows by a weighed sum of scores, from each score's order read best
+first."""
 
+import math
 import random
 
 import pytest
@@ -22,11 +24,17 @@ def _rank(raw: float) -> float:
     return raw / (1 + raw)
 
 
-def _top(pair_scores: dict[int, list[float]], wanted: int):
+def _distance(score: float) -> float:
+    # As RUM's distance: the inverse of the score, infinite for a row without the part (an alternative it lacks).
+    return 1 / score if score else math.inf
+
+
+def _top(pair_scores: dict[int, list[float]], wanted: int, weights: list[float] | None = None):
     """threshold_top over rows {id: [score in each order]}; also the depths asked and the ids scored."""
     lists = len(next(iter(pair_scores.values())))
+    weights = weights or [1.0] * lists
     orders = [
-        sorted(((row_id, 1 / scores[index]) for row_id, scores in pair_scores.items()), key=lambda row: row[1])
+        sorted(((row_id, _distance(scores[index])) for row_id, scores in pair_scores.items()), key=lambda row: row[1])
         for index in range(lists)
     ]
     asked, scored = [], []
@@ -37,14 +45,20 @@ def _top(pair_scores: dict[int, list[float]], wanted: int):
 
     def scores(ids):
         scored.append(set(ids))
-        return {row_id: _rank(sum(pair_scores[row_id])) for row_id in ids}
+        return {row_id: _rank(_weighed(pair_scores[row_id], weights)) for row_id in ids}
 
-    return threshold_top(fetch, scores, lists, wanted), asked, scored
+    return threshold_top(fetch, scores, weights, wanted), asked, scored
 
 
-def _exhaustive(pair_scores, wanted):
+def _weighed(scores: list[float], weights: list[float]) -> float:
+    return sum(weight * score for weight, score in zip(weights, scores, strict=True))
+
+
+def _exhaustive(pair_scores, wanted, weights: list[float] | None = None):
+    weights = weights or [1.0] * len(next(iter(pair_scores.values())))
     ranked = sorted(
-        ((row_id, _rank(sum(scores))) for row_id, scores in pair_scores.items()), key=lambda row: (-row[1], -row[0])
+        ((row_id, _rank(_weighed(scores, weights))) for row_id, scores in pair_scores.items()),
+        key=lambda row: (-row[1], -row[0]),
     )
     return ranked[:wanted]
 
@@ -57,6 +71,33 @@ def test_the_best_rows_are_those_of_ranking_every_row(seed):
     wanted = generator.choice([1, 5, 20])
     top, _asked, _scored = _top(rows, wanted)
     assert top == _exhaustive(rows, wanted)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_weighed_alternatives_give_the_rows_of_ranking_every_row(seed):
+    """Alternatives ("famine OR kwalliso"): each row holds some of them (a score of 0 in the others, at an
+    infinite distance in their orders), each order weighed by its word's rarity."""
+    generator = random.Random(seed)
+    lists = generator.choice([2, 3, 5])
+    weights = [generator.choice([0.05, 0.4, 1.0, 4.6, 9.0]) for _ in range(lists)]
+    rows = {
+        row_id: [generator.uniform(0.01, 1.0) if generator.random() < 0.5 else 0.0 for _ in range(lists)]
+        for row_id in range(1, 400)
+    }
+    rows = {row_id: scores for row_id, scores in rows.items() if any(scores)}
+    wanted = generator.choice([1, 5, 20])
+    top, _asked, _scored = _top(rows, wanted, weights)
+    assert top == _exhaustive(rows, wanted, weights)
+
+
+def test_a_rare_alternative_read_once_weighs_more_than_a_common_one_repeated():
+    """The common word's order gives its best rows first, but a weight of a twentieth puts the row holding the rare
+    word once before them."""
+    rows = {row_id: [0.9, 0.0] for row_id in range(1, 200)} | {500: [0.0, 0.1]}
+    top, asked, _scored = _top(rows, 1, [0.05, 4.6])
+    assert top == _exhaustive(rows, 1, [0.05, 4.6])
+    assert top[0][0] == 500
+    assert max(asked) < 200, "the rare word's order ended after its one row: the bound fell below the page's"
 
 
 def test_rows_best_in_no_single_order_are_found():
