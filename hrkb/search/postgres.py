@@ -20,17 +20,24 @@ installation, each used for every query of that installation:
   not the rank order of a phrase operator (at 100,000 reports, 6 of the 10
   best phrase matches in index order were the exhaustive ranking's), and it
   is the order of its words together;
-- RUM's index order is the score's only for at most two lexemes, or for one
-  group of one-lexeme alternatives (see ``_in_index_order``). A query of three
-  or more required groups scores the sum of its neighbouring pairs' scores
-  ("human rights violations": "human rights" plus "rights violations"); where
-  each group is one lexeme, each pair is read in its own index order and
-  ``threshold_top`` stops once no unread match can come first. A word
-  PostgreSQL's parser splits ("Sang-na" makes ``sang-na``, ``sang`` and
-  ``na``) is scored by its whole alone. Anything else ("camp OR prison
-  labour", a phrase of three words) ranks every match;
+- a query that sums parts weighs each by its terms' rarity, BM25's IDF
+  (``_parts``, ``_weights``): alternatives ("famine OR kwalliso") score each
+  alone, so a match holding the rare word comes before one repeating the
+  common one; three or more required groups score the sum of their
+  neighbouring pairs ("human rights violations": "human rights" plus "rights
+  violations"). A word's rarity is counted among the rows the client may
+  read, so no hidden record moves a score. One word, or two together, is not
+  weighed: every match holds them all, and a weight would scale every score
+  alike;
+- RUM's index order is the score's only for at most two lexemes (see
+  ``_in_index_order``). A sum of parts of at most two lexemes each is read
+  from each part's own index order, and ``threshold_top`` stops once no
+  unread match can come first. A word PostgreSQL's parser splits ("Sang-na"
+  makes ``sang-na``, ``sang`` and ``na``) is scored by its whole alone.
+  Anything else ("camp OR prison labour", a phrase of three words, an
+  alternative of three words) ranks every match;
 - without it (a managed PostgreSQL that does not offer RUM), ``ts_rank`` with
-  the same weights ranks every match: still exact, slower for very common
+  the same weights, and the same parts, ranks every match: still exact, slower for very common
   words (about 0.8 s for a word in 90 % of 100,000 reports).
 
 Scores are mapped onto 0..1 as ``rank / (rank + 1)``. Actors are also found by
@@ -215,7 +222,8 @@ def _counted(
 
     The database's name and the change log's generation only key the cache."""
     held = "TRUE" if term is None else f'"t"."search_vector" @@ {term}'
-    with through_index() as cursor:
+    # A word's rows through the search index (a scan would read every search vector); every row by a scan.
+    with through_index() if term else connection.cursor() as cursor:
         cursor.execute(
             f'SELECT count(*) FROM "{table}" "t" WHERE {held} AND {readable}', [*term_params, *readable_params]
         )
@@ -327,7 +335,9 @@ def _in_index_order(parsed: ParsedQuery) -> bool:
     What is safe: at most :data:`IN_ORDER_WORDS` lexemes (spans of two words
     have keys ``2a + b`` and ``2b + a``, never equal), or one group of
     alternatives of one lexeme each (every span a single word, its key its own
-    pointer): 0 inversions in 2,000 rows for each of 20 such queries.
+    pointer): 0 inversions in 2,000 rows for each of 20 such queries. (Several
+    alternatives are weighed by their rarity, and read each in its own order:
+    :func:`_parts`; this is asked only of a query scored whole.)
     """
     groups = parsed.groups
     if len(groups) == 1 and all(_one_lexeme(term) for term in groups[0]):
