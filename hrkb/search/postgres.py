@@ -135,12 +135,20 @@ class Part:
     in_order: bool
 
 
+#: The most alternatives weighed each by its rarity; more are scored together, unweighed, in RUM's order. Each is
+#: an order of its own to read (every match of the alternatives holding it), and the threshold needs them deeper as
+#: they grow: at 100,000 reports, three words in most reports took 370-600 ms, four 1.3-1.6 s, and fifteen did not
+#: settle in 12,800 rows of each, so that every match was ranked by fifteen scores (17 s; 1.7 s scored together).
+WEIGHED_ALTERNATIVES = 3
+
+
 def _parts(parsed: ParsedQuery) -> list[Part]:
     """The parts a query's score sums, each weighed by its terms' rarity (:func:`_weights`); none for one part.
 
-    - One group of alternatives ("famine OR kwalliso"): each alternative, scored alone. A match
-      holding the rare word comes before one that repeats the common one: BM25's IDF, where
-      RUM's score of the alternatives together would count every occurrence alike.
+    - One group of two or three alternatives (:data:`WEIGHED_ALTERNATIVES`; "famine OR kwalliso"): each
+      alternative, scored alone. A match holding the rare word comes before one that repeats the
+      common one: BM25's IDF, where RUM's score of the alternatives together (the sum of each one's
+      score) counts every occurrence alike.
     - Three or more required groups: each two neighbours together, as a sequential dependence model
       sums the proximity of neighbouring query words ("human rights violations" is "human" near
       "rights" plus "rights" near "violations"), each pair weighed by its two groups' mean rarity.
@@ -163,7 +171,7 @@ def _parts(parsed: ParsedQuery) -> list[Part]:
             for index, term in enumerate(group)
             if _lexemes(term)
         ]
-        return parts if len(parts) > 1 else []
+        return parts if 1 < len(parts) <= WEIGHED_ALTERNATIVES else []
     if len(parsed.groups) < 3:
         return []
     kept = [
@@ -269,7 +277,17 @@ class Ranking:
     match: str
     score: str
     distance: str | None = None
-    parts: tuple[tuple[str, float], ...] = ()
+    parts: tuple[ReadPart, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReadPart:
+    """A part of a score read in RUM's order: its distance, the condition that a row holds it (scores above 0),
+    and its weight."""
+
+    distance: str
+    held: str
+    weight: float
 
 
 def match_condition(alias: str, parsed: ParsedQuery, *, fuzzy: bool) -> str:
@@ -306,8 +324,11 @@ def rank_sql(table: str, alias: str, parsed: ParsedQuery, *, fuzzy: bool, restri
         # Each part in its own order: exactly `vector <=> query` (no cast) or the planner does not see the RUM
         # index's ordering operator.
         in_order = all(part.in_order for part in parts)
-        distances = tuple((f"{vector} <=> {part.scoring}", weight) for part, weight in zip(parts, weights, strict=True))
-        return Ranking(match_condition(alias, parsed, fuzzy=False), score, parts=distances if in_order else ())
+        read = tuple(
+            ReadPart(f"{vector} <=> {part.scoring}", f"{vector} @@ {part.scoring}", weight)
+            for part, weight in zip(parts, weights, strict=True)
+        )
+        return Ranking(match_condition(alias, parsed, fuzzy=False), score, parts=read if in_order else ())
     # It is real (float4); a cursor's value comes back as double precision, compared exactly (float48 operators).
     # The index tests the phrase and orders by its words, where its order is the rank order (_in_index_order).
     distance = f"{vector} <=> {_tsquery(parsed, scoring=True)[0]}" if _in_index_order(parsed) else None
@@ -446,17 +467,20 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | 
     annotations = {"search_rank": RawSQL(*_positional(ranking.score, params), output_field=FloatField())}
     if ranking.distance is not None:
         annotations[DISTANCE] = RawSQL(*_positional(ranking.distance, params), output_field=FloatField())
-    for index, (distance, weight) in enumerate(ranking.parts):
-        annotations[f"{PAIR}{index}"] = PartDistance(*_positional(distance, params), weight=weight)
+    for index, part in enumerate(ranking.parts):
+        annotations[f"{PAIR}{index}"] = PartDistance(
+            *_positional(part.distance, params), weight=part.weight, held=_positional(part.held, params)
+        )
     return queryset.annotate(**annotations)
 
 
 class PartDistance(RawSQL):
     """A part's distance (:attr:`Ranking.parts`), carrying the part's weight for :func:`top_by_pairs`."""
 
-    def __init__(self, sql, params, *, weight: float):
+    def __init__(self, sql, params, *, weight: float, held: tuple[str, list]):
         super().__init__(sql, params, output_field=FloatField())
         self.weight = weight
+        self.held = RawSQL(*held, output_field=BooleanField())
 
 
 def pair_names(queryset: QuerySet) -> list[str]:
@@ -469,11 +493,15 @@ def pair_names(queryset: QuerySet) -> list[str]:
 def top_by_pairs(queryset: QuerySet, wanted: int) -> list[int] | None:
     """The primary keys of the best ``wanted`` rows of ``queryset`` (a :func:`filter_queryset` with parts), by
     (rank descending, id descending), from its parts' orders (:func:`threshold_top`); None: rank every match."""
-    pairs = pair_names(queryset)
+    parts = [queryset.query.annotations[name] for name in pair_names(queryset)]
+    orders = [
+        queryset.filter(part.held).order_by(name).values_list("pk", name)
+        for name, part in zip(pair_names(queryset), parts, strict=True)
+    ]
     top = threshold_top(
-        lambda index, depth: list(queryset.order_by(pairs[index]).values_list("pk", pairs[index])[:depth]),
+        lambda index, depth: list(orders[index][:depth]),
         lambda ids: dict(queryset.filter(pk__in=ids).values_list("pk", "search_rank")),
-        [queryset.query.annotations[name].weight for name in pairs],
+        [part.weight for part in parts],
         wanted,
     )
     return None if top is None else [pk for pk, _rank in top]
@@ -568,7 +596,7 @@ def ranked_sql(
     restricted: bool,
     limit: int,
     where: tuple[str, list] = NO_FILTER,
-    order_by: str | None = None,
+    part: ReadPart | None = None,
     ranking: Ranking | None = None,
 ) -> tuple[str, dict]:
     """The SQL of :func:`ranked` and its parameters (also for EXPLAIN in the benchmark).
@@ -576,14 +604,15 @@ def ranked_sql(
     With RUM the rows come nearest first by distance alone: a second sort key would make PostgreSQL
     rank every match rather than read the index in order. They also carry the distance, for
     :func:`ranked` to settle ties. ``where``: a further condition on ``t`` (facet filters), positional.
-    ``order_by``: another distance to read in order (a part's, see :attr:`Ranking.parts`). ``ranking``: the
+    ``part``: the rows holding one part (:attr:`Ranking.parts`), in its order instead. ``ranking``: the
     query's :func:`rank_sql` for this client, where the caller has it.
     """
     ranking = ranking or _ranking(search_type, parsed, restricted)
     match, score, distance = ranking.match, ranking.score, ranking.distance
     readable, readable_params = _readable(search_type, restricted)
     filtered, filtered_params = _named("where", *where)
-    distance = order_by or distance
+    if part is not None:
+        distance, match = part.distance, f"{match} AND {part.held}"
     if distance:
         order, extra = distance, f", {distance} AS distance"
     else:
@@ -646,13 +675,14 @@ def threshold_top(fetch, scores, weights: list[float], wanted: int) -> list[tupl
     its scores in several orders each read best first from RUM's index, each times its order's weight
     (Fagin's threshold algorithm).
 
-    ``fetch(list, depth)``: the first ``depth`` rows of one order as (id, distance), nearest first (a
-    distance is the inverse of the part's score; infinite for a row without the part). ``scores(ids)``:
+    ``fetch(list, depth)``: the first ``depth`` rows that have one part as (id, distance), nearest first (a
+    distance is the inverse of the part's score). ``scores(ids)``:
     {id: score}, each row's 0..1 rank (the raw sum ``s`` mapped to ``s / (1 + s)``) as :func:`rank_sql`
     computes it on the row. A row no order has reached yet scores at most the weighed sum of each
     order's last score: once the ``wanted``-th best row read ranks above that, no row unread can come
-    before it, and the page is exact. Else the orders are read deeper; every order holds every match,
-    so one shorter than asked has given them all. None when :data:`PAIR_DEPTH_MOST` rows of each did
+    before it, and the page is exact. Else the orders are read deeper; an order shorter than asked has
+    given every row that has its part (a row it did not reach scores nothing in it, and it is not read
+    again), and once every order has, every match is known. None when :data:`PAIR_DEPTH_MOST` rows of each did
     not settle it (the caller ranks every match). The orders are read at once, each on a connection of
     its own (:func:`hrkb.readers.read_ahead`).
 
@@ -661,15 +691,21 @@ def threshold_top(fetch, scores, weights: list[float], wanted: int) -> list[tupl
     that order's last score, so a row whose most is below the ``wanted``-th best least cannot be among them.
     """
     depth = max(PAIR_DEPTH, PAIR_DEPTH_PER_ROW * wanted)
+    orders: dict[int, list] = {}  # each order read to its end: its rows hold every row that has its part
     while True:
+        unread = [index for index in range(len(weights)) if index not in orders]
+        reads = [functools.partial(_in_sort_memory, fetch, index, depth) for index in unread]
+        rows_of = dict(zip(unread, read_ahead(reads, readers=min(len(reads), READERS)), strict=True))
         known: dict[int, float] = {}  # each row's scores in the orders that reached it, summed
         reached: dict[int, int] = {}  # which orders reached it, one bit each
-        last, complete = [], False
-        reads = [functools.partial(_in_sort_memory, fetch, index, depth) for index in range(len(weights))]
-        for index, rows in enumerate(read_ahead(reads, readers=min(len(weights), READERS))):
-            weight = weights[index]
-            complete = complete or len(rows) < depth
-            last.append(weight * _score_of(rows[-1][1]) if rows else 0.0)
+        last = []
+        for index, weight in enumerate(weights):
+            rows = orders.get(index) or rows_of[index]
+            if index in orders or len(rows) < depth:
+                orders[index] = rows
+                last.append(0.0)  # a row it did not reach scores nothing in it
+            else:
+                last.append(weight * _score_of(rows[-1][1]))
             for row_id, distance in rows:
                 known[row_id] = known.get(row_id, 0.0) + weight * _score_of(distance)
                 reached[row_id] = reached.get(row_id, 0) | 1 << index
@@ -677,7 +713,7 @@ def threshold_top(fetch, scores, weights: list[float], wanted: int) -> list[tupl
         ranked = sorted(scores(_may_be_best(known, reached, last, wanted)).items(), key=lambda row: (-row[1], -row[0]))
         ranked = ranked[:wanted]
         # The bound computed in Python and the ranks in PostgreSQL may round apart in the last place.
-        if complete or (len(ranked) == wanted and ranked[-1][1] > bound / (1 + bound) + 1e-12):
+        if len(orders) == len(weights) or (len(ranked) == wanted and ranked[-1][1] > bound / (1 + bound) + 1e-12):
             return ranked
         if depth >= PAIR_DEPTH_MOST:
             return None
@@ -739,9 +775,9 @@ def ranked(
 
     ranking = _ranking(search_type, parsed, restricted)
 
-    def fetch(batch, order_by=None):
+    def fetch(batch, part=None):
         sql, params = ranked_sql(
-            search_type, parsed, restricted=restricted, limit=batch, where=where, order_by=order_by, ranking=ranking
+            search_type, parsed, restricted=restricted, limit=batch, where=where, part=part, ranking=ranking
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -749,9 +785,9 @@ def ranked(
 
     if ranking.parts:
         rows = threshold_top(
-            lambda index, depth: [(row[0], row[2]) for row in fetch(depth, ranking.parts[index][0])],
+            lambda index, depth: [(row[0], row[2]) for row in fetch(depth, ranking.parts[index])],
             lambda ids: _scores(search_type, parsed, ranking, ids),
-            [weight for _distance, weight in ranking.parts],
+            [part.weight for part in ranking.parts],
             limit,
         )
         if rows is not None:

@@ -195,6 +195,7 @@ def test_admin_pages_read_in_the_index_order_are_the_full_rankings_pages(famine_
         ("famine torture", "index"),
         ("famine OR hunger OR torture", "parts"),  # each alternative weighed by its rarity, in its own order
         ("famine OR the", "index"),  # a stop word alone is no alternative
+        ("famine OR hunger OR torture OR refugees", "index"),  # four: scored together, unweighed
         ('famine OR "prison camp"', "parts"),  # two lexemes at most in each
         ("famine -torture -camp", "index"),
         ('"prison camp"', "index"),

@@ -1,7 +1,6 @@
 """hrkb.search.postgres.threshold_top: the best rows by a weighed sum of scores, from each score's order read best
 first."""
 
-import math
 import random
 
 import pytest
@@ -25,16 +24,19 @@ def _rank(raw: float) -> float:
 
 
 def _distance(score: float) -> float:
-    # As RUM's distance: the inverse of the score, infinite for a row without the part (an alternative it lacks).
-    return 1 / score if score else math.inf
+    return 1 / score  # as RUM's distance
 
 
 def _top(pair_scores: dict[int, list[float]], wanted: int, weights: list[float] | None = None):
     """threshold_top over rows {id: [score in each order]}; also the depths asked and the ids scored."""
     lists = len(next(iter(pair_scores.values())))
     weights = weights or [1.0] * lists
+    # Each order holds the rows that have its part (RUM reads them by the part's own condition).
     orders = [
-        sorted(((row_id, _distance(scores[index])) for row_id, scores in pair_scores.items()), key=lambda row: row[1])
+        sorted(
+            ((row_id, _distance(scores[index])) for row_id, scores in pair_scores.items() if scores[index]),
+            key=lambda row: row[1],
+        )
         for index in range(lists)
     ]
     asked, scored = [], []
