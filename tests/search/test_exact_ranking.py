@@ -365,8 +365,8 @@ def test_three_words_read_from_their_pairs_orders_give_the_exhaustive_pages(
     depths = []
     threshold_top = postgres.threshold_top
 
-    def counted(fetch, *args):
-        return threshold_top(lambda index, depth: depths.append(depth) or fetch(index, depth), *args)
+    def counted(fetch, *args, **options):
+        return threshold_top(lambda index, depth: depths.append(depth) or fetch(index, depth), *args, **options)
 
     monkeypatch.setattr(postgres, "threshold_top", counted)
 

@@ -93,3 +93,39 @@ def test_the_counts_are_kept_until_the_corpus_changes(famine_reports, monkeypatc
     second = weights()
     assert len(counted) == 6
     assert second[0] > first[0] and second[1] < first[1], "famine rarer among more reports, kwalliso less rare"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM's orders are PostgreSQL's")
+def test_alternatives_as_rare_as_each_other_are_read_together_and_give_the_exhaustive_page(db, client, monkeypatch):
+    """Alike weights: the alternatives' own order together (the sum of their scores) bounds the page, which is the
+    one ranking every match gives, in /search/ and in a list's pages."""
+    from tests.search.test_exact_ranking import _exhaustive, _same_page
+
+    if not postgres.has_rum(Report._meta.db_table):
+        pytest.skip("no RUM index here")
+    for number in range(60):
+        factories.report(
+            f"Report {number}",
+            summary="Hunger." if number % 3 == 0 else "Labour camps.",
+            # Both words in every report, so as rare as each other; how often and where varies.
+            text=" ".join(["hunger"] * (1 + number % 4) + ["labour"] * (1 + number % 5) + ["report"] * 10),
+        )
+    used = []
+    threshold_top = postgres.threshold_top
+
+    def traced(fetch, scores, weights, wanted, **options):
+        used.append(options.get("whole") and max(weights) <= postgres.ALIKE * min(weights))
+        return threshold_top(fetch, scores, weights, wanted, **options)
+
+    monkeypatch.setattr(postgres, "threshold_top", traced)
+    expected = _exhaustive("hunger OR labour")
+    hits = client.get("/api/v1/search/", {"q": "hunger OR labour", "type": "report", "page_size": 10}).json()
+    by_slug = dict(Report.objects.values_list("slug", "pk"))
+    _same_page([(hit["score"], by_slug[hit["slug"]]) for hit in hits["results"]], expected[:10])
+    assert used == [True]
+    seen, url = [], "/api/v1/reports/?search=hunger OR labour&page_size=7"
+    while url:
+        page = client.get(url).json()
+        seen += [by_slug[row["slug"]] for row in page["results"]]
+        url = page["next"]
+    assert seen == [row_id for _score, row_id in expected]

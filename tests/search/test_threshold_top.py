@@ -27,7 +27,7 @@ def _distance(score: float) -> float:
     return 1 / score  # as RUM's distance
 
 
-def _top(pair_scores: dict[int, list[float]], wanted: int, weights: list[float] | None = None):
+def _top(pair_scores: dict[int, list[float]], wanted: int, weights: list[float] | None = None, *, whole=False):
     """threshold_top over rows {id: [score in each order]}; also the depths asked and the ids scored."""
     lists = len(next(iter(pair_scores.values())))
     weights = weights or [1.0] * lists
@@ -39,6 +39,8 @@ def _top(pair_scores: dict[int, list[float]], wanted: int, weights: list[float] 
         )
         for index in range(lists)
     ]
+    if whole:  # the alternatives together: every row, by the sum of its scores unweighed
+        orders.append(sorted(((row_id, 1 / sum(scores)) for row_id, scores in pair_scores.items()), key=lambda r: r[1]))
     asked, scored = [], []
 
     def fetch(index, depth):
@@ -49,7 +51,7 @@ def _top(pair_scores: dict[int, list[float]], wanted: int, weights: list[float] 
         scored.append(set(ids))
         return {row_id: _rank(_weighed(pair_scores[row_id], weights)) for row_id in ids}
 
-    return threshold_top(fetch, scores, weights, wanted), asked, scored
+    return threshold_top(fetch, scores, weights, wanted, whole=whole), asked, scored
 
 
 def _weighed(scores: list[float], weights: list[float]) -> float:
@@ -90,6 +92,35 @@ def test_weighed_alternatives_give_the_rows_of_ranking_every_row(seed):
     wanted = generator.choice([1, 5, 20])
     top, _asked, _scored = _top(rows, wanted, weights)
     assert top == _exhaustive(rows, wanted, weights)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_alternatives_read_together_too_give_the_rows_of_ranking_every_row(seed):
+    """The whole order (the alternatives together, by the sum of their scores) bounds a row it has not reached by
+    the heaviest weight times its last sum."""
+    generator = random.Random(seed)
+    lists = generator.choice([2, 3])
+    weights = [generator.choice([0.05, 0.4, 1.0, 1.1, 4.6]) for _ in range(lists)]
+    rows = {
+        row_id: [generator.choice([0.0, 0.1, 0.1, 0.25, generator.uniform(0.01, 1.0)]) for _ in range(lists)]
+        for row_id in range(1, 400)
+    }
+    rows = {row_id: scores for row_id, scores in rows.items() if any(scores)}
+    wanted = generator.choice([1, 5, 20])
+    top, _asked, _scored = _top(rows, wanted, weights, whole=True)
+    assert top == _exhaustive(rows, wanted, weights)
+
+
+def test_alike_weights_settle_from_the_whole_order_at_once():
+    """Two alternatives of about the same rarity, in tied tiers: each one's order alone does not settle the page
+    within its first read, the whole order does."""
+    rows = {
+        row_id: [0.2, 0.2] if row_id <= 30 else ([0.2, 0.0] if row_id % 2 else [0.0, 0.2]) for row_id in range(1, 300)
+    }
+    alone, asked_alone, _scored = _top(rows, 20, [1.0, 1.1])
+    together, asked_together, _scored = _top(rows, 20, [1.0, 1.1], whole=True)
+    assert alone == together == _exhaustive(rows, 20, [1.0, 1.1])
+    assert max(asked_together) < max(asked_alone)
 
 
 def test_a_rare_alternative_read_once_weighs_more_than_a_common_one_repeated():
