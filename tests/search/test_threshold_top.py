@@ -123,6 +123,14 @@ def test_alike_weights_settle_from_the_whole_order_at_once():
     assert max(asked_together) < max(asked_alone)
 
 
+def test_the_whole_order_bounds_an_unread_row_by_the_heaviest_weight():
+    """Ten rows lead the whole order (sum 0.3, weighed 0.38); the one after them (sum 0.29) has all of it in the
+    heavier part (weighed 0.406): the page is settled only once it is read."""
+    rows = {row_id: [0.1, 0.2] for row_id in range(1, 11)} | {50: [0.0, 0.29]}
+    top, _asked, _scored = _top(rows, 1, [1.0, 1.4], whole=True)
+    assert top == _exhaustive(rows, 1, [1.0, 1.4]) and top[0][0] == 50
+
+
 def test_a_rare_alternative_read_once_weighs_more_than_a_common_one_repeated():
     """The common word's order gives its best rows first, but a weight of a twentieth puts the row holding the rare
     word once before them."""
