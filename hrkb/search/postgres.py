@@ -21,8 +21,8 @@ installation, each used for every query of that installation:
   best phrase matches in index order were the exhaustive ranking's), and it
   is the order of its words together;
 - a query that sums parts weighs each by its terms' rarity, BM25's IDF
-  (``_parts``, ``_weights``): alternatives ("famine OR kwalliso") score each
-  alone, so a match holding the rare word comes before one repeating the
+  (``_parts``, ``_weights``): two or three alternatives ("famine OR
+  kwalliso") score each alone, so a match holding the rare word comes before one repeating the
   common one; three or more required groups score the sum of their
   neighbouring pairs ("human rights violations": "human rights" plus "rights
   violations"). A word's rarity is counted among the rows the client may
@@ -37,7 +37,7 @@ installation, each used for every query of that installation:
   Anything else ("camp OR prison labour", a phrase of three words, an
   alternative of three words) ranks every match;
 - without it (a managed PostgreSQL that does not offer RUM), ``ts_rank`` with
-  the same weights, and the same parts, ranks every match: still exact, slower for very common
+  the same weights and parts ranks every match: still exact, slower for very common
   words (about 0.8 s for a word in 90 % of 100,000 reports).
 
 Scores are mapped onto 0..1 as ``rank / (rank + 1)``. Actors are also found by
@@ -365,9 +365,9 @@ def _in_index_order(parsed: ParsedQuery) -> bool:
     What is safe: at most :data:`IN_ORDER_WORDS` lexemes (spans of two words
     have keys ``2a + b`` and ``2b + a``, never equal), or one group of
     alternatives of one lexeme each (every span a single word, its key its own
-    pointer): 0 inversions in 2,000 rows for each of 20 such queries. (Several
-    alternatives are weighed by their rarity, and read each in its own order:
-    :func:`_parts`; this is asked only of a query scored whole.)
+    pointer): 0 inversions in 2,000 rows for each of 20 such queries. (Two or
+    three alternatives are weighed by their rarity and read each in its own
+    order, :func:`_parts`; their order together bounds them, :attr:`Ranking.whole`.)
     """
     groups = parsed.groups
     if len(groups) == 1 and all(_one_lexeme(term) for term in groups[0]):
@@ -710,6 +710,11 @@ def threshold_top(
     not settle it (the caller ranks every match). The orders are read at once, each on a connection of
     its own (:func:`hrkb.readers.read_ahead`).
 
+    ``whole``: ``fetch(len(weights), depth)`` gives every match by the sum of its parts' scores unweighed
+    (alternatives of one lexeme each, whose score together RUM's index returns in order): a row scores at
+    most the heaviest weight times that sum. Where the weights are alike (:data:`ALIKE`) it is read first,
+    alone, and often settles the page in one read; the parts' orders only if it does not.
+
     Only the rows read that may still be among the best are scored on the row: a row's scores in the
     orders that reached it are known from their distances, and in each other order it scores at most
     that order's last score, so a row whose most is below the ``wanted``-th best least cannot be among them.
@@ -742,9 +747,11 @@ def threshold_top(
         whole_last = math.inf  # the most a row it did not reach may score
         if whole:  # the alternatives together, by the sum of their scores: at most the heaviest weight times it
             rows, ended = read[len(weights)]
-            whole_last = 0.0 if ended else heaviest * _score_of(rows[-1][1])
+            # Generous by a part in a million: RUM's score of the alternatives together and the sum of theirs round
+            # apart in the last places of a real.
+            whole_last = 0.0 if ended else heaviest * _score_of(rows[-1][1]) * (1 + 1e-6)
             for row_id, distance in rows:
-                ceiling[row_id] = heaviest * _score_of(distance)
+                ceiling[row_id] = heaviest * _score_of(distance) * (1 + 1e-6)
                 known.setdefault(row_id, 0.0)
                 reached.setdefault(row_id, 0)
         bound = min(sum(last), whole_last)
@@ -795,7 +802,7 @@ def _may_be_best(
     return [
         row_id
         for row_id, score in known.items()
-        if min(score + unread[reached[row_id]], ceiling.get(row_id, whole_last) * (1 + 1e-6)) >= least
+        if min(score + unread[reached[row_id]], ceiling.get(row_id, whole_last)) >= least
     ]
 
 
