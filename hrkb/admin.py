@@ -156,8 +156,8 @@ class EstimatedCountPaginator(Paginator):
         for a page of 100: 90 ms of a 160 ms query); its keys need only what it is ordered by. A search
         in RUM's order is read from the index as the API reads it (``nearest``): sliced as Django
         slices, the order (distance, then newest first) would make PostgreSQL rank every match before
-        the first row (1.6 s for a word in 92 % of 100,000 reports); a search of three words or more
-        from its pairs' orders (``top_by_pairs``) rather than by ranking every match.
+        the first row (1.6 s for a word in 92 % of 100,000 reports); a search of parts (three words or more,
+        weighed alternatives) from their orders (``top_by_parts``) rather than by ranking every match.
 
         The page is ordered under the list's own conditions, not among the keys its count read: given
         thousands of keys, the planner walked the order's index looking for them (the quote citations

@@ -1,7 +1,7 @@
 """Reads on connections of their own, run in threads while the caller goes on: :func:`read_ahead`.
 
 The exports read their next batches while one is written (:mod:`hrkb.api.export`); search reads each
-neighbouring pair's order at once (:func:`hrkb.search.postgres.threshold_top`). Threads help here
+part's order at once (:func:`hrkb.search.postgres.threshold_top`). Threads help here
 because each read is mostly the database's work, done by a server process of its own.
 """
 
@@ -39,7 +39,7 @@ def read_ahead(
     An export's batch is half the database's work (its queries, and on
     PostgreSQL the child rows' JSON) and half Python's: with two readers one
     batch's queries run while another is built and the caller writes a third;
-    a search reads its pairs' orders at once (each mostly the database's work,
+    a search reads its parts' orders at once (each mostly the database's work,
     on a core of its own). At most ``readers + 1`` results
     wait, so memory stays flat. ``tune(connection)`` prepares each thread's
     connection for its reads; ``name`` names the threads. Each thread has a

@@ -36,7 +36,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
-from hrkb.search.postgres import first_read, nearest, pair_names, sort_memory, top_by_pairs
+from hrkb.search.postgres import first_read, nearest, part_names, sort_memory, top_by_parts
 
 from .params import whole_number
 
@@ -186,9 +186,10 @@ class KeysetPagination(BasePagination):
             rows = self.nearest(queryset.filter(segments[0]), plan, keys, names, first=first_read(narrowed=filtered))
         else:
             queryset = queryset.order_by(*(key.order_by() for key in keys))
-            if keys[0].name == SEARCH_RANK and pair_names(queryset):
-                # Three words or more: the page's rows from their pairs' orders (one segment: rank, then id).
-                top = top_by_pairs(queryset.filter(segments[0]), self.limit + 1)
+            if keys[0].name == SEARCH_RANK and part_names(queryset):
+                # Parts (three words or more, weighed alternatives): the page's rows from their orders
+                # (one segment: rank, then id).
+                top = top_by_parts(queryset.filter(segments[0]), self.limit + 1)
                 if top is not None:
                     queryset = queryset.filter(pk__in=top)
             rows = []

@@ -82,10 +82,11 @@ def ranked_ids(results: QuerySet, offset: int, limit: int, *, first: int | None 
     Django slices, the second key (newest first) would make PostgreSQL rank every match before the
     first row (0.9 s for a word in 88 % of 100,000 reports). ``first``: rows to read at once, where
     the caller knows its filters pass most matches (see :func:`postgres.nearest`). Three words or more
-    are read from their neighbouring pairs' orders where RUM gives them (:func:`postgres.top_by_pairs`).
+    and two or three alternatives are read from their parts' orders where RUM gives them
+    (:func:`postgres.top_by_parts`).
     """
-    if postgres.pair_names(results) and tuple(results.query.order_by[:1]) == ("-search_rank",):
-        top = postgres.top_by_pairs(results, offset + limit)
+    if postgres.part_names(results) and tuple(results.query.order_by[:1]) == ("-search_rank",):
+        top = postgres.top_by_parts(results, offset + limit)
         if top is not None:
             return top[offset:]
     if not in_rum_order(results):

@@ -73,7 +73,7 @@ HEADLINE_TEXT_LIMIT = 100_000
 #: The annotation a list's ``search`` orders by where RUM can give the order (see hrkb.api.pagination).
 DISTANCE = "search_distance"
 #: The prefix of the annotations that give each part's distance (see :attr:`Ranking.parts`).
-PAIR = "search_pair_"
+PART = "search_part_"
 #: The annotation that gives the distance of alternatives read together (see :attr:`Ranking.whole`).
 WHOLE = "search_whole"
 
@@ -286,6 +286,12 @@ class Ranking:
     parts: tuple[ReadPart, ...] = ()
     whole: str | None = None
 
+    @property
+    def orders(self) -> list[ReadPart]:
+        """The orders :func:`threshold_top` reads: each part's, then the whole's (every match holds it; its
+        weight is not used)."""
+        return [*self.parts, *([ReadPart(self.whole, "TRUE", 0.0)] if self.whole else [])]
+
 
 @dataclass(frozen=True)
 class ReadPart:
@@ -479,7 +485,7 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | 
     if ranking.distance is not None:
         annotations[DISTANCE] = RawSQL(*_positional(ranking.distance, params), output_field=FloatField())
     for index, part in enumerate(ranking.parts):
-        annotations[f"{PAIR}{index}"] = PartDistance(
+        annotations[f"{PART}{index}"] = PartDistance(
             *_positional(part.distance, params), weight=part.weight, held=_positional(part.held, params)
         )
     if ranking.parts and ranking.whole:
@@ -488,7 +494,7 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | 
 
 
 class PartDistance(RawSQL):
-    """A part's distance (:attr:`Ranking.parts`), carrying the part's weight for :func:`top_by_pairs`."""
+    """A part's distance (:attr:`Ranking.parts`), carrying the part's weight for :func:`top_by_parts`."""
 
     def __init__(self, sql, params, *, weight: float, held: tuple[str, list]):
         super().__init__(sql, params, output_field=FloatField())
@@ -496,20 +502,20 @@ class PartDistance(RawSQL):
         self.held = RawSQL(*held, output_field=BooleanField())
 
 
-def pair_names(queryset: QuerySet) -> list[str]:
+def part_names(queryset: QuerySet) -> list[str]:
     """The annotations of ``queryset`` (from :func:`filter_queryset`) that give its parts' distances, in order."""
     return sorted(
-        (name for name in queryset.query.annotations if name.startswith(PAIR)), key=lambda name: int(name[len(PAIR) :])
+        (name for name in queryset.query.annotations if name.startswith(PART)), key=lambda name: int(name[len(PART) :])
     )
 
 
-def top_by_pairs(queryset: QuerySet, wanted: int) -> list[int] | None:
+def top_by_parts(queryset: QuerySet, wanted: int) -> list[int] | None:
     """The primary keys of the best ``wanted`` rows of ``queryset`` (a :func:`filter_queryset` with parts), by
     (rank descending, id descending), from its parts' orders (:func:`threshold_top`); None: rank every match."""
-    parts = [queryset.query.annotations[name] for name in pair_names(queryset)]
+    parts = [queryset.query.annotations[name] for name in part_names(queryset)]
     orders = [
         queryset.filter(part.held).order_by(name).values_list("pk", name)
-        for name, part in zip(pair_names(queryset), parts, strict=True)
+        for name, part in zip(part_names(queryset), parts, strict=True)
     ]
     whole = WHOLE in queryset.query.annotations
     if whole:
@@ -676,15 +682,15 @@ def nearest(fetch, wanted: int, distance_of, id_of, *, first: int | None = None)
     return rows[:wanted]
 
 
-#: How deep :func:`threshold_top` first reads each pair's order (at least, and rows per row wanted), and the depth
+#: How deep :func:`threshold_top` first reads each part's order (at least, and rows per row wanted), and the depth
 #: past which it stops reading: each further read is four times deeper. A read costs about the same however deep
 #: (RUM computes every match's distance before the first row; only rows that may be among the best are scored),
 #: so the first is deep. At 100,000 reports, "famine torture refugees" took 570 ms for the admin's page of 100
 #: read 200 then 800 rows deep, 290 ms read 800 deep at once; "human rights violations" 277 ms for /search/'s 20
 #: read 200 then 800 deep, 157 ms read 500 deep.
-PAIR_DEPTH = 500
-PAIR_DEPTH_PER_ROW = 8
-PAIR_DEPTH_MOST = 12_800
+PART_DEPTH = 500
+PART_DEPTH_PER_ROW = 8
+PART_DEPTH_MOST = 12_800
 
 
 #: How much heavier than the lightest the heaviest weight of alternatives may be for :func:`threshold_top` to read them
@@ -708,7 +714,7 @@ def threshold_top(
     order's last score: once the ``wanted``-th best row read ranks above that, no row unread can come
     before it, and the page is exact. Else the orders are read deeper; an order shorter than asked has
     given every row that has its part (a row it did not reach scores nothing in it, and it is not read
-    again), and once every order has, every match is known. None when :data:`PAIR_DEPTH_MOST` rows of each did
+    again), and once every order has, every match is known. None when :data:`PART_DEPTH_MOST` rows of each did
     not settle it (the caller ranks every match). The orders are read at once, each on a connection of
     its own (:func:`hrkb.readers.read_ahead`).
 
@@ -721,7 +727,7 @@ def threshold_top(
     orders that reached it are known from their distances, and in each other order it scores at most
     that order's last score, so a row whose most is below the ``wanted``-th best least cannot be among them.
     """
-    depth = max(PAIR_DEPTH, PAIR_DEPTH_PER_ROW * wanted)
+    depth = max(PART_DEPTH, PART_DEPTH_PER_ROW * wanted)
     heaviest = max(weights)
     # The whole order bounds by the heaviest weight: a bound that reads little only where the weights are alike.
     whole = whole and heaviest <= ALIKE * min(weights)
@@ -768,9 +774,9 @@ def threshold_top(
         if unread:  # the parts' orders, as deep as the whole one was read
             wanted_orders = unread
             continue
-        if depth >= PAIR_DEPTH_MOST:
+        if depth >= PART_DEPTH_MOST:
             return None
-        depth = min(depth * 4, PAIR_DEPTH_MOST)
+        depth = min(depth * 4, PART_DEPTH_MOST)
         wanted_orders = [index for index in range(lists) if not read[index][1]]
 
 
@@ -850,7 +856,7 @@ def ranked(
             return cursor.fetchall()
 
     if ranking.parts:
-        reads = [*ranking.parts, *([ReadPart(ranking.whole, "TRUE", 0.0)] if ranking.whole else [])]
+        reads = ranking.orders
         rows = threshold_top(
             lambda index, depth: [(row[0], row[2]) for row in fetch(depth, reads[index])],
             lambda ids: _scores(search_type, parsed, ranking, ids),

@@ -357,8 +357,8 @@ def test_three_words_read_from_their_pairs_orders_give_the_exhaustive_pages(
         pytest.skip("no RUM index here")
     from hrkb.search.engine import ranked_ids
 
-    monkeypatch.setattr(postgres, "PAIR_DEPTH", 10)
-    monkeypatch.setattr(postgres, "PAIR_DEPTH_PER_ROW", 2)  # reads deeper at this size, as at 100,000 reports
+    monkeypatch.setattr(postgres, "PART_DEPTH", 10)
+    monkeypatch.setattr(postgres, "PART_DEPTH_PER_ROW", 2)  # reads deeper at this size, as at 100,000 reports
     query = "famine torture refugees"
     expected = _exhaustive(query)
     assert len(expected) == 285 and {row_id for _score, row_id in expected[:5]} == {r.pk for r in three_word_corpus}

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="reads
 def committed(transactional_db, monkeypatch):
     if not postgres.has_rum(Report._meta.db_table):
         pytest.skip("no RUM index here")
-    monkeypatch.setattr(postgres, "PAIR_DEPTH", 10)
-    monkeypatch.setattr(postgres, "PAIR_DEPTH_PER_ROW", 2)
+    monkeypatch.setattr(postgres, "PART_DEPTH", 10)
+    monkeypatch.setattr(postgres, "PART_DEPTH_PER_ROW", 2)
     three_word_reports()
     factories.person("Famine Torture", aliases=["Refugees"])
     factories.event("Famine, torture and refugees", description="Famine torture refugees.")

@@ -11,9 +11,9 @@ from hrkb.search.postgres import threshold_top
 
 @pytest.fixture(autouse=True)
 def _shallow_reads(monkeypatch):
-    monkeypatch.setattr(postgres, "PAIR_DEPTH", 4)
-    monkeypatch.setattr(postgres, "PAIR_DEPTH_PER_ROW", 2)
-    monkeypatch.setattr(postgres, "PAIR_DEPTH_MOST", 256)
+    monkeypatch.setattr(postgres, "PART_DEPTH", 4)
+    monkeypatch.setattr(postgres, "PART_DEPTH_PER_ROW", 2)
+    monkeypatch.setattr(postgres, "PART_DEPTH_MOST", 256)
     # The orders here are lists in memory: read in turn, with no connection to tune (hrkb.readers has its own tests).
     monkeypatch.setattr(postgres, "read_ahead", lambda reads, **options: (read() for read in reads))
     monkeypatch.setattr(postgres, "_in_sort_memory", lambda read, *args: read(*args))
@@ -182,5 +182,5 @@ def test_a_tie_with_rows_unread_is_not_settled_by_the_orders():
     assert top == [(99, _rank(1.0)), (98, _rank(1.0)), (97, _rank(1.0))]
     rows = {row_id: [0.5, 0.5] for row_id in range(1, 1000)}
     top, asked, _scored = _top(rows, 3)
-    assert top is None, "past PAIR_DEPTH_MOST the caller ranks every match"
+    assert top is None, "past PART_DEPTH_MOST the caller ranks every match"
     assert max(asked) == 256
