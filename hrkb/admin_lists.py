@@ -67,6 +67,8 @@ class ListReading:
     #: ``hrkb.search.admin.RankedSearchAdminMixin``: search_fields' matches are asked as a set of keys in its own
     #: list, not as the list the paginator reads: neither walked nor paged with their count.
     keys_only: bool = False
+    #: ``hrkb.search.admin.RankedSearchAdminMixin``: the list is narrowed to its matches' keys, read as a list.
+    keys_listed: bool = False
 
 
 def list_reading(request) -> ListReading:

@@ -66,6 +66,7 @@ class RankedSearchAdminMixin:
             engine_ids = queryset.filter(pk__in=ids).order_by().values_list("pk", flat=True)
             matched = engine_ids.union(found_ids.values_list("pk", flat=True))
             matched, past_cap = self._read_once(matched)
+            reading.keys_listed = isinstance(matched, list)
             results = queryset.filter(among("pk", matched))
             if past_cap:
                 reading.counted_past_cap = _keys_sql(results)
