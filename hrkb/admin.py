@@ -251,6 +251,13 @@ class KeyedChangeList(ChangeList):
         walk = walk_of(self.model, ordering) if walked else None
         return along_its_index(ordering) if walk is not None and walk.by is None else ordering
 
+    def get_ordering_field_columns(self):
+        # Searched and not sorted by a column, the rows come best match first: no header is marked as the order
+        # (Django marks the default ordering's columns, which the rows do not follow).
+        if getattr(self, "by_relevance", False):
+            return {}
+        return super().get_ordering_field_columns()
+
     def get_queryset(self, request, exclude_parameters=None):
         reading = list_reading(request)
         reading.ordering = self.get_ordering(request, self.root_queryset)
@@ -261,6 +268,7 @@ class KeyedChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
         self.keys_listed = list_reading(request).keys_listed
+        self.by_relevance = list_reading(request).by_relevance
         share_facet_counts(self)
         whole = (self.show_all and self.can_show_all) or not self.multi_page
         counted = self.paginator.counted_rows() if isinstance(self.paginator, EstimatedCountPaginator) else None

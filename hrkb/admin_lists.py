@@ -69,6 +69,8 @@ class ListReading:
     keys_only: bool = False
     #: ``hrkb.search.admin.RankedSearchAdminMixin``: the list is narrowed to its matches' keys, read as a list.
     keys_listed: bool = False
+    #: ``hrkb.search.admin.RankedSearchAdminMixin``: the list's rows come best match first, not by a column.
+    by_relevance: bool = False
 
 
 def list_reading(request) -> ListReading:

@@ -49,6 +49,7 @@ class RankedSearchAdminMixin:
             and not sorted_by_column
             and self._matches_fill_the_list(request, queryset, parsed, common=common)
         ):
+            list_reading(request).by_relevance = True
             return search_queryset(queryset, parsed), False
         # Asked only now: what search_fields finds is on no page the engine's matches fill (and a list's
         # SubquerySearchMixin asks the planner which word is rarest, 20 ms for the reports list).
@@ -77,6 +78,7 @@ class RankedSearchAdminMixin:
             return results.order_by(*along_its_index(ordering)), False
         if sorted_by_column:
             return results.order_by(*ordering), False
+        reading.by_relevance = True
         return results.order_by("-search_rank", "-pk"), False
 
     def _search_fields_keys(self, request, queryset, search_term):

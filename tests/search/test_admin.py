@@ -177,3 +177,20 @@ def test_a_ranked_list_sorted_by_a_column_is_counted_from_its_keys_not_with_its_
         rows = [report.pk for report in changelist.result_list]
     assert rows == [report.pk for report in reports] and changelist.result_count == 5
     assert not any("OVER ()" in query["sql"] for query in queries)
+
+
+def test_a_list_by_relevance_marks_no_column_as_its_order(curator_client):
+    """Searched, the reports come best match first: no header says "sorted by date" (the model's default
+    ordering, which the rows do not follow). Sorted by a column, that column is marked."""
+    factories.report("Songbun explained", text="songbun songbun")
+    factories.report("A report", text="Passing mention of songbun.")
+    url = "/admin/reports/report/"
+    unsearched = curator_client.get(url).context["cl"]
+    assert unsearched.get_ordering_field_columns(), "the default ordering's columns are marked"
+    searched = curator_client.get(url, {"q": "songbun"})
+    assert searched.context["cl"].get_ordering_field_columns() == {}
+    assert "sortoptions" in curator_client.get(url).content.decode()
+    assert "sortoptions" not in searched.content.decode()
+    by_title = curator_client.get(url, {"q": "songbun", "o": "1"})
+    assert by_title.context["cl"].get_ordering_field_columns() == {1: "asc"}
+    assert "sorted ascending" in by_title.content.decode()
