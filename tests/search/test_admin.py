@@ -191,6 +191,8 @@ def test_a_list_by_relevance_marks_no_column_as_its_order(curator_client):
     assert searched.context["cl"].get_ordering_field_columns() == {}
     assert "sortoptions" in curator_client.get(url).content.decode()
     assert "sortoptions" not in searched.content.decode()
+    assert searched.content.decode().count("Best matches first") == 1
     by_title = curator_client.get(url, {"q": "songbun", "o": "1"})
     assert by_title.context["cl"].get_ordering_field_columns() == {1: "asc"}
     assert "sorted ascending" in by_title.content.decode()
+    assert "Best matches first" not in by_title.content.decode()
