@@ -30,6 +30,7 @@ Admins opt in per filter in ``list_filter``; the date hierarchy applies to every
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache, partial
 
@@ -244,7 +245,12 @@ def share_facet_counts(changelist) -> None:
         }
 
     def counts(spec, changelist):
-        return shared()[spec] if spec in shared() else FacetsMixin.get_facet_queryset(spec, changelist)
+        # A searched list's matches are read through the search index, not by a scan testing every row's document
+        # (the reports of "famine": 1.5 s for the three counting statements).
+        from hrkb.search.engine import through_index  # the engine's admin imports this module
+
+        with through_index() if changelist.query else nullcontext():
+            return shared()[spec] if spec in shared() else FacetsMixin.get_facet_queryset(spec, changelist)
 
     for spec in unset:
         spec.get_facet_queryset = partial(counts, spec)

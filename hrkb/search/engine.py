@@ -115,11 +115,17 @@ def match_ids(model, q: str | ParsedQuery):
     return _backend().match_ids(model, _parsed(q))
 
 
+def through_index():
+    """A block whose statements read a search's matches through the search index, never by a scan that tests
+    every row's document (PostgreSQL: :func:`postgres.through_index`; FTS5 has no such scan)."""
+    return _backend().through_index()
+
+
 def count_at_most(matches: QuerySet, limit: int) -> int:
     """How many rows a searched queryset holds, counted to ``limit`` at most, its matches read through the
     search index (a word in most rows would make the planner test every row it scans)."""
     keys = matches.order_by().values("pk")[:limit]
-    with _backend().through_index():
+    with through_index():
         return keys.count()
 
 

@@ -460,10 +460,8 @@ def through_index():
     against 40-50. Its cost model does not price the detoasting, so the scan is switched off for
     these statements; inside :func:`sort_memory`'s savepoint, so that an error rolls the setting back.
     """
-    with sort_memory() as cursor:
-        cursor.execute("SET enable_seqscan = off")
+    with sort_memory() as cursor, _setting(cursor, "enable_seqscan", "off"):
         yield cursor
-        cursor.execute("RESET enable_seqscan")
 
 
 def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | None = None) -> QuerySet:
@@ -834,10 +832,18 @@ def sort_memory():
     Inside a savepoint: an error rolls the setting back with it (``SET LOCAL`` would outlive a
     released savepoint, to the end of a request's or a test's transaction).
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET work_mem = '{SORT_MEMORY}'")
+    with transaction.atomic(), connection.cursor() as cursor, _setting(cursor, "work_mem", SORT_MEMORY):
         yield cursor
-        cursor.execute("RESET work_mem")
+
+
+@contextmanager
+def _setting(cursor, name: str, value: str):
+    """``name`` set to ``value`` for the statements inside, then to what it was: an outer block's setting
+    (a search's facets read through the index, counting its matches inside) holds again, not the session's."""
+    cursor.execute("SELECT current_setting(%s), set_config(%s, %s, false)", [name, name, value])
+    before = cursor.fetchone()[0]
+    yield
+    cursor.execute("SELECT set_config(%s, %s, false)", [name, before])
 
 
 def ranked(
