@@ -31,7 +31,7 @@ Admins opt in per filter in ``list_filter``; the date hierarchy applies to every
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, partial
 
 from django.contrib import admin
@@ -72,6 +72,9 @@ class ListReading:
     keys_listed: bool = False
     #: ``hrkb.search.admin.RankedSearchAdminMixin``: the list's rows come best match first, not by a column.
     by_relevance: bool = False
+    #: ``hrkb.search.admin.RankedSearchAdminMixin``: the engine's matches counted so far, by their keys' SQL (the
+    #: list is built again for each filter's counts under "Show counts", its search counted each time).
+    matches_counted: dict[str, int] = field(default_factory=dict)
 
 
 def list_reading(request) -> ListReading:

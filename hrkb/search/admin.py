@@ -110,7 +110,7 @@ class RankedSearchAdminMixin:
         if walk is None or request.method != "GET":  # actions (POST) act on every match
             return None
         cap = self.paginator.COUNT_AT_MOST
-        if count_at_most(search_queryset(queryset, parsed), cap + 1) <= cap:
+        if self._count_to(request, search_queryset(queryset, parsed), cap + 1) <= cap:
             return None
         if walk.by is None and not holds_the_page_early(request, queryset, [test], self.list_per_page):
             return None
@@ -160,10 +160,19 @@ class RankedSearchAdminMixin:
         matches = search_queryset(queryset, parsed)
         if not common and (planned_count(matches) or 0) < cap / 10:
             return False
-        if count_at_most(matches, cap + 1) <= cap:
+        if self._count_to(request, matches, cap + 1) <= cap:
             return False
         list_reading(request).counted_past_cap = _keys_sql(matches)
         return True
+
+    @staticmethod
+    def _count_to(request, matches, limit: int) -> int:
+        """``matches`` counted to ``limit`` at most, once a request (``ListReading.matches_counted``)."""
+        counted = list_reading(request).matches_counted
+        key = f"{_keys_sql(matches)} {limit}"
+        if key not in counted:
+            counted[key] = count_at_most(matches, limit)
+        return counted[key]
 
 
 def _keys_sql(queryset) -> str:

@@ -242,3 +242,21 @@ def test_settings_blocks_nest(db):
         assert show(cursor, "work_mem") == postgres.SORT_MEMORY
     with connection.cursor() as cursor:
         assert (show(cursor, "enable_seqscan"), show(cursor, "work_mem")) == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL asks whether a common word fills the list")
+def test_show_counts_counts_the_engines_matches_once(curator_client):
+    """Under "Show counts" the list is built again for each filter's counts; whether the engine's matches fill it
+    is counted once a request (four times 15-18 ms at 100,000 reports before)."""
+    for number in range(30):
+        factories.report(f"Famine {number}", text="famine")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE reports_report")  # the planner then expects the word in most rows
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = curator_client.get("/admin/reports/report/", {"q": "famine", "_facets": "True"})
+    assert response.status_code == 200
+    # The engine's matches alone (the paginator then counts the list, search_fields' matches with them).
+    engine = [query["sql"] for query in queries if "LIMIT 10001" in query["sql"] and "LIKE" not in query["sql"]]
+    assert len(engine) == 1, engine
