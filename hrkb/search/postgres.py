@@ -839,11 +839,17 @@ def sort_memory():
 @contextmanager
 def _setting(cursor, name: str, value: str):
     """``name`` set to ``value`` for the statements inside, then to what it was: an outer block's setting
-    (a search's facets read through the index, counting its matches inside) holds again, not the session's."""
-    cursor.execute("SELECT current_setting(%s), set_config(%s, %s, false)", [name, name, value])
-    before = cursor.fetchone()[0]
-    yield
-    cursor.execute("SELECT set_config(%s, %s, false)", [name, before])
+    (a search's facets read through the index, counting its matches inside) holds again, not the session's.
+    The values this module set are kept per connection, so no statement reads the old one; an error rolls
+    the setting back with the caller's savepoint."""
+    held = cursor.db.__dict__.setdefault("_hrkb_settings", {}).setdefault(name, [])  # this thread's connection
+    cursor.execute(f"SET {name} = '{value}'")
+    held.append(value)
+    try:
+        yield
+    finally:
+        held.pop()
+    cursor.execute(f"SET {name} = '{held[-1]}'" if held else f"RESET {name}")
 
 
 def ranked(
