@@ -60,8 +60,9 @@ class ListReading:
     walk: object | None = None
     #: ``hrkb.admin.SubquerySearchMixin``: the search computes every match before it orders any.
     matches_first: bool = False
-    #: ``hrkb.search.admin.RankedSearchAdminMixin``: the keys' SQL of the list counted past the cap already.
-    counted_past_cap: str | None = None
+    #: ``hrkb.search.admin.RankedSearchAdminMixin``: the lists counted so far (to one past the paginator's cap), by
+    #: their keys' SQL: neither the engine's matches nor the list is counted twice in a request.
+    counted: dict[str, int] = field(default_factory=dict)
     #: ``hrkb.admin.KeyedChangeList``: the list is being read for its filters' counts ("Show counts"), which
     #: read every match: not walked.
     counting: bool = False
@@ -72,9 +73,6 @@ class ListReading:
     keys_listed: bool = False
     #: ``hrkb.search.admin.RankedSearchAdminMixin``: the list's rows come best match first, not by a column.
     by_relevance: bool = False
-    #: ``hrkb.search.admin.RankedSearchAdminMixin``: the engine's matches counted so far, by their keys' SQL (the
-    #: list is built again for each filter's counts under "Show counts", its search counted each time).
-    matches_counted: dict[str, int] = field(default_factory=dict)
 
 
 def list_reading(request) -> ListReading:

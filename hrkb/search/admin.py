@@ -70,7 +70,7 @@ class RankedSearchAdminMixin:
             reading.keys_listed = isinstance(matched, list)
             results = queryset.filter(among("pk", matched))
             if past_cap:
-                reading.counted_past_cap = _keys_sql(results)
+                reading.counted[_keys_sql(results)] = self.paginator.COUNT_AT_MOST + 1
         results = results.annotate(
             search_rank=Case(When(match, then=score), default=Value(0.0), output_field=FloatField())
         )
@@ -109,8 +109,7 @@ class RankedSearchAdminMixin:
         walk = list_walk(request, self)
         if walk is None or request.method != "GET":  # actions (POST) act on every match
             return None
-        cap = self.paginator.COUNT_AT_MOST
-        if self._count_to(request, search_queryset(queryset, parsed), cap + 1) <= cap:
+        if self._count(request, search_queryset(queryset, parsed)) <= self.paginator.COUNT_AT_MOST:
             return None
         if walk.by is None and not holds_the_page_early(request, queryset, [test], self.list_per_page):
             return None
@@ -135,9 +134,9 @@ class RankedSearchAdminMixin:
 
     def get_paginator(self, request, queryset, *args, **kwargs):
         paginator = super().get_paginator(request, queryset, *args, **kwargs)
-        # The list whose matches were just counted past the cap (_matches_fill_the_list) is not counted again.
-        counted = list_reading(request).counted_past_cap
-        if counted is not None and hasattr(queryset, "query") and _keys_sql(queryset) == counted:
+        # A list whose matches were counted past the cap already (_count, _read_once) is not counted again.
+        counted = list_reading(request).counted
+        if counted and hasattr(queryset, "query") and counted.get(_keys_sql(queryset), 0) > paginator.COUNT_AT_MOST:
             paginator.__dict__["count"] = AtLeast(paginator.COUNT_AT_MOST)
         return paginator
 
@@ -160,18 +159,15 @@ class RankedSearchAdminMixin:
         matches = search_queryset(queryset, parsed)
         if not common and (planned_count(matches) or 0) < cap / 10:
             return False
-        if self._count_to(request, matches, cap + 1) <= cap:
-            return False
-        list_reading(request).counted_past_cap = _keys_sql(matches)
-        return True
+        return self._count(request, matches) > cap
 
-    @staticmethod
-    def _count_to(request, matches, limit: int) -> int:
-        """``matches`` counted to ``limit`` at most, once a request (``ListReading.matches_counted``)."""
-        counted = list_reading(request).matches_counted
-        key = f"{_keys_sql(matches)} {limit}"
+    def _count(self, request, matches) -> int:
+        """``matches`` counted to one past the paginator's cap at most, once a request (``ListReading.counted``:
+        the list is built again for each filter's counts under "Show counts")."""
+        counted = list_reading(request).counted
+        key = _keys_sql(matches)
         if key not in counted:
-            counted[key] = count_at_most(matches, limit)
+            counted[key] = count_at_most(matches, self.paginator.COUNT_AT_MOST + 1)
         return counted[key]
 
 

@@ -755,9 +755,10 @@ def threshold_top(
             rows, ended = read[len(weights)]
             # Generous by a part in a million: RUM's score of the alternatives together and the sum of theirs round
             # apart in the last places of a real.
-            whole_last = 0.0 if ended else heaviest * _score_of(rows[-1][1]) * (1 + 1e-6)
+            most = heaviest * (1 + 1e-6)
+            whole_last = 0.0 if ended else most * _score_of(rows[-1][1])
             for row_id, distance in rows:
-                ceiling[row_id] = heaviest * _score_of(distance) * (1 + 1e-6)
+                ceiling[row_id] = most * _score_of(distance)
                 known.setdefault(row_id, 0.0)
                 reached.setdefault(row_id, 0)
         bound = min(sum(last), whole_last)
