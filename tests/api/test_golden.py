@@ -30,11 +30,16 @@ RECORDS = {
     "quotes": "michael-kirby-on-the-singapore-summit-2018",
 }
 SOURCES = Path(__file__).resolve().parents[2] / "fixtures" / "sources"
+# List cursors are encrypted with a key derived from SECRET_KEY: pinned, so the files do not depend on the
+# environment the tests run in.
+PINNED_SECRET_KEY = "django-insecure-development-only-never-use-in-production"
 
 
 @pytest.fixture
-def pinned_corpus(db):
-    """The corpus as `make run` loads it (fixtures, then the source texts and their mentions), timestamps pinned."""
+def pinned_corpus(db, settings):
+    """The corpus as `make run` loads it (fixtures, then the source texts and their mentions), timestamps and
+    the cursors' key pinned."""
+    settings.SECRET_KEY = PINNED_SECRET_KEY
     call_command("load_fixtures", verbosity=0)
     call_command("ingest_sources", *sorted(str(path) for path in SOURCES.glob("*.md")), verbosity=0)
     for public_type in PUBLIC_TYPES:
