@@ -137,7 +137,11 @@ def deferred_search(table: str, *, using: str = DEFAULT_DB_ALIAS) -> Iterator[De
     if not connections[using].in_atomic_block:
         raise TransactionManagementError("deferred_search() runs inside the load's transaction (transaction.atomic).")
     search = DeferredSearch(table, using)
-    with transaction.atomic(using=using):
-        search._start()
-        yield search
-        search._finish()
+    try:
+        with transaction.atomic(using=using):
+            search._start()
+            yield search
+            search._finish()
+    finally:
+        # A failed load's savepoint brings a dropped index back: search looks again.
+        _forget_rum(search.connection, table)

@@ -54,7 +54,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -257,11 +257,15 @@ def _params(parsed: ParsedQuery) -> dict:
 
 
 def has_rum(table: str) -> bool:
-    """Whether ``table``'s search vector has its RUM index (looked up once per connection)."""
-    cache = connection.__dict__.setdefault("_hrkb_rum", {})
-    key = (connection.settings_dict["NAME"], table)
+    """Whether ``table``'s search vector has its RUM index (looked up once per connection; a bulk load that drops
+    it forgets the answer: :mod:`hrkb.search.bulk`)."""
+    # On the connection itself: ``django.db.connection`` is a proxy every thread shares, so its own
+    # ``__dict__`` is not the connection's, and the bulk load (given the connection) would forget nothing.
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    cache = wrapper.__dict__.setdefault("_hrkb_rum", {})
+    key = (wrapper.settings_dict["NAME"], table)
     if key not in cache:
-        with connection.cursor() as cursor:
+        with wrapper.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [rum_index(table)])
             cache[key] = cursor.fetchone() is not None
     return cache[key]

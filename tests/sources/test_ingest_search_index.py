@@ -4,7 +4,7 @@ index had been kept row by row, and a failed ingest leaves the index and the dat
 import pytest
 from django.db import connection, transaction
 
-from hrkb.search import bulk, search_queryset
+from hrkb.search import bulk, postgres, search_queryset
 from hrkb.search.schema import rum_index
 from reports.models import Report
 from sources.services import source_ingest
@@ -77,13 +77,17 @@ def test_a_failed_bulk_ingest_leaves_the_index_and_the_data_as_they_were(monkeyp
     counts = row_counts()
     path = write("one.md", "---\ntitle: One\npublisher: csw\n---\nText.\n")
 
+    assert postgres.has_rum("reports_report")
     with transaction.atomic():
         with pytest.raises(RuntimeError), bulk.deferred_search("reports_report") as index:
             source_ingest(paths=[path], search_index=index)
             assert index.dropped and _index_definition() is None
+            # Search meanwhile knows the index is gone (it would otherwise plan reads of RUM's order).
+            assert not postgres.has_rum("reports_report")
             raise RuntimeError("linking failed")
         # Back at once, in the caller's transaction, whatever the caller does with the error.
         assert _index_definition() == definition
+        assert postgres.has_rum("reports_report")
         assert row_counts() == counts
         # And documents are computed at each write again.
         report = factories.report("Written after", text="Afterwards.")
