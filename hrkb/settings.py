@@ -88,7 +88,9 @@ ASGI_APPLICATION = "hrkb.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "hrkb" / "templates"],
+        # hrkb comes first in INSTALLED_APPS, so its templates (hrkb/templates) override the admin's. Listing that
+        # directory in DIRS as well would find each override twice, and double each block.super.
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
