@@ -59,7 +59,7 @@ from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from hrkb.readers import READERS, read_ahead
-from hrkb.scale import DENSE, estimated_rows, planned_rows
+from hrkb.scale import DENSE, estimated_rows, planned_rows, setting
 
 from .documents import SearchType, fuzzy_table
 from .query import ParsedQuery
@@ -464,7 +464,7 @@ def through_index():
     against 40-50. Its cost model does not price the detoasting, so the scan is switched off for
     these statements; inside :func:`sort_memory`'s savepoint, so that an error rolls the setting back.
     """
-    with sort_memory() as cursor, _setting(cursor, "enable_seqscan", "off"):
+    with sort_memory() as cursor, setting(cursor, "enable_seqscan", "off"):
         yield cursor
 
 
@@ -837,24 +837,8 @@ def sort_memory():
     Inside a savepoint: an error rolls the setting back with it (``SET LOCAL`` would outlive a
     released savepoint, to the end of a request's or a test's transaction).
     """
-    with transaction.atomic(), connection.cursor() as cursor, _setting(cursor, "work_mem", SORT_MEMORY):
+    with transaction.atomic(), connection.cursor() as cursor, setting(cursor, "work_mem", SORT_MEMORY):
         yield cursor
-
-
-@contextmanager
-def _setting(cursor, name: str, value: str):
-    """``name`` set to ``value`` for the statements inside, then to what it was: an outer block's setting
-    (a search's facets read through the index, counting its matches inside) holds again, not the session's.
-    The values this module set are kept per connection, so no statement reads the old one; an error rolls
-    the setting back with the caller's savepoint."""
-    held = cursor.db.__dict__.setdefault("_hrkb_settings", {}).setdefault(name, [])  # this thread's connection
-    cursor.execute(f"SET {name} = '{value}'")
-    held.append(value)
-    try:
-        yield
-    finally:
-        held.pop()
-    cursor.execute(f"SET {name} = '{held[-1]}'" if held else f"RESET {name}")
 
 
 def ranked(

@@ -1,0 +1,68 @@
+"""hrkb.scale's query shapes: the same rows as the plain ORM, in the shape PostgreSQL reads fast."""
+
+import pytest
+from django.db import connection
+
+from hrkb.scale import among, through_trigrams
+from reports.models import Report
+from sources.models import Mention
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner and types")
+
+
+@pytest.fixture
+def mentions():
+    kim, kirby = factories.person("Kim Il-sung"), factories.person("Michael Kirby")
+    first = factories.report("First", text="Kim Il-sung and Michael Kirby.")
+    second = factories.report("Second", text="Kim Il-sung alone.")
+    of_first = [
+        factories.mention(first, "Kim Il-sung", actor=kim),
+        factories.mention(first, "Michael Kirby", actor=kirby),
+    ]
+    return of_first, [factories.mention(second, "Kim Il-sung", actor=kim)]
+
+
+def test_among_a_list_or_a_subquery_finds_the_rows_the_orm_finds(mentions):
+    of_first, of_second = mentions
+    report = of_first[0].report
+    assert set(Mention.objects.filter(among("report", [report.pk]))) == set(of_first)
+    assert set(Mention.objects.filter(among("report", Report.objects.filter(pk=report.pk).values("pk")))) == set(
+        of_first
+    )
+    assert not Mention.objects.filter(among("report", [])).exists()
+    assert set(Mention.objects.filter(among("report", [of_second[0].report_id, 0]))) == set(of_second)
+
+
+@postgresql_only
+def test_among_a_list_is_an_array_of_the_columns_type(mentions):
+    """The driver types small integers int4[]; bigint = ANY(int4[]) is not hashed, so each row would scan it."""
+    sql, _params = Mention.objects.filter(among("report", [1, 2])).query.sql_with_params()
+    assert '"sources_mention"."report_id" = ANY(%s::bigint[])' in sql
+
+
+def _setting(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {name}")
+        return cursor.fetchone()[0]
+
+
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@postgresql_only
+def test_through_trigrams_reads_a_word_from_its_trigram_index_then_sets_the_planner_back(mentions):
+    """The planner would read the title's B-tree whole, testing upper() on every title (priced as one operator)."""
+    query = "SELECT id FROM reports_report WHERE UPPER(title::text) LIKE UPPER('%first%')"
+    before = _setting("enable_seqscan"), _setting("enable_indexonlyscan")
+    with through_trigrams():
+        assert "reports_report_title_trgm" in _plan(query)
+        with through_trigrams():
+            pass
+        assert (_setting("enable_seqscan"), _setting("enable_indexonlyscan")) == ("off", "off"), "the outer block's"
+    assert (_setting("enable_seqscan"), _setting("enable_indexonlyscan")) == before
