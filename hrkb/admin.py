@@ -18,7 +18,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ALL_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, ExpressionWrapper, F, Window
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -47,7 +47,7 @@ from hrkb.admin_lists import (
 )
 from hrkb.dates import PartialDate, PartialDateField
 from hrkb.routes import url_for
-from hrkb.scale import AtLeast, Estimate, among, estimated_rows, planned_count
+from hrkb.scale import AtLeast, Estimate, among, estimated_rows, planned_count, through_trigrams
 from hrkb.search.admin import RankedSearchAdminMixin
 from hrkb.search.engine import ranked_ids
 
@@ -383,8 +383,11 @@ class SubquerySearchMixin:
             walked = self._walked(request, queryset, search_fields, words, walk, first, planned[first])
             if walked is not None:
                 return walked, False
-        rarest = _union([manager.filter(_contains(model, path, words[first])).values("pk") for path in search_fields])
-        tests = [_holds(model, search_fields, bit) for index, bit in enumerate(words) if index != first]
+        keys = reading.related_keys
+        rarest = _union(
+            [manager.filter(_contains(model, path, words[first], keys)).values("pk") for path in search_fields]
+        )
+        tests = [_holds(model, search_fields, bit, keys) for index, bit in enumerate(words) if index != first]
         reading.matches_first = not reading.keys_only  # see EstimatedCountMixin.get_paginator
         # No test joins (_holds), so no row repeats: the list is narrowed directly. Narrowed to the keys of the rows
         # that pass (a subquery), its 139,014 mentions of "north korea" were fetched twice.
@@ -407,21 +410,21 @@ class SubquerySearchMixin:
         matches may gather far along it ("kim" in mentions sorted by their words, under "K"), where walking
         would test a million rows to find them (1.4 s; 320 ms from its matches).
         """
-        model, cap = queryset.model, self.paginator.COUNT_AT_MOST
+        model, cap, keys = queryset.model, self.paginator.COUNT_AT_MOST, list_reading(request).related_keys
         if planned < self.WALK_FROM * cap:
             return None
         # Counted with the rarest word's fields as index conditions (a foreign key's as an array of keys), the
         # planner ORs the indexes' bitmaps, then tests the other words: 18 ms for the 10,001 first mentions of
         # "kim", where the tests of every row read 550,000 of them (218 ms) and the union of its matches cost 274.
         found = [
-            functools.reduce(operator.or_, (_contains(model, path, bit) for path in search_fields))
+            functools.reduce(operator.or_, (_contains(model, path, bit, keys) for path in search_fields))
             if index == first
-            else _holds(model, search_fields, bit)
+            else _holds(model, search_fields, bit, keys)
             for index, bit in enumerate(words)
         ]
         if queryset.filter(*found).order_by().values("pk")[: cap + 1].count() <= cap:
             return None
-        tests = [_holds(model, search_fields, bit) for bit in words]
+        tests = [_holds(model, search_fields, bit, keys) for bit in words]
         if walk.by is None and not holds_the_page_early(request, queryset, tests, self.list_per_page):
             return None
         list_reading(request).walk = walk  # see EstimatedCountMixin.get_paginator
@@ -461,19 +464,44 @@ def _to_many(model, path: str) -> bool:
     return field.many_to_many or field.one_to_many
 
 
-def _contains(model, path: str, bit: str) -> models.Q:
-    """``path`` contains ``bit``; through a foreign key, as a subquery on the table that holds the column.
+def _contains(model, path: str, bit: str, keys: dict) -> models.Q:
+    """``path`` contains ``bit``; through a foreign key, as the keys of the related rows that hold it
+    (:func:`_keys_holding`).
 
-    ``report__title`` is asked as ``report_id IN (reports whose title matches)``: a few thousand
+    ``report__title`` is asked as ``report_id = ANY(reports whose title matches)``: a few thousand
     reports, each leading to its mentions by the foreign key's index, where a join would test every
     mention's report. A to-many step (aliases) joins: the union or the IN drops its repeats.
     """
     first, _, rest = path.partition("__")
     field = model._meta.get_field(first)
     if rest and field.many_to_one:
-        related = field.related_model
-        return among(first, related._base_manager.filter(_contains(related, rest, bit)).order_by().values("pk"))
+        return among(first, _keys_holding(field.related_model, rest, bit, keys))
     return models.Q(**{f"{path}__icontains": bit})
+
+
+#: A related table's rows holding a word, read as keys at most: past this many, a subquery of the search's.
+RELATED_KEYS_AT_MOST = 20_000
+
+
+def _keys_holding(model, path: str, bit: str, keys: dict):
+    """The keys of ``model``'s rows holding ``bit`` in ``path``: on PostgreSQL read first, once a request
+    (``keys``: :attr:`ListReading.related_keys`), through the trigram indexes, and sent as an array that
+    PostgreSQL hashes; else, or past :data:`RELATED_KEYS_AT_MOST` of them, the subquery itself.
+
+    As a subquery, the planner reads the reports' titles for "north" by a whole scan of the title's
+    B-tree (it prices ``upper()`` as one operator), once for a mention's report and again for its
+    other report, and in each parallel worker: 320 ms for a page of the mentions of "north korea" at
+    100,000 reports, 60-120 ms with the 6,311 and 12,585 reports' keys read first.
+    """
+    subquery = model._base_manager.filter(_holds(model, [path], bit, keys)).order_by().values("pk")
+    if connections[subquery.db].vendor != "postgresql":
+        return subquery
+    memo = (model._meta.label, path, bit)
+    if memo not in keys:
+        with through_trigrams(subquery.db):
+            read = list(subquery.values_list("pk", flat=True)[: RELATED_KEYS_AT_MOST + 1])
+        keys[memo] = read if len(read) <= RELATED_KEYS_AT_MOST else None
+    return subquery if keys[memo] is None else keys[memo]
 
 
 def _holders(model, field, holds: models.Q):
@@ -490,25 +518,25 @@ def _holders(model, field, holds: models.Q):
     return model._base_manager.filter(**{f"{field.name}__in": related.values("pk")}).order_by().values("pk")
 
 
-def _holds(model, search_fields, bit: str) -> models.Q:
+def _holds(model, search_fields, bit: str, keys: dict) -> models.Q:
     """A row of ``model`` holds ``bit`` in one of ``search_fields``: a test of rows already found.
 
-    Through a foreign key, the related table's matches are a subquery PostgreSQL hashes once
-    (``report_id IN (…)`` under an OR), so each row is a lookup, not a scan of an array. Through a
-    to-many relation, the keys of the rows whose related rows match, hashed once too: joined, each
-    row would repeat once per related row (the 15,565 reports titled "north" joined to their
-    authorships, authors' aliases and publishers: 37,548 rows tested for "korea", 330 ms of 450).
+    Through a foreign key, the related table's matches are their keys (:func:`_keys_holding`), an
+    array PostgreSQL hashes once, or a subquery it hashes once (``report_id IN (…)`` under an OR):
+    either way each row is a lookup. Through a to-many relation, the keys of the rows whose related
+    rows match, hashed once too: joined, each row would repeat once per related row (the 15,565
+    reports titled "north" joined to their authorships, authors' aliases and publishers: 37,548 rows
+    tested for "korea", 330 ms of 450).
     """
     test = models.Q()
     for field_path in search_fields:
         first, _, rest = field_path.partition("__")
         field = model._meta.get_field(first)
         if rest and field.many_to_one:
-            related = field.related_model
-            matches = related._base_manager.filter(_holds(related, [rest], bit)).values("pk")
-            test |= models.Q(**{f"{first}__in": matches})
+            matches = _keys_holding(field.related_model, rest, bit, keys)
+            test |= among(first, matches) if isinstance(matches, list) else models.Q(**{f"{first}__in": matches})
         elif rest and _to_many(model, field_path):
-            test |= models.Q(pk__in=_holders(model, field, _holds(field.related_model, [rest], bit)))
+            test |= models.Q(pk__in=_holders(model, field, _holds(field.related_model, [rest], bit, keys)))
         else:
             test |= models.Q(**{f"{field_path}__icontains": bit})
     return test

@@ -73,6 +73,8 @@ class ListReading:
     keys_listed: bool = False
     #: ``hrkb.search.admin.RankedSearchAdminMixin``: the list's rows come best match first, not by a column.
     by_relevance: bool = False
+    #: ``hrkb.admin.SubquerySearchMixin``: related tables' rows holding a word, by (model, path, word), read once.
+    related_keys: dict = field(default_factory=dict)
 
 
 def list_reading(request) -> ListReading:
