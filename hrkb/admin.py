@@ -47,7 +47,7 @@ from hrkb.admin_lists import (
 )
 from hrkb.dates import PartialDate, PartialDateField
 from hrkb.routes import url_for
-from hrkb.scale import AtLeast, Estimate, among, estimated_rows, planned_count, through_trigrams
+from hrkb.scale import AtLeast, Estimate, among, estimated_rows, planned_count, read_keys, through_trigrams
 from hrkb.search.admin import RankedSearchAdminMixin
 from hrkb.search.engine import ranked_ids
 
@@ -499,7 +499,7 @@ def _keys_holding(model, path: str, bit: str, keys: dict):
     memo = (model._meta.label, path, bit)
     if memo not in keys:
         with through_trigrams(subquery.db):
-            read = list(subquery.values_list("pk", flat=True)[: RELATED_KEYS_AT_MOST + 1])
+            read = read_keys(subquery[: RELATED_KEYS_AT_MOST + 1])
         keys[memo] = read if len(read) <= RELATED_KEYS_AT_MOST else None
     return subquery if keys[memo] is None else keys[memo]
 

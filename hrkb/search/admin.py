@@ -7,7 +7,7 @@ from django.contrib.admin.views.main import ORDER_VAR
 from django.db.models import Case, FloatField, Q, Value, When
 
 from hrkb.admin_lists import Walk, along_its_index, holds_the_page_early, list_reading, list_walk
-from hrkb.scale import AtLeast, among, planned_count, through_trigrams
+from hrkb.scale import AtLeast, among, planned_count, read_keys, through_trigrams
 
 from .documents import is_searchable
 from .engine import count_at_most, match_ids, search_expressions, search_queryset
@@ -129,7 +129,7 @@ class RankedSearchAdminMixin:
             return ids, False
         # search_fields' half tests columns that lead B-tree indexes too (the title): see through_trigrams.
         with through_trigrams(ids.db):
-            read = list(ids[: self.READ_MOST + 1])
+            read = read_keys(ids[: self.READ_MOST + 1])
         if len(read) > self.READ_MOST:
             return ids, True
         return read, len(read) > cap

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from hrkb.scale import among, through_trigrams
+from hrkb.scale import among, read_keys, through_trigrams
 from reports.models import Report
 from sources.models import Mention
 from tests import factories
@@ -66,3 +66,11 @@ def test_through_trigrams_reads_a_word_from_its_trigram_index_then_sets_the_plan
             pass
         assert (_setting("enable_seqscan"), _setting("enable_indexonlyscan")) == ("off", "off"), "the outer block's"
     assert (_setting("enable_seqscan"), _setting("enable_indexonlyscan")) == before
+
+
+def test_read_keys_reads_a_querysets_keys_as_the_orm_does(mentions):
+    (kim, kirby), (alone,) = mentions
+    first, second = (Mention.objects.filter(pk=mention.pk).order_by().values("pk") for mention in (kim, alone))
+    union = first.union(second)
+    assert sorted(read_keys(union)) == sorted(row["pk"] for row in union) == sorted([kim.pk, alone.pk])
+    assert read_keys(Mention.objects.order_by("pk").values("pk")[:2]) == [kim.pk, kirby.pk]
