@@ -60,10 +60,15 @@ def serial(using: str = DEFAULT_DB_ALIAS):
     answers with a third of the CPU (75 ms against 230 ms at load 6 for
     100,000 reports). On a machine whose cores are busy, that CPU is the time.
     """
-    with transaction.atomic(using=using):
-        if connections[using].vendor == "postgresql":
-            with connections[using].cursor() as cursor:
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with (
+        transaction.atomic(using=using),
+        connection.cursor() as cursor,
+        setting(cursor, "max_parallel_workers_per_gather", "0"),
+    ):
         yield
 
 

@@ -38,6 +38,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.transaction import TransactionManagementError
 
 from . import schema
+from .postgres import forget_rum
 
 # Rebuild when the rows a load adds are at least this share of the rows stored. With documents deferred, a new
 # report costs one RUM insertion (about 20 ms for 1,000 words on the benchmark's host) against about 0.4 ms a
@@ -83,7 +84,7 @@ class DeferredSearch:
                 return False
             cursor.execute(f"DROP INDEX {quote(schema.rum_index(self.table))}")
         self.definition = definition
-        _forget_rum(self.connection, self.table)
+        forget_rum(self.connection, self.table)
         return True
 
     def _start(self) -> None:
@@ -117,12 +118,7 @@ class DeferredSearch:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             self.rebuild_seconds = time.perf_counter() - filled
             self.definition = None
-            _forget_rum(self.connection, self.table)
-
-
-def _forget_rum(connection, table: str) -> None:
-    # hrkb.search.postgres remembers per connection whether the index exists; look again next time.
-    connection.__dict__.get("_hrkb_rum", {}).pop((connection.settings_dict["NAME"], table), None)
+            forget_rum(self.connection, self.table)
 
 
 @contextmanager
@@ -144,4 +140,4 @@ def deferred_search(table: str, *, using: str = DEFAULT_DB_ALIAS) -> Iterator[De
             search._finish()
     finally:
         # A failed load's savepoint brings a dropped index back: search looks again.
-        _forget_rum(search.connection, table)
+        forget_rum(search.connection, table)

@@ -262,13 +262,22 @@ def has_rum(table: str) -> bool:
     # On the connection itself: ``django.db.connection`` is a proxy every thread shares, so its own
     # ``__dict__`` is not the connection's, and the bulk load (given the connection) would forget nothing.
     wrapper = connections[DEFAULT_DB_ALIAS]
-    cache = wrapper.__dict__.setdefault("_hrkb_rum", {})
-    key = (wrapper.settings_dict["NAME"], table)
+    cache, key = _rum_known(wrapper, table)
     if key not in cache:
         with wrapper.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [rum_index(table)])
             cache[key] = cursor.fetchone() is not None
     return cache[key]
+
+
+def forget_rum(connection, table: str) -> None:
+    """Make :func:`has_rum` look again on ``connection`` (a bulk load dropped or brought back the index)."""
+    cache, key = _rum_known(connection, table)
+    cache.pop(key, None)
+
+
+def _rum_known(connection, table: str) -> tuple[dict, tuple]:
+    return connection.__dict__.setdefault("_hrkb_rum", {}), (connection.settings_dict["NAME"], table)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from hrkb.scale import among, read_keys, through_trigrams
+from hrkb.scale import among, read_keys, serial, through_trigrams
 from reports.models import Report
 from sources.models import Mention
 from tests import factories
@@ -74,3 +74,12 @@ def test_read_keys_reads_a_querysets_keys_as_the_orm_does(mentions):
     union = first.union(second)
     assert sorted(read_keys(union)) == sorted(row["pk"] for row in union) == sorted([kim.pk, alone.pk])
     assert read_keys(Mention.objects.order_by("pk").values("pk")[:2]) == [kim.pk, kirby.pk]
+
+
+@postgresql_only
+def test_serial_runs_without_parallel_workers_then_sets_them_back():
+    """Inside a transaction (a request's, a test's): SET LOCAL would hold to its end, past the block."""
+    before = _setting("max_parallel_workers_per_gather")
+    with serial():
+        assert _setting("max_parallel_workers_per_gather") == "0"
+    assert _setting("max_parallel_workers_per_gather") == before != "0"
