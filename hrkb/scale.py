@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
@@ -60,15 +60,7 @@ def serial(using: str = DEFAULT_DB_ALIAS):
     answers with a third of the CPU (75 ms against 230 ms at load 6 for
     100,000 reports). On a machine whose cores are busy, that CPU is the time.
     """
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with (
-        transaction.atomic(using=using),
-        connection.cursor() as cursor,
-        setting(cursor, "max_parallel_workers_per_gather", "0"),
-    ):
+    with _settings(using, max_parallel_workers_per_gather="0"):
         yield
 
 
@@ -101,16 +93,21 @@ def through_trigrams(using: str = DEFAULT_DB_ALIAS):
     off for these statements (the search words' columns are all trigram-indexed, ``*/migrations``);
     inside a savepoint, so that an error rolls the settings back.
     """
+    with _settings(using, enable_seqscan="off", enable_indexonlyscan="off"):
+        yield
+
+
+@contextmanager
+def _settings(using: str, **settings: str):
+    """The statements inside with PostgreSQL's ``settings`` (:func:`setting`), in a savepoint, so that an error
+    rolls them back; a no-op elsewhere."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         yield
         return
-    with (
-        transaction.atomic(using=using),
-        connection.cursor() as cursor,
-        setting(cursor, "enable_seqscan", "off"),
-        setting(cursor, "enable_indexonlyscan", "off"),
-    ):
+    with transaction.atomic(using=using), connection.cursor() as cursor, ExitStack() as stack:
+        for name, value in settings.items():
+            stack.enter_context(setting(cursor, name, value))
         yield
 
 
