@@ -1,7 +1,37 @@
 """Shared fixtures: clients for each kind of user, and the curated corpus."""
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, the test database is a file, so that every thread opens a connection of its own.
+
+    In memory, the database lives in one connection, and the live server hands that connection to
+    each of its request threads (once the database exists before the server starts, as in a whole
+    run). Python's sqlite3 deadlocks on a connection two threads use: one, inside a Python function
+    SQLite calls back (Django registers its date, regex and maths functions so), waits for the
+    interpreter's lock, which the other holds while it waits for SQLite's lock on the connection. A
+    browser's parallel requests hung whole SQLite runs so. WAL lets readers run beside a writer;
+    IMMEDIATE takes the write lock at BEGIN, where a deferred transaction's upgrade would fail at once
+    with "database is locked"; the data is thrown away after the run, so commits skip fsync.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    test = database.setdefault("TEST", {})
+    if not test.get("NAME"):
+        test["NAME"] = str(Path(settings.BASE_DIR) / "var" / "test-db.sqlite3")
+        Path(test["NAME"]).parent.mkdir(exist_ok=True)
+    options = database.setdefault("OPTIONS", {})
+    options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF")
+    options.setdefault("transaction_mode", "IMMEDIATE")
+    options.setdefault("timeout", 20)
 
 
 @pytest.fixture
