@@ -5,6 +5,10 @@ driven by Playwright; Playwright's own browser downloads are never used.
 """
 
 import os
+import signal
+import sys
+import threading
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,48 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+# Chromium now and then never exits when asked to close (puppeteer#970, Sparticuz/chromium#85), and
+# Playwright's close waits for it without a time limit: past this, the fixture kills it.
+CLOSE_SECONDS = 60
+
+
+def _chromium_processes() -> list[int]:
+    """This process's descendants that run Chromium (the browser and its renderers, not Playwright's driver)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):  # a process that ended while being read
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [os.getpid()]
+    while todo:
+        for pid in children.get(todo.pop(), []):
+            todo.append(pid)
+            try:
+                if "chromium" in os.readlink(f"/proc/{pid}/exe"):
+                    found.append(pid)
+            except OSError:
+                continue
+    return found
+
+
+@contextmanager
+def _chromium_killed_after(seconds: float):
+    def kill():
+        pids = _chromium_processes()
+        print(f"\nChromium did not close within {seconds} s: killed {pids}", file=sys.__stderr__, flush=True)
+        for pid in pids:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    timer = threading.Timer(seconds, kill)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 @pytest.fixture
@@ -36,8 +82,9 @@ def browser_page():
             try:
                 yield context.new_page()
             finally:
-                context.close()
-                browser.close()
+                with _chromium_killed_after(CLOSE_SECONDS):
+                    context.close()
+                    browser.close()
     finally:
         if previous is None:
             del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
