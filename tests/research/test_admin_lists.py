@@ -774,3 +774,29 @@ def test_a_ranked_search_sorted_by_a_foreign_keys_records_is_read_record_by_reco
     changelist = curator_client.get("/admin/reports/quote/", {"q": "famine", "o": "2"}).context["cl"]
     assert changelist.paginator.walk is None and changelist.result_count == 9
     assert [quote.pk for quote in changelist.result_list] == expected[:4]
+
+
+@pytest.mark.parametrize(
+    "field_path",
+    ["publishers__name", "events__title", "authorships__person__name", "events__participants__actor__name"],
+    ids=["many-to-many", "reverse many-to-many", "reverse foreign key", "reverse many-to-many, then deeper"],
+)
+@pytest.mark.parametrize("word", ["geneva", "hearing", "kirby", "nobody"])
+def test_a_word_through_each_kind_of_to_many_relation_finds_what_djangos_lookup_finds(field_path, word):
+    """Each kind is read from the table holding its links (``_holders``), never joined back."""
+    from django.db.models import Q
+
+    from hrkb.admin import _holds
+    from reports.models import Report
+
+    kirby = factories.person("Michael Kirby")
+    geneva = factories.organisation("UN Geneva office")
+    first = factories.report("First", publishers=[geneva], authors=[kirby])
+    second = factories.report("Second", authors=[factories.person("Someone else")])
+    factories.report("Third")
+    factories.event("The Geneva hearing", related_reports=[first, second], participants=[kirby])
+    factories.event("A hearing elsewhere", related_reports=[second])
+
+    found = Report.objects.filter(_holds(Report, [field_path], word, {}))
+    expected = Report.objects.filter(Q(**{f"{field_path}__icontains": word})).distinct()
+    assert sorted(found.values_list("pk", flat=True)) == sorted(expected.values_list("pk", flat=True))
