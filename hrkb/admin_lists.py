@@ -23,7 +23,8 @@ there is more:
 - the date hierarchy (``templates/admin/change_list.html`` and the
   ``admin_lists`` template tags), whose years are read from the date's index;
 - "Show counts": :func:`share_facet_counts` counts the choices of every filter
-  the request leaves unset in one query.
+  the request leaves unset in one query, and a related filter through a to-many
+  relation in one ``GROUP BY``.
 
 Admins opt in per filter in ``list_filter``; the date hierarchy applies to every list.
 """
@@ -39,7 +40,7 @@ from django.contrib.admin.filters import FacetsMixin
 from django.contrib.admin.utils import get_last_value_from_parameters, reverse_field_path
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.sql.where import WhereNode
 from django.http import QueryDict
@@ -75,6 +76,9 @@ class ListReading:
     by_relevance: bool = False
     #: ``hrkb.admin.SubquerySearchMixin``: related tables' rows holding a word, by (model, path, word), read once.
     related_keys: dict = field(default_factory=dict)
+    #: :class:`NamedRelatedFilter`: its choices by (model, path, chosen), read once: the filters are built again
+    #: for the list each filter's counts are read from ("Show counts").
+    choices: dict = field(default_factory=dict)
 
 
 def list_reading(request) -> ListReading:
@@ -211,21 +215,19 @@ def share_facet_counts(changelist) -> None:
     again. For every filter the request does not set, that list is the list itself, so their
     counts are one aggregate over it, read once when the first of them is drawn. A filter the
     request sets still counts over the list without it, and one that counts through a to-many
-    relation in a query of its own, as Django does.
+    relation in a query of its own: a related record's filter as one ``GROUP BY``
+    (:func:`_grouped_counts`), any other as Django does.
     """
     if not changelist.add_facets:
         return
     given = set(changelist.filter_params)
-    unset = [
-        spec
-        for spec in changelist.filter_specs
-        if isinstance(spec, FacetsMixin) and not given.intersection(spec.expected_parameters())
-    ]
-    if len(unset) < 2:
-        return
+    faceted = [spec for spec in changelist.filter_specs if isinstance(spec, FacetsMixin)]
+    unset = [spec for spec in faceted if not given.intersection(spec.expected_parameters())]
 
     @cache
     def shared() -> dict:
+        if len(unset) < 2:
+            return {}
         listed = changelist.get_queryset(unset[0].request, exclude_parameters=unset[0].expected_parameters())
         asked = {spec: spec.get_facet_counts(changelist.pk_attname, listed) for spec in unset}
         # A count through a to-many relation (a report's publishers) joins it, repeating the list's rows for
@@ -253,10 +255,35 @@ def share_facet_counts(changelist) -> None:
         from hrkb.search.engine import through_index  # the engine's admin imports this module
 
         with through_index() if changelist.query else nullcontext():
-            return shared()[spec] if spec in shared() else FacetsMixin.get_facet_queryset(spec, changelist)
+            if spec in shared():
+                return shared()[spec]
+            if _through_many_filter(changelist.model, spec):
+                return _grouped_counts(spec, changelist)
+            return FacetsMixin.get_facet_queryset(spec, changelist)
 
-    for spec in unset:
+    for spec in faceted:
         spec.get_facet_queryset = partial(counts, spec)
+
+
+def _through_many_filter(model, spec) -> bool:
+    """Whether ``spec`` picks a related record through a to-many relation (a report's topics)."""
+    return isinstance(spec, admin.RelatedFieldListFilter) and _through_many(model, Q((spec.field_path, None)))
+
+
+def _grouped_counts(spec, changelist) -> dict:
+    """The counts of a related filter through a to-many relation, read as one ``GROUP BY`` of the list joined to it.
+
+    They are Django's counts (``RelatedFieldListFilter.get_facet_counts``: a ``COUNT(…) FILTER`` per choice
+    over the same join), where each joined row is tested against every choice: the 91,978 reports of
+    "famine" joined to their 172,000 topics, twenty tests each, 104 ms.
+    """
+    listed = changelist.get_queryset(spec.request, exclude_parameters=spec.expected_parameters())
+    rows = listed.order_by().values(spec.field_path).annotate(hrkb_count=Count(changelist.pk_attname))
+    grouped = {row[spec.field_path]: row["hrkb_count"] for row in rows}
+    counts = {f"{pk}__c": grouped.get(pk, 0) for pk, _label in spec.lookup_choices}
+    if spec.include_empty_choice:
+        counts["__c"] = grouped.get(None, 0)
+    return counts
 
 
 def _through_many(model, condition) -> bool:
@@ -338,6 +365,16 @@ class NamedRelatedFilter(admin.RelatedOnlyFieldListFilter):
         return queryset
 
     def field_choices(self, field, request, model_admin):
+        # Read once a request: "Show counts" builds the filters again for each list it counts (11 ms each for the
+        # reports' publishers at 100,000 reports).
+        key = (model_admin.model, self.field_path, tuple(self.lookup_val or ()))
+        known = list_reading(request).choices
+        if key not in known:
+            known[key] = (self._field_choices(field, request, model_admin), self.more)
+        choices, self.more = known[key]
+        return list(choices)
+
+    def _field_choices(self, field, request, model_admin):
         related = field.related_model
         has_rows = model_admin.get_queryset(request).order_by().filter(**{self.field_path: OuterRef("pk")})
         candidates = related._default_manager.complex_filter(field.get_limit_choices_to()).filter(Exists(has_rows))
