@@ -37,11 +37,10 @@ from functools import cache, partial
 
 from django.contrib import admin
 from django.contrib.admin.filters import FacetsMixin
-from django.contrib.admin.utils import get_last_value_from_parameters, reverse_field_path
+from django.contrib.admin.utils import get_last_value_from_parameters, lookup_spawns_duplicates, reverse_field_path
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.constants import LOOKUP_SEP
 from django.db.models.sql.where import WhereNode
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -267,7 +266,7 @@ def share_facet_counts(changelist) -> None:
 
 def _through_many_filter(model, spec) -> bool:
     """Whether ``spec`` picks a related record through a to-many relation (a report's topics)."""
-    return isinstance(spec, admin.RelatedFieldListFilter) and _through_many(model, Q((spec.field_path, None)))
+    return isinstance(spec, admin.RelatedFieldListFilter) and lookup_spawns_duplicates(model._meta, spec.field_path)
 
 
 def _grouped_counts(spec, changelist) -> dict:
@@ -290,23 +289,10 @@ def _through_many(model, condition) -> bool:
     """Whether ``condition`` (a Q, or None) follows a to-many relation from ``model`` (a join that repeats rows)."""
     if condition is None:
         return False
-    for child in condition.children:
-        if isinstance(child, Q):
-            if _through_many(model, child):
-                return True
-            continue
-        opts = model._meta
-        for name in child[0].split(LOOKUP_SEP):
-            try:
-                field = opts.get_field(name)
-            except FieldDoesNotExist:  # a lookup ("isnull") or "pk"
-                break
-            if field.many_to_many or field.one_to_many:
-                return True
-            if not field.is_relation:
-                break
-            opts = field.related_model._meta
-    return False
+    return any(
+        _through_many(model, child) if isinstance(child, Q) else lookup_spawns_duplicates(model._meta, child[0])
+        for child in condition.children
+    )
 
 
 class IndexedValuesFilter(admin.AllValuesFieldListFilter):

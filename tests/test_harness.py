@@ -11,6 +11,7 @@ from django.db import connection
 def test_sqlites_test_database_is_a_file_each_thread_connects_to(live_server):
     """Not an in-memory database, whose one connection the live server would share (tests/conftest.py says why)."""
     assert not connection.is_in_memory_db()
+    assert live_server.thread.connections_override == {}, "the live server's threads open their own connections"
     statuses, failures = [], []
 
     def fetch():

@@ -674,7 +674,6 @@ def test_show_counts_counts_the_unset_filters_in_one_query_as_django_counts_each
 
 def test_a_dense_search_showing_counts_is_walked_and_counted_from_its_matches(curator_client, monkeypatch):
     """ "Show counts" leaves the page walked report by report; each filter counts the list's matches."""
-
     import hrkb.admin
     from hrkb.admin import EstimatedCountPaginator
     from sources.admin import MentionAdmin
@@ -694,7 +693,6 @@ def test_a_dense_search_showing_counts_is_walked_and_counted_from_its_matches(cu
 def test_show_counts_of_a_filter_through_a_to_many_relation_keep_a_query_of_their_own(curator_client):
     """A report's publishers are a to-many relation: counted in the same query they would repeat each report
     once per publisher in every other filter's counts. Every filter's counts are Django's own."""
-
     first, second = factories.organisation("Open Archive"), factories.organisation("Citizens' Alliance")
     for number in range(3):
         factories.report(f"Famine {number}", kind="report", publishers=[first, second])
@@ -715,7 +713,6 @@ def test_show_counts_through_to_many_relations_are_djangos_counts_read_as_one_gr
     """Topics and publishers, each counted in one GROUP BY (with the reports that have none), give Django's own
     counts, whichever filter the request sets; the publishers' choices are read once though the filters are built
     again for each list counted."""
-
     from hrkb.admin_lists import _through_many_filter
 
     archive, alliance = factories.organisation("Open Archive"), factories.organisation("Citizens' Alliance")
