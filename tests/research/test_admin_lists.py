@@ -1,5 +1,7 @@
 """The admin lists at scale: searches one subquery per field (indexed on PostgreSQL), counts kept cheap."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -639,6 +641,29 @@ def test_the_mentions_names_filter_counts_each_choice_as_django_would(curator_cl
     assert ours[spec.title] == djangos == {"0__c": 3, "1__c": 1, "2__c": 2}
     page = response.content.decode()
     assert "person or organisation (3)" in page and "report (1)" in page and "event (2)" in page
+
+
+def test_show_counts_read_each_match_once_through_every_field_that_holds_the_word(curator_client):
+    """Counted, the mentions of a word are read as the rows any field's index condition finds, not narrowed to
+    a union of keys read again by key: each match counted once, whichever fields hold the word, however many."""
+    kim, kang = factories.person("Kim Il-sung"), factories.organisation("Famine Relief Board")
+    inquiry, cited = factories.event("Famine inquiry"), factories.report("Famine report cited")
+    text = "Kim Il-sung; Famine Relief Board; Famine inquiry; Famine report cited; a famine."
+    plain, titled = factories.report("Annual survey", text=text), factories.report("Famine survey", text=text)
+    factories.mention(plain, "Kim Il-sung", actor=kim)  # no field holds the word
+    factories.mention(plain, "Famine Relief Board", actor=kang)  # its words and its organisation's name
+    factories.mention(plain, "Famine inquiry", event=inquiry)
+    factories.mention(plain, "Famine report cited", mentioned_report=cited)
+    factories.mention(titled, "Kim Il-sung", actor=kim)  # its report's title alone
+    factories.mention(titled, "Famine Relief Board", actor=kang)  # its words, its report's title and its name
+    with CaptureQueriesContext(connection) as queries:
+        response = curator_client.get("/admin/sources/mention/", {"q": "famine", "_facets": "True"})
+    assert response.status_code == 200
+    drawn = re.findall(r"[\w ]+ \(\d+\)", response.content.decode())
+    for choice in ["person or organisation (3)", "report (1)", "event (1)", "person (1)", "organisation (2)"]:
+        assert choice in drawn, (choice, drawn)
+    counted = [query["sql"] for query in queries.captured_queries if '__c"' in query["sql"]]
+    assert counted and not any("UNION" in sql for sql in counted)
 
 
 @pytest.mark.parametrize("given", [{}, {"origin__exact": "linked"}], ids=["no filter set", "one filter set"])
