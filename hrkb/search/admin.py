@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.admin.views.main import ORDER_VAR
-from django.db.models import Case, FloatField, Q, Value, When
+from django.db.models import Case, FloatField, Value, When
 
 from hrkb.admin_lists import Walk, along_its_index, holds_the_page_early, list_reading, list_walk
 from hrkb.scale import AtLeast, among, planned_count, read_keys, through_trigrams
@@ -59,7 +59,10 @@ class RankedSearchAdminMixin:
         match, score = search_expressions(queryset.model, parsed, most=common)
         walk = None
         if common:  # a word in most rows: each row is tested, which finds a page's worth at once
-            tested = match | Q(pk__in=found_ids)
+            # search_fields' matches read once, not once more in each of the page's statements (its count, its
+            # rows, the date hierarchy's bounds and years): 110-190 ms each for "north korea" at 100,000 reports.
+            found_keys, _past_cap = self._read_once(found_ids)
+            tested = match | among("pk", found_keys)
             results = queryset.filter(tested)
             if sorted_by_column:
                 walk = self._walk_by_column(request, queryset, parsed, tested)
