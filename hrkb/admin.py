@@ -384,9 +384,6 @@ class SubquerySearchMixin:
             if walked is not None:
                 return walked, False
         keys = reading.related_keys
-        rarest = _union(
-            [manager.filter(_contains(model, path, words[first], keys)).values("pk") for path in search_fields]
-        )
         tests = [_holds(model, search_fields, bit, keys) for index, bit in enumerate(words) if index != first]
         reading.matches_first = not reading.keys_only  # see EstimatedCountMixin.get_paginator
         if reading.counting and not reading.keys_only and not repeats:
@@ -395,6 +392,9 @@ class SubquerySearchMixin:
             # read again by its key and joined to its actor in a nested loop, planned for the 2 rows the planner
             # expects of an array: 720 ms for the counts at 100,000 reports, 222 ms so.
             return queryset.filter(_contains_any(model, search_fields, words[first], keys), *tests), False
+        rarest = _union(
+            [manager.filter(_contains(model, path, words[first], keys)).values("pk") for path in search_fields]
+        )
         # No test joins (_holds), so no row repeats: the list is narrowed directly. Narrowed to the keys of the rows
         # that pass (a subquery), its 139,014 mentions of "north korea" were fetched twice.
         return queryset.filter(among("pk", rarest), *tests), False
