@@ -35,6 +35,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from hrkb.admin_lists import (
+    NamedRelatedFilter,
     Walk,
     along_its_index,
     holds_the_page_early,
@@ -835,6 +836,14 @@ class CuratedAdmin(
     save_on_top = True
     list_per_page = 50
     formfield_overrides = FORMFIELD_OVERRIDES
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # A NamedRelatedFilter's box names no field, and Django (5.2.20 on) refuses a lookup through a reverse
+        # relation that no list_filter names: the filter applies it only along its own declared path.
+        list_filter = self.get_list_filter(request) if request is not None else self.list_filter
+        if lookup in NamedRelatedFilter.box_parameters(list_filter):
+            return True
+        return super().lookup_allowed(lookup, value, request)
 
     # Badges instead of the status text and the restricted column's icons: a list of
     # unrestricted records must not read as a column of red crosses.

@@ -325,8 +325,10 @@ class NamedRelatedFilter(admin.RelatedOnlyFieldListFilter):
     index (``EXISTS``), stopping after :attr:`shown`, instead of joining the
     whole list's table to the relation; the record chosen stays listed; the
     box filters by part of the name. Its parameter (``<path>_name``) names no
-    field, so the admin's check of lookups lets it through to this filter,
-    which applies it as ``<path>__name__icontains``.
+    field; this filter applies it as ``<path>__name__icontains``. Through a
+    reverse relation (a person's ``memberships__organisation``) Django 5.2.20
+    refuses a lookup no ``list_filter`` names: the admin lets the boxes'
+    parameters through (:meth:`box_parameters`).
     """
 
     template = "admin/hrkb_filter.html"
@@ -340,6 +342,20 @@ class NamedRelatedFilter(admin.RelatedOnlyFieldListFilter):
 
     def expected_parameters(self):
         return [*super().expected_parameters(), self.lookup_kwarg_name]
+
+    def has_output(self):
+        # Django leaves out a filter with one choice, and a filter left out narrows nothing: a name typed in the
+        # box would be dropped without a word.
+        return super().has_output() or bool(self.lookup_val_name)
+
+    @classmethod
+    def box_parameters(cls, list_filter) -> set[str]:
+        """The parameters of the name boxes of the filters of this class in ``list_filter`` (an admin's)."""
+        return {
+            f"{item[0]}_{item[1].name_field}"
+            for item in list_filter
+            if isinstance(item, (list, tuple)) and isinstance(item[1], type) and issubclass(item[1], cls)
+        }
 
     def queryset(self, request, queryset):
         part = self.used_parameters.pop(self.lookup_kwarg_name, None)

@@ -212,6 +212,19 @@ def test_a_related_filter_lists_the_first_names_then_a_box_for_any_other(curator
     assert list(response.context["cl"].result_list) == [membership.person]
 
 
+def test_a_related_filters_box_is_the_only_lookup_it_lets_through_a_reverse_relation(curator_client):
+    """Django refuses a lookup through a reverse relation that no list_filter names (5.2.20 on); a person's
+    "memberships__organisation" filter lets its own name box through, and nothing else along that path. With
+    one organisation to choose, Django would leave the filter out, and the name typed with it."""
+    membership = factories.membership(factories.person("Jane Roe"), factories.organisation("Open Archive"))
+    factories.person("John Doe")
+    response = curator_client.get("/admin/actors/person/", {"memberships__organisation_name": "archive"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [membership.person]
+    for refused in ["memberships__role", "memberships__organisation__slug", "memberships__organisation_slug"]:
+        assert curator_client.get("/admin/actors/person/", {refused: "x"}).status_code == 400, refused
+
+
 def test_the_date_hierarchy_lists_the_years_with_records(curator_client):
     for number, published in enumerate(["2014-02", "2014", "2016-04-15", "2018-06"]):
         factories.report(f"Report {number}", published=published)
