@@ -75,6 +75,8 @@ class ListReading:
     by_relevance: bool = False
     #: ``hrkb.admin.SubquerySearchMixin``: related tables' rows holding a word, by (model, path, word), read once.
     related_keys: dict = field(default_factory=dict)
+    #: ``hrkb.search.admin.RankedSearchAdminMixin``: a search's keys read as a list, by their SQL, once.
+    read_keys: dict = field(default_factory=dict)
     #: :class:`NamedRelatedFilter`: its choices by (model, path, chosen), read once: the filters are built again
     #: for the list each filter's counts are read from ("Show counts").
     choices: dict = field(default_factory=dict)
