@@ -267,10 +267,11 @@ class KeyedChangeList(ChangeList):
         return super().get_queryset(request, exclude_parameters)
 
     def get_results(self, request):
+        # Counted first ("Show counts"), so that the database counts while the page is read and drawn.
+        share_facet_counts(self, request)
         super().get_results(request)
         self.keys_listed = list_reading(request).keys_listed
         self.by_relevance = list_reading(request).by_relevance
-        share_facet_counts(self)
         whole = (self.show_all and self.can_show_all) or not self.multi_page
         counted = self.paginator.counted_rows() if isinstance(self.paginator, EstimatedCountPaginator) else None
         if whole and counted is not None:

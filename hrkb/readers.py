@@ -1,7 +1,9 @@
-"""Reads on connections of their own, run in threads while the caller goes on: :func:`read_ahead`.
+"""Reads on connections of their own, run in threads while the caller goes on: :func:`read_ahead` and
+:func:`read_soon`.
 
 The exports read their next batches while one is written (:mod:`hrkb.api.export`); search reads each
-part's order at once (:func:`hrkb.search.postgres.threshold_top`). Threads help here
+part's order at once (:func:`hrkb.search.postgres.threshold_top`); an admin list's "Show counts" are
+read while its rows are (:func:`hrkb.admin_lists.share_facet_counts`). Threads help here
 because each read is mostly the database's work, done by a server process of its own.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import get_script_prefix, set_script_prefix
@@ -59,18 +62,8 @@ def read_ahead(
     # Guarded by ``state``: tasks handed out, the next result wanted, how many there are (once known), stop.
     taken, wanted, total, stop = 0, 0, None, False
     readers = readers or READERS
-    prefix = get_script_prefix()  # thread-local: records' URLs are built with the request's
-    seconds = timeouts.current()  # thread-local too: the request's bound on each query
 
     def read():
-        set_script_prefix(prefix)
-        try:
-            with timeouts.bounded(seconds):
-                _read()
-        finally:
-            connections.close_all()
-
-    def _read():
         nonlocal taken, total
         if tune is not None:
             tune(connections[using])
@@ -100,7 +93,7 @@ def read_ahead(
                 done[index] = result
                 state.notify_all()
 
-    threads = [threading.Thread(target=read, name=name, daemon=True) for _ in range(readers)]
+    threads = [threading.Thread(target=_reader(read), name=name, daemon=True) for _ in range(readers)]
     for thread in threads:
         thread.start()
     try:
@@ -122,3 +115,68 @@ def read_ahead(
             state.notify_all()
         for thread in threads:
             thread.join()
+
+
+def read_soon(
+    tasks: Iterable[Callable], using: str = DEFAULT_DB_ALIAS, readers: int | None = None, *, name: str = READER_NAME
+) -> Callable[[int], object]:
+    """Start ``tasks`` now, on up to ``readers`` threads, and return ``result(index)``: task ``index``'s result,
+    waited for (its failure raised) where the caller wants it, in any order.
+
+    For a few reads whose results are wanted later, when the caller does not know in which order: a change
+    list's filters' counts, which its template draws after its rows, read meanwhile. Every task runs, and the
+    threads end (closing their connections) when the tasks do, whether or not their results are asked for;
+    every result is kept until ``result`` is dropped. As in :func:`read_ahead`, inside a transaction the
+    tasks run in the caller's thread, each when its result is first asked for.
+    """
+    tasks = list(tasks)
+    if connections[using].in_atomic_block:
+        return cache(lambda index: tasks[index]())
+    state = threading.Condition()
+    done: dict[int, object] = {}
+    waiting = iter(range(len(tasks)))  # guarded by ``state``
+
+    def read():
+        while True:
+            with state:
+                index = next(waiting, None)
+            if index is None:
+                return
+            try:
+                found = tasks[index]()
+            except BaseException as error:  # handed to the caller, raised there
+                found = _Failed(error)
+            with state:
+                done[index] = found
+                state.notify_all()
+
+    for _ in range(min(readers or READERS, len(tasks))):
+        threading.Thread(target=_reader(read), name=name, daemon=True).start()
+
+    def result(index: int):
+        with state:
+            while index not in done:
+                state.wait()
+            found = done[index]
+        if isinstance(found, _Failed):
+            raise found.error
+        return found
+
+    return result
+
+
+def _reader(read: Callable[[], None]) -> Callable[[], None]:
+    """A reader thread's work: ``read`` with the calling request's script prefix (records' URLs are built with it)
+    and bound on each query, both thread-local, and the thread's connections closed after."""
+    prefix = get_script_prefix()
+    seconds = timeouts.current()
+
+    def run():
+        set_script_prefix(prefix)
+        try:
+            with timeouts.bounded(seconds):
+                read()
+        finally:
+            connections.close_all()
+
+    return run

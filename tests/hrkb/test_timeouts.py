@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from hrkb import timeouts
-from hrkb.readers import read_ahead
+from hrkb.readers import read_ahead, read_soon
 
 from .timeout_urls import SLOW
 
@@ -49,8 +49,11 @@ def test_without_a_bound_a_query_runs_to_its_end(curator_client, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_read_ahead_threads_keep_the_requests_bound():
-    """Outside a transaction read_ahead reads on connections of its own, in threads: they are bounded too."""
+@pytest.mark.parametrize(
+    "read", [lambda tasks: list(read_ahead(tasks)), lambda tasks: read_soon(tasks)(0)], ids=["read_ahead", "read_soon"]
+)
+def test_reader_threads_keep_the_requests_bound(read):
+    """Outside a transaction the readers read on connections of their own, in threads: they are bounded too."""
 
     def slow():
         from django.db import connection as thread_connection
@@ -59,7 +62,7 @@ def test_read_ahead_threads_keep_the_requests_bound():
             cursor.execute(SLOW[thread_connection.vendor])
 
     with timeouts.bounded(0.2), pytest.raises(Exception) as raised:
-        list(read_ahead([slow]))
+        read([slow])
     assert timeouts.is_timeout(raised.value)
 
 

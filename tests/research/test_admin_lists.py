@@ -614,7 +614,7 @@ def test_a_walk_is_the_order_of_a_foreign_keys_records_that_no_row_leaves_empty(
     assert walk_of(MembershipCitation, ["subject", "-pk"]) is None  # a membership sorts by its organisation's name
 
 
-def _ours_and_djangos(changelist):
+def _ours_and_djangos(changelist, request):
     """(title, counts as the list draws them, counts as Django's own code counts them) for each filter of
     ``changelist``. Django builds the filters again each time it reads a list, so a response's ``cl.filter_specs``
     are the last list's, which :func:`~hrkb.admin_lists.share_facet_counts` never saw: it is run on them here."""
@@ -623,7 +623,7 @@ def _ours_and_djangos(changelist):
     from hrkb.admin_lists import share_facet_counts
 
     specs = [spec for spec in changelist.filter_specs if isinstance(spec, FacetsMixin)]
-    share_facet_counts(changelist)
+    share_facet_counts(changelist, request)
     return [
         (spec.title, spec.get_facet_queryset(changelist), FacetsMixin.get_facet_queryset(spec, changelist))
         for spec in specs
@@ -650,7 +650,7 @@ def test_the_mentions_names_filter_counts_each_choice_as_django_would(curator_cl
     spec = _filter(response, "names a")
     filtered = changelist.get_queryset(response.wsgi_request, exclude_parameters=spec.expected_parameters())
     djangos = filtered.aggregate(**admin.SimpleListFilter.get_facet_counts(spec, changelist.pk_attname, filtered))
-    ours = {title: counts for title, counts, _djangos in _ours_and_djangos(changelist)}
+    ours = {title: counts for title, counts, _djangos in _ours_and_djangos(changelist, response.wsgi_request)}
     assert ours[spec.title] == djangos == {"0__c": 3, "1__c": 1, "2__c": 2}
     page = response.content.decode()
     assert "person or organisation (3)" in page and "report (1)" in page and "event (2)" in page
@@ -699,7 +699,7 @@ def test_show_counts_counts_the_unset_filters_in_one_query_as_django_counts_each
         response = curator_client.get("/admin/sources/mention/", {"q": "famine", "_facets": "True", **given})
     assert response.status_code == 200
     changelist = response.context["cl"]
-    counts = _ours_and_djangos(changelist)
+    counts = _ours_and_djangos(changelist, response.wsgi_request)
     assert len(counts) == 3
     for title, ours, djangos in counts:
         assert ours == djangos, title
@@ -723,7 +723,7 @@ def test_a_dense_search_showing_counts_is_walked_and_counted_from_its_matches(cu
     response = curator_client.get("/admin/sources/mention/", {"q": "kim famine", "_facets": "True"})
     changelist = response.context["cl"]
     assert changelist.paginator.walk.by == "report"
-    for title, ours, djangos in _ours_and_djangos(changelist):
+    for title, ours, djangos in _ours_and_djangos(changelist, response.wsgi_request):
         assert ours == djangos, title
     assert "person or organisation (20)" in response.content.decode()
 
@@ -736,7 +736,7 @@ def test_show_counts_of_a_filter_through_a_to_many_relation_keep_a_query_of_thei
         factories.report(f"Famine {number}", kind="report", publishers=[first, second])
     factories.report("Famine brief", kind="article", publishers=[first])
     response = curator_client.get("/admin/reports/report/", {"q": "famine", "_facets": "True"})
-    for title, ours, djangos in _ours_and_djangos(response.context["cl"]):
+    for title, ours, djangos in _ours_and_djangos(response.context["cl"], response.wsgi_request):
         assert ours == djangos, title
     page = response.content.decode()
     assert "report (3)" in page and "published (4)" in page and "Open Archive (4)" in page
@@ -768,7 +768,7 @@ def test_show_counts_through_to_many_relations_are_djangos_counts_read_as_one_gr
     changelist = response.context["cl"]
     grouped = [spec for spec in changelist.filter_specs if _through_many_filter(changelist.model, spec)]
     assert {spec.field_path for spec in grouped} == {"topics", "publishers"}
-    for title, ours, djangos in _ours_and_djangos(changelist):
+    for title, ours, djangos in _ours_and_djangos(changelist, response.wsgi_request):
         assert ours == djangos, title
     if not given:
         page = response.content.decode()
@@ -778,6 +778,61 @@ def test_show_counts_through_to_many_relations_are_djangos_counts_read_as_one_gr
         curator_client.get("/admin/reports/report/", {"q": "famine", "_facets": "True", **params})
     publishers_read = [query for query in queries if 'FROM "actors_actor"' in query["sql"] and "EXISTS" in query["sql"]]
     assert len(publishers_read) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("given", [{}, {"kind__exact": "article"}], ids=["no filter set", "a kind set"])
+def test_show_counts_are_read_on_connections_of_their_own_while_the_rows_are(curator_client, monkeypatch, given):
+    """Outside a transaction (a server's request), "Show counts" starts its statements on reader threads when
+    the list is built, and the filters take their results: the page is the one the counts read in turn (inside
+    a transaction) draw, with the counts Django's own code gives, and no reader is left running."""
+    import threading
+
+    from django.db import transaction
+
+    from hrkb import admin_lists
+    from hrkb.readers import READER_NAME
+
+    archive, alliance = factories.organisation("Open Archive"), factories.organisation("Citizens' Alliance")
+    food = factories.topic("Food")
+    for number in range(3):
+        factories.report(f"Famine {number}", publishers=[archive, alliance], topics=[food])
+    factories.report("Famine brief", kind="article", publishers=[archive])
+    factories.report("Elsewhere", publishers=[alliance], topics=[food])
+    counted_in = []
+    counted = admin_lists._counted
+
+    def traced(*args):
+        counted_in.append(threading.current_thread().name)
+        return counted(*args)
+
+    monkeypatch.setattr(admin_lists, "_counted", traced)
+
+    def sidebar(response):
+        assert response.status_code == 200
+        page = response.content.decode()
+        return re.findall(r'<a href="[^"]*">([^<]*\(\d+\))</a>', page[page.index('id="changelist-filter"') :])
+
+    params = {"q": "famine", "_facets": "True", **given}
+    at_once = curator_client.get("/admin/reports/report/", params)
+    # One aggregate for the filters the request leaves unset, one GROUP BY each for topics and publishers, and the
+    # kinds over the list without their own filter when it is set.
+    assert counted_in == [READER_NAME] * (4 if given else 3)
+    counted_in.clear()
+    with transaction.atomic():
+        in_turn = curator_client.get("/admin/reports/report/", params)
+        assert set(counted_in) == {"MainThread"}, "inside a transaction the counts are read in turn"
+        for title, ours, djangos in _ours_and_djangos(in_turn.context["cl"], in_turn.wsgi_request):
+            assert ours == djangos, title
+    assert sidebar(at_once) == sidebar(in_turn)
+    counts = sidebar(at_once)
+    assert "report (3)" in counts and "article or blog post (1)" in counts  # the kinds, over every kind
+    assert ("Open Archive (1)" if given else "Open Archive (4)") in counts
+    assert ("Food (0)" if given else "Food (3)") in counts and ("No (1)" if given else "No (4)") in counts
+    for thread in threading.enumerate():
+        if thread.name == READER_NAME:
+            thread.join(timeout=10)
+    assert not [thread for thread in threading.enumerate() if thread.name == READER_NAME]
 
 
 def _reports_on_famine():
