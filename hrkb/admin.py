@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ALL_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -279,9 +280,20 @@ class KeyedChangeList(ChangeList):
 
 
 class EstimatedCountMixin:
-    """Lists of tables that grow with the corpus: counted by :class:`EstimatedCountPaginator`, read once."""
+    """Lists of tables that grow with the corpus: counted by :class:`EstimatedCountPaginator`, read once, and
+    each row's selection box written directly."""
 
     paginator = EstimatedCountPaginator
+
+    def action_checkbox(self, obj):
+        # Django's box, the same HTML: its widget is drawn through the forms' templates, 30-40 ms a page of 100 rows.
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
     def get_changelist(self, request, **kwargs):
         return KeyedChangeList
