@@ -269,6 +269,7 @@ def main(argv=None) -> None:
     # Served as production's process serves them (hrkb.wsgi): every view imported, and what start-up made moved
     # out of the garbage collector's reach (gc.freeze), so that its full collections do not walk it each time.
     import hrkb.wsgi  # noqa: F401
+
     user, _ = get_user_model().objects.get_or_create(
         username="benchmark-curator", defaults={"is_staff": True, "is_superuser": True}
     )

@@ -196,6 +196,7 @@ def main() -> None:
     # Served as production's process serves them (hrkb.wsgi): every view imported, and what start-up made moved
     # out of the garbage collector's reach (gc.freeze), so that its full collections do not walk it each time.
     import hrkb.wsgi  # noqa: F401
+
     print(f"Database {connection.settings_dict['NAME']}: {reports:,} reports.")
     from hrkb.search import postgres
 
