@@ -225,17 +225,13 @@ def share_facet_counts(changelist, request) -> None:
     """
     if not changelist.add_facets:
         return
-    # A searched list's matches are read through the search index, not by a scan testing every row's document
-    # (the reports of "famine": 1.5 s for the three counting statements); the keys its lists read as well.
-    from hrkb.search.engine import through_index  # the engine's admin imports this module
-
     searched = bool(changelist.query)
     given = set(changelist.filter_params)
     faceted = [spec for spec in changelist.filter_specs if isinstance(spec, FacetsMixin)]
     unset = [spec for spec in faceted if not given.intersection(spec.expected_parameters())]
     pk = changelist.lookup_opts.pk.attname
     reads, taken = [], {}  # the counting statements; each filter's counts as (its statement, how to take them)
-    with _list_kept(changelist, request), through_index() if searched else nullcontext():
+    with _list_kept(changelist, request), _matches_indexed(searched):  # the keys its lists read, too
         if len(unset) > 1:
             listed = changelist.get_queryset(request, exclude_parameters=unset[0].expected_parameters())
             asked = {spec: spec.get_facet_counts(pk, listed) for spec in unset}
@@ -285,10 +281,16 @@ def _list_kept(changelist, request):
 
 def _counted(read, searched: bool):
     """``read()`` on a reader's connection, a searched list's matches read through the search index."""
-    from hrkb.search.engine import through_index
-
-    with through_index() if searched else nullcontext():
+    with _matches_indexed(searched):
         return read()
+
+
+def _matches_indexed(searched: bool):
+    """A block whose statements read a searched list's matches through the search index, not by a scan testing
+    every row's document (the reports of "famine": 1.5 s for the three counting statements)."""
+    from hrkb.search.engine import through_index  # the engine's admin imports this module
+
+    return through_index() if searched else nullcontext()
 
 
 def _prefixed(prefix: str, found: dict) -> dict:

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from hrkb.readers import READER_NAME, read_soon
+from tests.threads import readers_left
 
 
 def _one_more(number):
@@ -36,10 +37,7 @@ def test_read_soon_starts_every_read_at_once_and_hands_each_result_where_it_is_w
     assert result(2) == (3, READER_NAME) and result(0) == (2, READER_NAME)  # in any order
     with pytest.raises(ValueError, match="refused"):  # a failure raised where its result is wanted
         result(1)
-    for thread in threading.enumerate():
-        if thread.name == READER_NAME:
-            thread.join(timeout=10)
-    assert not [thread for thread in threading.enumerate() if thread.name == READER_NAME]
+    assert not readers_left()
 
 
 @pytest.mark.django_db

@@ -786,12 +786,11 @@ def test_show_counts_are_read_on_connections_of_their_own_while_the_rows_are(cur
     """Outside a transaction (a server's request), "Show counts" starts its statements on reader threads when
     the list is built, and the filters take their results: the page is the one the counts read in turn (inside
     a transaction) draw, with the counts Django's own code gives, and no reader is left running."""
-    import threading
-
     from django.db import transaction
 
     from hrkb import admin_lists
     from hrkb.readers import READER_NAME
+    from tests.threads import readers_left, threads_calling
 
     archive, alliance = factories.organisation("Open Archive"), factories.organisation("Citizens' Alliance")
     food = factories.topic("Food")
@@ -799,14 +798,7 @@ def test_show_counts_are_read_on_connections_of_their_own_while_the_rows_are(cur
         factories.report(f"Famine {number}", publishers=[archive, alliance], topics=[food])
     factories.report("Famine brief", kind="article", publishers=[archive])
     factories.report("Elsewhere", publishers=[alliance], topics=[food])
-    counted_in = []
-    counted = admin_lists._counted
-
-    def traced(*args):
-        counted_in.append(threading.current_thread().name)
-        return counted(*args)
-
-    monkeypatch.setattr(admin_lists, "_counted", traced)
+    counted_in = threads_calling(monkeypatch, admin_lists, "_counted")
 
     def sidebar(response):
         assert response.status_code == 200
@@ -829,10 +821,7 @@ def test_show_counts_are_read_on_connections_of_their_own_while_the_rows_are(cur
     assert "report (3)" in counts and "article or blog post (1)" in counts  # the kinds, over every kind
     assert ("Open Archive (1)" if given else "Open Archive (4)") in counts
     assert ("Food (0)" if given else "Food (3)") in counts and ("No (1)" if given else "No (4)") in counts
-    for thread in threading.enumerate():
-        if thread.name == READER_NAME:
-            thread.join(timeout=10)
-    assert not [thread for thread in threading.enumerate() if thread.name == READER_NAME]
+    assert not readers_left()
 
 
 def _reports_on_famine():

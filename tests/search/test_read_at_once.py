@@ -15,6 +15,7 @@ from hrkb.search import postgres, search_all
 from reports.models import Report
 from tests import factories
 from tests.search.test_exact_ranking import three_word_reports
+from tests.threads import threads_calling
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="reads at once on PostgreSQL only")
 
@@ -28,15 +29,7 @@ def committed(transactional_db, monkeypatch):
     three_word_reports()
     factories.person("Famine Torture", aliases=["Refugees"])
     factories.event("Famine, torture and refugees", description="Famine torture refugees.")
-    threads = []  # the threads each report read ran in
-    ranked_sql = postgres.ranked_sql
-
-    def traced(*args, **kwargs):
-        threads.append(threading.current_thread().name)
-        return ranked_sql(*args, **kwargs)
-
-    monkeypatch.setattr(postgres, "ranked_sql", traced)
-    return threads
+    return threads_calling(monkeypatch, postgres, "ranked_sql")  # the threads each report read ran in
 
 
 @pytest.mark.parametrize("query", ["famine torture refugees", "refugees torture famine"])
@@ -57,14 +50,7 @@ def test_the_admins_one_search_counts_while_it_ranks(committed, monkeypatch):
     """The admin's one search reads its facets and its hits at once (hrkb.research.search): the same page."""
     from hrkb.research import search
 
-    counted_in = []
-    facets = search.facets
-
-    def traced(*args):
-        counted_in.append(threading.current_thread().name)
-        return facets(*args)
-
-    monkeypatch.setattr(search, "facets", traced)
+    counted_in = threads_calling(monkeypatch, search, "facets")
 
     def page(results):
         groups = [(g.type, g.count, [hit.record.pk for hit in g.hits]) for g in results.groups]
