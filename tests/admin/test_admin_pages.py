@@ -134,6 +134,32 @@ def test_each_rows_selection_box_is_djangos_own(curator_client, records, model, 
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_each_rows_link_keeps_the_lists_state_as_djangos_does(curator_client, records, model, monkeypatch):
+    """A row's link carries the list's sorting and filters to its change page, as Django writes it, without
+    resolving each row's link against the admin's URLs (hrkb.admin.KeyedChangeList)."""
+    from django.contrib.admin.templatetags import admin_urls
+    from django.contrib.admin.views.main import ChangeList
+
+    from hrkb.admin import KeyedChangeList
+
+    record = _record(records, model)
+    change_url = _url(model, "change", record.pk)
+    state = admin_urls.add_preserved_filters(
+        {"preserved_filters": "_changelist_filters=o%3D1", "opts": model._meta}, change_url
+    )
+    assert state == f"{change_url}?_changelist_filters=o%3D1"
+    resolved = []
+    resolve = admin_urls.resolve
+    monkeypatch.setattr(admin_urls, "resolve", lambda path: resolved.append(path) or resolve(path))
+    response = curator_client.get(_url(model, "changelist"), {"o": "1"})
+    assert f'href="{state}"' in response.content.decode()
+    changelist = type(response.context["cl"])
+    assert issubclass(changelist, ChangeList)
+    if issubclass(changelist, KeyedChangeList):
+        assert change_url not in resolved
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
 def test_changelist_search_and_every_filter_render(curator_client, records, model):
     response = curator_client.get(_url(model, "changelist"), {"q": "Kirby"})
     assert response.status_code == 200
