@@ -477,8 +477,7 @@ def _matching(model, search_fields, bit: str, keys: dict) -> list:
     related = [path for path in search_fields if path not in own]
     matching = [model._base_manager.filter(_contains(model, path, bit, keys)).values("pk") for path in related]
     if own:
-        held = functools.reduce(operator.or_, (models.Q(**{f"{path}__icontains": bit}) for path in own))
-        matching.insert(0, model._base_manager.filter(held).values("pk"))
+        matching.insert(0, model._base_manager.filter(_contains_any(model, own, bit, keys)).values("pk"))
     return matching
 
 
