@@ -5,6 +5,11 @@ The exports read their next batches while one is written (:mod:`hrkb.api.export`
 part's order at once (:func:`hrkb.search.postgres.threshold_top`); an admin list's "Show counts" are
 read while its rows are (:func:`hrkb.admin_lists.share_facet_counts`). Threads help here
 because each read is mostly the database's work, done by a server process of its own.
+
+Where connections persist (``CONN_MAX_AGE``, production's settings), a reader's connection is kept when
+its thread ends and lent to the next reader: a new one costs a connection (4-7 ms) and a new server
+process's first statements (5-8 ms more: the text search configuration and the RUM index loaded), on
+every "Show counts" page and every search that reads its parts at once.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import get_script_prefix, set_script_prefix
+from psycopg.pq import TransactionStatus
 
 from . import timeouts
 
@@ -22,6 +28,11 @@ from . import timeouts
 # read's (two cores here; more threads only queue for the interpreter's lock).
 READERS = 2
 READER_NAME = "hrkb-read-ahead"
+# Idle readers' connections kept for the next readers: two readers at a time, for a request or two at once.
+IDLE_KEPT = 4
+
+_idle: dict[str, list] = {}  # each alias's idle connections (Django's wrappers), guarded by _idle_lock
+_idle_lock = threading.Lock()
 
 
 class _Failed:
@@ -93,7 +104,9 @@ def read_ahead(
                 done[index] = result
                 state.notify_all()
 
-    threads = [threading.Thread(target=_reader(read), name=name, daemon=True) for _ in range(readers)]
+    threads = [
+        threading.Thread(target=_reader(read, using, lend=tune is None), name=name, daemon=True) for _ in range(readers)
+    ]
     for thread in threads:
         thread.start()
     try:
@@ -151,7 +164,7 @@ def read_soon(
                 state.notify_all()
 
     for _ in range(min(readers or READERS, len(tasks))):
-        threading.Thread(target=_reader(read), name=name, daemon=True).start()
+        threading.Thread(target=_reader(read, using), name=name, daemon=True).start()
 
     def result(index: int):
         with state:
@@ -165,18 +178,70 @@ def read_soon(
     return result
 
 
-def _reader(read: Callable[[], None]) -> Callable[[], None]:
+def _reader(read: Callable[[], None], using: str, *, lend: bool = True) -> Callable[[], None]:
     """A reader thread's work: ``read`` with the calling request's script prefix (records' URLs are built with it)
-    and bound on each query, both thread-local, and the thread's connections closed after."""
+    and bound on each query, both thread-local, on an idle reader's connection to ``using`` where one is kept;
+    the thread's connections kept for the next readers after (``lend``, :func:`_give_back`) or closed."""
     prefix = get_script_prefix()
     seconds = timeouts.current()
 
     def run():
         set_script_prefix(prefix)
+        _borrow(using)
         try:
             with timeouts.bounded(seconds):
                 read()
         finally:
-            connections.close_all()
+            for connection in connections.all(initialized_only=True):
+                if not (lend and connection.alias == using and _give_back(connection)):
+                    connection.close()
 
     return run
+
+
+def _borrow(using: str) -> None:
+    """Make an idle reader's connection to ``using`` this thread's, if one is kept."""
+    with _idle_lock:
+        idle = _idle.get(using)
+        connection = idle.pop() if idle else None
+    if connection is not None:
+        # Past its age, or broken: closed here, and opened again (health-checked) at its first query.
+        connection.close_if_unusable_or_obsolete()
+        connections[using] = connection
+
+
+def _give_back(connection) -> bool:
+    """Keep ``connection`` for the next readers, if it persists (``CONN_MAX_AGE``: Django closes one past its age)
+    and is idle as a new one would be; whether kept.
+
+    Idle means outside any transaction, in autocommit and with no error left: the settings a read changes
+    (``hrkb.scale.setting``, :mod:`hrkb.timeouts`) it sets back itself; a tuned connection is not lent.
+    """
+    connection.close_if_unusable_or_obsolete()
+    raw = connection.connection
+    if (
+        raw is None
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not connection.get_autocommit()
+        or raw.info.transaction_status != TransactionStatus.IDLE
+    ):
+        return False
+    with _idle_lock:
+        idle = _idle.setdefault(connection.alias, [])
+        if len(idle) >= IDLE_KEPT:
+            return False
+        # Used by one thread at a time, but not the one that opened it: Django checks which thread uses a connection.
+        if not connection.allow_thread_sharing:
+            connection.inc_thread_sharing()
+        idle.append(connection)
+    return True
+
+
+def close_idle() -> None:
+    """Close the idle readers' connections (a test run, before it drops its database)."""
+    with _idle_lock:
+        idle = [connection for kept in _idle.values() for connection in kept]
+        _idle.clear()
+    for connection in idle:
+        connection.close()

@@ -5,7 +5,9 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from hrkb.readers import READER_NAME, read_soon
+from hrkb import timeouts
+from hrkb.readers import READER_NAME, close_idle, read_ahead, read_soon
+from hrkb.scale import setting
 from tests.threads import readers_left
 
 
@@ -54,3 +56,72 @@ def test_inside_a_transaction_read_soon_reads_in_the_callers_thread_when_asked()
     assert result(0) == 42 and result(0) == 42 and asked == ["MainThread"]  # read once
     with transaction.atomic(), pytest.raises(ValueError, match="refused"):
         result(1)
+
+
+def _backend():
+    """The reader's server process and the settings a read may change, as its connection has them now."""
+    from django.db import connection as reader_connection  # the thread's own
+
+    with reader_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid(), current_setting('work_mem'), current_setting('statement_timeout')")
+        return cursor.fetchone()
+
+
+def _read(task):
+    return read_soon([task])(0)
+
+
+@pytest.fixture
+def persistent(monkeypatch):
+    """Connections that persist, as production's settings make them (the readers' threads build their connections
+    from the same settings); the readers' idle connections closed after, before the test's database is flushed."""
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)
+    yield
+    close_idle()
+
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="readers' connections lent there only")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_readers_connection_is_lent_to_the_next_reader_as_a_new_one_would_be(persistent):
+    fresh = _read(_backend)
+
+    def changes_its_settings():
+        from django.db import connection as reader_connection
+
+        with reader_connection.cursor() as cursor, setting(cursor, "work_mem", "64MB"):
+            return _backend()
+
+    with timeouts.bounded(5):  # a request's bound on each query, the reader's too
+        pid, work_mem, bound = _read(changes_its_settings)
+    assert (pid, work_mem, bound) == (fresh[0], "64MB", "5s"), "the same server process, its settings changed"
+    assert _read(_backend) == fresh, "lent again with the settings a new connection has"
+    assert not readers_left()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_readers_connection_left_in_a_transaction_or_tuned_is_closed_not_lent(persistent):
+    def leaves_a_transaction_open():
+        from django.db import connection as reader_connection
+
+        with reader_connection.cursor() as cursor:
+            cursor.execute("BEGIN; SET LOCAL work_mem = '64MB'")
+        return _backend()[0]
+
+    left_open = _read(leaves_a_transaction_open)
+    assert _read(_backend)[0] != left_open
+    [(tuned, *_settings)] = read_ahead([_backend], tune=lambda connection: None)
+    assert _read(_backend)[0] != tuned
+    with pytest.raises(ValueError, match="refused"):
+        _read(_refused)
+    assert not readers_left()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_without_persistent_connections_each_reader_opens_its_own():
+    assert connection.settings_dict["CONN_MAX_AGE"] == 0
+    assert _read(_backend)[0] != _read(_backend)[0]
