@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import partial
 from operator import itemgetter
 
 from django.db import connection
@@ -153,12 +154,20 @@ def search_all(
     backend = _backend()
     available = search_types()
     wanted = [available[name] for name in (types or available)]
-    scored = []
+    reads = []
     for search_type in wanted:
         where = facets.filter_sql(search_type, filters or {}, "t", restricted=restricted)
-        if where is None:
-            continue
-        ranked = backend.ranked(search_type, parsed, restricted=restricted, limit=offset + limit, where=where)
+        if where is not None:
+            reads.append(
+                (
+                    search_type,
+                    partial(
+                        backend.ranked, search_type, parsed, restricted=restricted, limit=offset + limit, where=where
+                    ),
+                )
+            )
+    scored = []
+    for search_type, ranked in backend.ranked_together(parsed, reads):
         for row_id, score in ranked:
             scored.append((score, search_type.name, row_id))
     scored.sort(key=lambda item: (-item[0], item[1], -item[2]))

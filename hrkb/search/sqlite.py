@@ -225,3 +225,8 @@ def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> di
     with connection.cursor() as cursor:
         cursor.execute(sql, [parsed.to_fts5(), *ids])
         return dict(cursor.fetchall())
+
+
+def ranked_together(parsed: ParsedQuery, reads: list) -> list:
+    """Each of ``reads`` (a type and how to rank it) as its type and its ranked rows, ranked in turn."""
+    return [(search_type, read()) for search_type, read in reads]

@@ -64,3 +64,31 @@ def test_the_admins_one_search_counts_while_it_ranks(committed, monkeypatch):
     groups, facets = at_once
     assert {name: count for name, count, _hits in groups}["report"] == 286  # a curator also finds the draft
     assert facets and not [thread for thread in threading.enumerate() if thread.name == READER_NAME]
+
+
+@pytest.mark.parametrize("query", ["famine", '"famine torture"'])
+def test_the_other_types_are_ranked_beside_the_reports_on_a_readers_connection(committed, monkeypatch, query):
+    ranked_in = {}
+    rank = postgres.ranked
+
+    def traced(search_type, *args, **kwargs):
+        ranked_in[search_type.name] = threading.current_thread().name
+        return rank(search_type, *args, **kwargs)
+
+    monkeypatch.setattr(postgres, "ranked", traced)
+    with connection.cursor() as cursor:  # the planner's counts, by which the reports' table is the largest
+        cursor.execute("ANALYZE")
+    at_once = search_all(query, limit=30)
+    assert ranked_in.pop("report") == "MainThread"
+    assert set(ranked_in.values()) == {READER_NAME} and "event" in ranked_in
+    with transaction.atomic():
+        assert search_all(query, limit=30) == at_once
+        assert set(ranked_in.values()) == {"MainThread"}, "inside a transaction in turn"
+    assert {hit.type for hit in at_once} >= {"report", "event"}
+    assert not [thread for thread in threading.enumerate() if thread.name == READER_NAME]
+
+
+def test_a_three_word_search_ranks_the_types_in_turn_while_the_reports_pairs_are_read_at_once(committed, monkeypatch):
+    ranked_in = threads_calling(monkeypatch, postgres, "ranked")
+    search_all("famine torture refugees", limit=30)
+    assert set(ranked_in) == {"MainThread"} and READER_NAME in committed
