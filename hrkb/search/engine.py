@@ -11,6 +11,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch
 
+from hrkb.readers import read_soon
+
 from . import facets, postgres, sqlite
 from .documents import SearchType, is_searchable, search_types
 from .query import ParsedQuery, clean, parse
@@ -158,21 +160,29 @@ def search_all(
     for search_type in wanted:
         where = facets.filter_sql(search_type, filters or {}, "t", restricted=restricted)
         if where is not None:
-            reads.append(
-                (
-                    search_type,
-                    partial(
-                        backend.ranked, search_type, parsed, restricted=restricted, limit=offset + limit, where=where
-                    ),
-                )
+            rank = partial(
+                backend.ranked, search_type, parsed, restricted=restricted, limit=offset + limit, where=where
             )
+            reads.append((search_type, rank))
     scored = []
-    for search_type, ranked in backend.ranked_together(parsed, reads):
+    for search_type, ranked in _ranked_each(backend, parsed, reads):
         for row_id, score in ranked:
             scored.append((score, search_type.name, row_id))
     scored.sort(key=lambda item: (-item[0], item[1], -item[2]))
     page = scored[offset : offset + limit]
     return _hits(backend, parsed, page)
+
+
+def _ranked_each(backend, parsed: ParsedQuery, reads: list) -> list:
+    """Each of ``reads`` (a type, and how to rank it) as the type and its ranked rows: one type ranked here and the
+    others meanwhile on a reader's connection where the backend names one (:func:`postgres.ranked_apart`)."""
+    apart = backend.ranked_apart(parsed, [search_type for search_type, _rank in reads])
+    if apart is None:
+        return [(search_type, rank()) for search_type, rank in reads]
+    others = [(search_type, rank) for search_type, rank in reads if search_type is not apart]
+    result = read_soon([rank for _search_type, rank in others], readers=1)
+    here = next(rank for search_type, rank in reads if search_type is apart)()
+    return [(apart, here), *((search_type, result(index)) for index, (search_type, _rank) in enumerate(others))]
 
 
 def _hits(backend, parsed: ParsedQuery, page: list[tuple[float, str, int]]) -> list[Hit]:

@@ -58,7 +58,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from hrkb.readers import READERS, read_ahead, read_soon
+from hrkb.readers import READERS, read_ahead
 from hrkb.scale import DENSE, estimated_rows, planned_rows, setting
 
 from .documents import SearchType, fuzzy_table
@@ -886,31 +886,25 @@ def ranked(
     return [(row[0], float(row[1])) for row in rows]
 
 
-def ranked_together(parsed: ParsedQuery, reads: list) -> list:
-    """Each of ``reads`` (a type and how to rank it, :func:`ranked`) as its type and its ranked rows: the largest
-    table's ranked here, the others meanwhile on a reader's connection (:func:`hrkb.readers.read_soon`).
+def ranked_apart(parsed: ParsedQuery, search_types: list[SearchType]) -> SearchType | None:
+    """The type to rank in the caller's thread while the others are ranked on a reader's connection
+    (:func:`hrkb.readers.read_soon`): the largest table's; None to rank them in turn.
 
     The reports' ranking is most of a search's time, the four other types' 10-30 ms at 100,000 reports
-    ("prison camp": 128 -> 112 ms, medians of 21 runs interleaved). Not where the largest table's own ranking
-    reads its parts' orders at once (:func:`threshold_top`): its two readers already keep both cores busy, and
-    a third made "famine torture refugees" and "kim il sung" 10-13 ms slower.
+    ("prison camp": 118 -> 110 ms, "famine" 92 -> 82, medians of 21 runs interleaved). None where the largest
+    table's own ranking reads its parts' orders at once (:func:`threshold_top`): its two readers already keep
+    both cores busy, and a third made "famine torture refugees" and "kim il sung" 10-13 ms slower.
     """
-    if len(reads) < 2:
-        return [(search_type, read()) for search_type, read in reads]
+    if len(search_types) < 2:
+        return None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname FROM pg_class WHERE relname = ANY(%s) ORDER BY reltuples DESC, relname LIMIT 1",
-            [[search_type.table for search_type, _read in reads]],
+            [[search_type.table for search_type in search_types]],
         )
         [table] = cursor.fetchone()
-    largest = next(index for index, (search_type, _read) in enumerate(reads) if search_type.table == table)
-    if _parts(parsed) and has_rum(reads[largest][0].table):
-        return [(search_type, read()) for search_type, read in reads]
-    others = [read for index, read in enumerate(reads) if index != largest]
-    result = read_soon([read for _search_type, read in others], readers=1)
-    here = reads[largest][1]()
-    found = [(search_type, result(index)) for index, (search_type, _read) in enumerate(others)]
-    return [*found[:largest], (reads[largest][0], here), *found[largest:]]
+    largest = next(search_type for search_type in search_types if search_type.table == table)
+    return None if _parts(parsed) and has_rum(largest.table) else largest
 
 
 def _ranking(search_type: SearchType, parsed: ParsedQuery, restricted: bool) -> Ranking:

@@ -227,6 +227,6 @@ def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> di
         return dict(cursor.fetchall())
 
 
-def ranked_together(parsed: ParsedQuery, reads: list) -> list:
-    """Each of ``reads`` (a type and how to rank it) as its type and its ranked rows, ranked in turn."""
-    return [(search_type, read()) for search_type, read in reads]
+def ranked_apart(parsed: ParsedQuery, search_types: list[SearchType]) -> None:
+    """No type is ranked apart from the others: FTS5's rankings are ranked in turn."""
+    return None
