@@ -67,9 +67,16 @@ def _fresh_cache(request):
         return
     from django.core.cache import cache
 
+    from hrkb.readers import close_idle
+    from tests.threads import readers_left
+
     request.getfixturevalue(database)
     cache.clear()
     yield
+    # Where connections persist (a .env with DEBUG off), readers' idle connections would outlive the test's
+    # database and hold up its DROP at the end of the run: closed once every reader has ended and given its back.
+    readers_left()
+    close_idle()
 
 
 @pytest.fixture

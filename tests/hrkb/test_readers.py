@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from hrkb import timeouts
-from hrkb.readers import READER_NAME, close_idle, read_ahead, read_soon
+from hrkb.readers import READER_NAME, read_ahead, read_soon
 from hrkb.scale import setting
 from tests.threads import readers_left
 
@@ -68,16 +68,17 @@ def _backend():
 
 
 def _read(task):
-    return read_soon([task])(0)
+    """``task``'s result, read on a reader, once the reader has ended (and given its connection back)."""
+    result = read_soon([task])(0)
+    assert not readers_left()
+    return result
 
 
 @pytest.fixture
 def persistent(monkeypatch):
     """Connections that persist, as production's settings make them (the readers' threads build their connections
-    from the same settings); the readers' idle connections closed after, before the test's database is flushed."""
+    from the same settings); the readers' idle connections are closed after each test (``tests/conftest.py``)."""
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)
-    yield
-    close_idle()
 
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="readers' connections lent there only")
@@ -122,6 +123,6 @@ def test_a_readers_connection_left_in_a_transaction_or_tuned_is_closed_not_lent(
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_without_persistent_connections_each_reader_opens_its_own():
-    assert connection.settings_dict["CONN_MAX_AGE"] == 0
+def test_without_persistent_connections_each_reader_opens_its_own(monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
     assert _read(_backend)[0] != _read(_backend)[0]
