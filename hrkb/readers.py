@@ -187,7 +187,8 @@ def _reader(read: Callable[[], None], using: str, *, lend: bool = True) -> Calla
 
     def run():
         set_script_prefix(prefix)
-        _borrow(using)
+        if lend:  # a connection to be tuned and closed would only empty the pool
+            _borrow(using)
         try:
             with timeouts.bounded(seconds):
                 read()

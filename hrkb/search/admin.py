@@ -42,8 +42,7 @@ class RankedSearchAdminMixin:
             found_ids = self._search_fields_keys(request, queryset, search_term)
             return queryset.filter(pk__in=found_ids).annotate(search_rank=Value(0.0)), False
         sorted_by_column = bool(request.GET.get(ORDER_VAR) and ordering)
-        ids = match_ids(queryset.model, parsed)
-        common = ids is None
+        common = match_ids(queryset.model, parsed) is None  # the planner expects a word in most rows
         if (
             request.method == "GET"
             and not sorted_by_column

@@ -114,8 +114,10 @@ def test_a_readers_connection_left_in_a_transaction_or_tuned_is_closed_not_lent(
 
     left_open = _read(leaves_a_transaction_open)
     assert _read(_backend)[0] != left_open
+    lent = _read(_backend)[0]
     [(tuned, *_settings)] = read_ahead([_backend], tune=lambda connection: None)
     assert _read(_backend)[0] != tuned
+    assert tuned != lent and _read(_backend)[0] == lent, "a tuned reader neither takes an idle connection nor lends"
     with pytest.raises(ValueError, match="refused"):
         _read(_refused)
     assert not readers_left()

@@ -15,7 +15,7 @@ from hrkb.search import postgres, search_all
 from reports.models import Report
 from tests import factories
 from tests.search.test_exact_ranking import three_word_reports
-from tests.threads import threads_calling
+from tests.threads import readers_left, threads_calling
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="reads at once on PostgreSQL only")
 
@@ -85,7 +85,7 @@ def test_the_other_types_are_ranked_beside_the_reports_on_a_readers_connection(c
         assert search_all(query, limit=30) == at_once
         assert set(ranked_in.values()) == {"MainThread"}, "inside a transaction in turn"
     assert {hit.type for hit in at_once} >= {"report", "event"}
-    assert not [thread for thread in threading.enumerate() if thread.name == READER_NAME]
+    assert not readers_left()
 
 
 def test_a_three_word_search_ranks_the_types_in_turn_while_the_reports_pairs_are_read_at_once(committed, monkeypatch):
