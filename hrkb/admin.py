@@ -471,14 +471,24 @@ def _matching(model, search_fields, bit: str, keys: dict) -> list:
     indexes, each page of the table once: read each on its own, the reports titled "north" and those
     whose slug holds it (the same 6,311 reports) read the same 4,108 pages twice: 34 ms for the five
     columns at 100,000 reports, 15 as one (medians). A related table's rows each by their own read
-    (:func:`_contains`).
+    (:func:`_contains`); through a to-many relation, the keys in the table that holds the link
+    (:func:`_holders`), not its rows joined back to this table by key: the reports whose authorships'
+    bylines or publishers' names hold "north", 10,327 probes of the reports' key, cost 27 of 44 ms.
     """
     own = [path for path in search_fields if "__" not in path and not _to_many(model, path)]
-    related = [path for path in search_fields if path not in own]
-    matching = [model._base_manager.filter(_contains(model, path, bit, keys)).values("pk") for path in related]
+    matching = [_related_matching(model, related, bit, keys) for related in search_fields if related not in own]
     if own:
         matching.insert(0, model._base_manager.filter(_contains_any(model, own, bit, keys)).values("pk"))
     return matching
+
+
+def _related_matching(model, field_path: str, bit: str, keys: dict):
+    """The keys of the rows of ``model`` whose related ``field_path`` holds ``bit`` (see :func:`_matching`)."""
+    first, _, rest = field_path.partition("__")
+    if rest and _to_many(model, field_path):
+        field = model._meta.get_field(first)
+        return _holders(model, field, _holds(field.related_model, [rest], bit, keys))
+    return model._base_manager.filter(_contains(model, field_path, bit, keys)).values("pk")
 
 
 def _union(querysets):

@@ -121,7 +121,10 @@ def test_matches_read_once_list_the_same_and_count_once(rf, curator, monkeypatch
         # The engine's matches read from the table itself, not joined to it from a subquery of their own
         # (PostgreSQL's ``search_match``: 200 -> 160 ms for the union of "north korea" at 100,000 reports).
         assert not [sql for sql in run if sql.startswith("(select") and '"search_match"' in sql]
-        return rows, changelist.result_count, sum("%songbun%" in sql for sql in run)
+        # Reports found through their authorships and publishers are those rows' keys, not rows joined back to the
+        # reports by key (10,327 probes, 27 of 44 ms, for the reports whose bylines or publishers hold "north").
+        assert not [sql for sql in run if "%songbun%" in sql and " join " in sql]
+        return rows, changelist.result_count, _searches(run, "songbun")
 
     read_once, count, unions = listed()
     assert count == 5 and sorted(read_once) == sorted(report.pk for report in reports) and unions == 1
@@ -150,13 +153,13 @@ def test_a_word_in_most_rows_reads_search_fields_matches_once(curator_client, mo
     assert [report.pk for report in response.context["cl"].result_list] == [report.pk for report in reports]
     assert "4 reports" in response.content.decode()
     run = [query["sql"].lower() for query in queries if not query["sql"].startswith("EXPLAIN")]
-    assert sum("%songbun%" in sql for sql in run) == 1, [sql[:200] for sql in run if "%songbun%" in sql]
+    assert _searches(run, "songbun") == 1, [sql[:200] for sql in run if "%songbun%" in sql]
     # Showing counts builds the list again for each filter's counts: the keys are still read once.
     with CaptureQueriesContext(connection) as queries:
         response = curator_client.get("/admin/reports/report/", {"q": "songbun", "o": "1", "_facets": "True"})
     assert [report.pk for report in response.context["cl"].result_list] == [report.pk for report in reports]
     run = [query["sql"].lower() for query in queries if not query["sql"].startswith("EXPLAIN")]
-    assert sum("%songbun%" in sql for sql in run) == 1, [sql[:200] for sql in run if "%songbun%" in sql]
+    assert _searches(run, "songbun") == 1, [sql[:200] for sql in run if "%songbun%" in sql]
 
 
 def test_words_the_planner_expects_in_few_rows_are_counted_before_their_union(rf, curator, monkeypatch):
@@ -297,3 +300,9 @@ def test_show_counts_counts_the_engines_matches_once(curator_client):
         if "LIMIT 10001" in query["sql"] and "LIKE" not in query["sql"] and "ANY(" not in query["sql"]
     ]
     assert len(engine) == 1, engine
+
+
+def _searches(run: list[str], word: str) -> int:
+    """How many of the statements ``run`` (lower case) search the reports for ``word`` through search_fields:
+    the keys of the actors whose names hold it are read apart, once a request, and are not counted."""
+    return sum(f"%{word}%" in sql and '"reports_report"' in sql for sql in run)
