@@ -47,7 +47,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .readers import read_soon
-from .scale import among, distinct_values
+from .scale import among, distinct_values, serial
 
 
 @dataclass
@@ -419,7 +419,10 @@ class NamedRelatedFilter(admin.RelatedOnlyFieldListFilter):
         has_rows = model_admin.get_queryset(request).order_by().filter(**{self.field_path: OuterRef("pk")})
         candidates = related._default_manager.complex_filter(field.get_limit_choices_to()).filter(Exists(has_rows))
         ordering = self.field_admin_ordering(field, request, model_admin) or related._meta.ordering or ["pk"]
-        first = list(candidates.order_by(*ordering)[: self.shown + 1])
+        # One process: the walk stops after a few records, where parallel workers cost their start (the reports'
+        # publishers at 100,000 reports: 10.7 ms, 0.5 without).
+        with serial(candidates.db):
+            first = list(candidates.order_by(*ordering)[: self.shown + 1])
         self.more = len(first) > self.shown
         first = first[: self.shown]
         chosen = [value for value in (self.lookup_val or []) if value not in {str(record.pk) for record in first}]

@@ -241,6 +241,21 @@ def test_a_related_filter_lists_the_first_names_then_a_box_for_any_other(curator
     assert list(response.context["cl"].result_list) == [membership.person]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel workers are PostgreSQL's")
+def test_a_related_filter_walks_its_names_in_one_process(curator_client):
+    """The walk along the names stops after a few records: parallel workers would cost more to start than it
+    (the reports' publishers at 100,000 reports: 10.7 ms with two, 0.5 without)."""
+    factories.report("By one", publishers=[factories.organisation("Publisher A")])
+    with CaptureQueriesContext(connection) as queries:
+        curator_client.get("/admin/reports/report/")
+    run = [query["sql"] for query in queries]
+    walk = next(
+        index for index, sql in enumerate(run) if sql.startswith('SELECT "actors_actor"."id"') and "EXISTS" in sql
+    )
+    assert run[walk - 1] == "SET max_parallel_workers_per_gather = '0'"
+    assert run[walk + 1] == "RESET max_parallel_workers_per_gather"
+
+
 def test_a_related_filters_box_is_the_only_lookup_it_lets_through_a_reverse_relation(curator_client):
     """Django refuses a lookup through a reverse relation that no list_filter names (5.2.20 on); a person's
     "memberships__organisation" filter lets its own name box through, and nothing else along that path. With
