@@ -484,10 +484,8 @@ def _matching(model, search_fields, bit: str, keys: dict) -> list:
 
 def _related_matching(model, field_path: str, bit: str, keys: dict):
     """The keys of the rows of ``model`` whose related ``field_path`` holds ``bit`` (see :func:`_matching`)."""
-    first, _, rest = field_path.partition("__")
-    if rest and _to_many(model, field_path):
-        field = model._meta.get_field(first)
-        return _holders(model, field, _holds(field.related_model, [rest], bit, keys))
+    if "__" in field_path and _to_many(model, field_path):
+        return _holders(model, field_path, bit, keys)
     return model._base_manager.filter(_contains(model, field_path, bit, keys)).values("pk")
 
 
@@ -570,10 +568,13 @@ def _keys_holding(model, path: str, bit: str, keys: dict):
     return subquery if keys[memo] is None else keys[memo]
 
 
-def _holders(model, field, holds: models.Q):
-    """The keys of the rows of ``model`` whose to-many ``field`` leads to a related row that ``holds``, read from
-    the table that holds the link (a reverse foreign key's, a many-to-many's through table) without joining back."""
-    related = field.related_model._base_manager.filter(holds).order_by()
+def _holders(model, field_path: str, bit: str, keys: dict):
+    """The keys of the rows of ``model`` whose ``field_path``, through a to-many relation first, holds ``bit``:
+    read from the table that holds the link (a reverse foreign key's, a many-to-many's through table) without
+    joining back, the related rows found by :func:`_holds`."""
+    first, _, rest = field_path.partition("__")
+    field = model._meta.get_field(first)
+    related = field.related_model._base_manager.filter(_holds(field.related_model, [rest], bit, keys)).order_by()
     if field.one_to_many:
         return related.values(field.field.attname)
     if field.many_to_many and not field.auto_created:  # declared on this model
@@ -602,7 +603,7 @@ def _holds(model, search_fields, bit: str, keys: dict) -> models.Q:
             matches = _keys_holding(field.related_model, rest, bit, keys)
             test |= among(first, matches) if isinstance(matches, list) else models.Q(**{f"{first}__in": matches})
         elif rest and _to_many(model, field_path):
-            test |= models.Q(pk__in=_holders(model, field, _holds(field.related_model, [rest], bit, keys)))
+            test |= models.Q(pk__in=_holders(model, field_path, bit, keys))
         else:
             test |= models.Q(**{f"{field_path}__icontains": bit})
     return test

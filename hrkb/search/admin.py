@@ -54,8 +54,10 @@ class RankedSearchAdminMixin:
         # SubquerySearchMixin asks the planner which word is rarest, 20 ms for the reports list).
         found_ids = self._search_fields_keys(request, queryset, search_term)
         reading = list_reading(request)
-        # Every match is ranked (no cap: the best match is on the first page however old it is).
-        match, score = search_expressions(queryset.model, parsed, most=common)
+        # Every match is ranked (no cap: the best match is on the first page however old it is). The match tests
+        # each row's own document, in the score's CASE too: an id subquery there collected the engine's matches
+        # again for the page's rows (24 ms for the 50 rows of "north korea" at 100,000 reports).
+        match, score = search_expressions(queryset.model, parsed)
         walk = None
         if common:  # a word in most rows: each row is tested, which finds a page's worth at once
             # search_fields' matches read once, not once more in each of the page's statements (its count, its
@@ -66,9 +68,6 @@ class RankedSearchAdminMixin:
             if sorted_by_column:
                 walk = self._walk_by_column(request, queryset, parsed, tested)
         else:  # one IN over both sets of matches, joined from their side (an OR would test every row)
-            # Each row tested by its own document, here as in the score's CASE: the engine's matches collected
-            # there again cost the page's rows 24 ms for "north korea" at 100,000 reports, for 50 rows.
-            match = search_expressions(queryset.model, parsed, most=True)[0]
             engine_ids = queryset.filter(match).order_by().values_list("pk", flat=True)
             matched = engine_ids.union(found_ids.values_list("pk", flat=True))
             matched, past_cap = self._read_once(request, matched)

@@ -102,14 +102,15 @@ def ranked_ids(results: QuerySet, offset: int, limit: int, *, first: int | None 
     return [pk for pk, _distance in rows[offset:]]
 
 
-def search_expressions(model, q: str | ParsedQuery, *, most: bool = False):
+def search_expressions(model, q: str | ParsedQuery):
     """The match condition and the score (0..1) of the current row of ``model``, for the admin.
 
     Unlike :func:`search_queryset` this does not narrow anything: the admin
-    combines the match with its own ``search_fields`` matching. ``most``: the
-    word is in most rows (:func:`match_ids` gave None), so the match tests rows.
+    combines the match with its own ``search_fields`` matching. The match tests
+    the row's own document: alone in a query's conditions, the search index
+    answers it; beside others, it tests rows already found (a page's rows).
     """
-    return _backend().rank_expression(model, _parsed(q), most=most)
+    return _backend().rank_expression(model, _parsed(q))
 
 
 def match_ids(model, q: str | ParsedQuery):

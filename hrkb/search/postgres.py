@@ -541,20 +541,18 @@ def top_by_parts(queryset: QuerySet, wanted: int) -> list[int] | None:
     return None if top is None else [pk for pk, _rank in top]
 
 
-def rank_expression(model, parsed: ParsedQuery, *, most: bool) -> tuple[RawSQL, RawSQL]:
+def rank_expression(model, parsed: ParsedQuery) -> tuple[RawSQL, RawSQL]:
     """The match condition and the score of the current row of ``model``'s table, for the admin.
 
-    The condition is an id subquery, as SQLite's is: a row test is answered by no index, so PostgreSQL
-    would read every search vector of the table (0.8 s at 100,000 reports for a word found in none);
-    unless the word is in most rows (``most``, as :func:`match_ids` found), when testing rows in turn
-    is the cheaper plan.
+    The condition tests the row's own search vector. Under an OR with other conditions no index answers it
+    and PostgreSQL reads every vector of the table (0.8 s at 100,000 reports for a word found in none): the
+    admin ORs it only for a word in most rows (:func:`match_ids` gives None), where testing rows in turn is
+    the cheaper plan, and otherwise reads it alone (the search index answers it) or on rows already found.
     """
-    table, subquery, params = _match_subquery(model, parsed)
+    table, params = model._meta.concrete_model._meta.db_table, _params(parsed)
     # The admin's readers are curators, who read every row.
     ranking = rank_sql(table, table, parsed, fuzzy=fuzzy_table(model), restricted=None)
     match, score = ranking.match, ranking.score
-    if not most:
-        match = f'"{table}"."id" IN ({subquery})'
     return (
         RawSQL(*_positional(match, params), output_field=BooleanField()),
         RawSQL(*_positional(score, params), output_field=FloatField()),

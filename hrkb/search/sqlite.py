@@ -157,9 +157,9 @@ def filter_queryset(queryset: QuerySet, parsed: ParsedQuery, restricted: bool | 
     )
 
 
-def rank_expression(model, parsed: ParsedQuery, *, most: bool) -> tuple[RawSQL, RawSQL]:
-    """The match condition and the score of the current row of ``model``'s table, for the admin (``most``: no
-    difference, FTS5's match is always an index subquery)."""
+def rank_expression(model, parsed: ParsedQuery) -> tuple[RawSQL, RawSQL]:
+    """The match condition and the score of the current row of ``model``'s table, for the admin (FTS5's match is
+    an index subquery)."""
     (match, match_params), (rank, rank_params) = rank_sql(model._base_manager.all(), parsed)
     return (
         RawSQL(match, match_params, output_field=BooleanField()),
