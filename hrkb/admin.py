@@ -51,7 +51,7 @@ from hrkb.admin_lists import (
 )
 from hrkb.dates import PartialDate, PartialDateField
 from hrkb.routes import url_for
-from hrkb.scale import AtLeast, Estimate, among, estimated_rows, planned_count, read_keys, through_trigrams
+from hrkb.scale import AtLeast, among, planned_count, read_keys, through_trigrams, whole_count
 from hrkb.search.admin import RankedSearchAdminMixin
 from hrkb.search.engine import ranked_ids
 
@@ -94,7 +94,6 @@ class EstimatedCountPaginator(Paginator):
     tables are counted exactly when unfiltered.
     """
 
-    EXACT_BELOW = 100_000
     COUNT_AT_MOST = 10_000
     #: The page to read with the count, for a list whose conditions compute every match before any is
     #: ordered (set by :class:`EstimatedCountMixin`; see :meth:`_page_and_count`).
@@ -112,10 +111,7 @@ class EstimatedCountPaginator(Paginator):
         if query is None:
             return super().count
         if not query.where:
-            estimate = estimated_rows(self.object_list.model)
-            if estimate is not None and estimate >= self.EXACT_BELOW:
-                return Estimate(estimate)  # shows as "≈ 1971276 mentions", never as a count
-            return super().count
+            return whole_count(self.object_list)  # "≈ 1971276 mentions" for a large table, never a count
         if self.page_with_count is not None:
             counted = self._page_and_count(self.page_with_count)
             if counted is not None:
@@ -285,13 +281,31 @@ class KeyedChangeList(ChangeList):
     def get_results(self, request):
         # Counted first ("Show counts"), so that the database counts while the page is read and drawn.
         share_facet_counts(self, request)
-        super().get_results(request)
+        root, self.root_queryset = self.root_queryset, _WholeCounted(self.root_queryset)
+        try:
+            super().get_results(request)
+        finally:
+            self.root_queryset = root
         self.keys_listed = list_reading(request).keys_listed
         self.by_relevance = list_reading(request).by_relevance
         whole = (self.show_all and self.can_show_all) or not self.multi_page
         counted = self.paginator.counted_rows() if isinstance(self.paginator, EstimatedCountPaginator) else None
         if whole and counted is not None:
             self.result_list = counted
+
+
+class _WholeCounted:
+    """A change list's unfiltered rows, whose ``count()`` is :func:`~hrkb.scale.whole_count`: Django counts them
+    on every page for "(100015 total)" beside a filtered list's own count (a large table's ``COUNT(*)``)."""
+
+    def __init__(self, queryset):
+        self._queryset = queryset
+
+    def __getattr__(self, name):
+        return getattr(self._queryset, name)
+
+    def count(self):
+        return whole_count(self._queryset)
 
 
 class EstimatedCountMixin:

@@ -7,7 +7,8 @@
   one probe per value found, not one row read per row stored. The admin's
   list filters and date hierarchies use them (``hrkb.admin``).
 - :func:`estimated_rows`, :func:`planned_rows` and :func:`is_dense`: the
-  planner's own figures, to choose between plans that suit few rows and many.
+  planner's own figures, to choose between plans that suit few rows and many;
+  :func:`whole_count`, a whole large table counted by the first.
 - :func:`setting`, :func:`serial` and :func:`through_trigrams`: a planner's setting for a block of
   statements, where its cost model misjudges them.
 """
@@ -190,6 +191,24 @@ def estimated_rows(model, using: str = DEFAULT_DB_ALIAS) -> int | None:
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
         row = cursor.fetchone()
     return row[0] if row and row[0] > 0 else None
+
+
+#: Tables of at least this many rows are counted whole from the planner's estimate (:func:`whole_count`).
+EXACT_BELOW = 100_000
+
+
+def whole_count(queryset) -> int:
+    """The rows of ``queryset``, a whole table: the planner's estimate (an :class:`Estimate`) for one of
+    :data:`EXACT_BELOW` rows or more on PostgreSQL, else counted. A queryset with conditions is counted.
+
+    Counting every row of a large table (``COUNT(*)``: 5-7 ms for 100,000 reports, seconds for millions of
+    mentions) costs more than the page that shows the number, and "≈ 100015" tells the reader as much.
+    """
+    if not queryset.query.where:
+        estimate = estimated_rows(queryset.model, queryset.db)
+        if estimate is not None and estimate >= EXACT_BELOW:
+            return Estimate(estimate)
+    return queryset.count()
 
 
 def planned_rows(sql: str, params, using: str = DEFAULT_DB_ALIAS) -> float:

@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from actors.models import Actor, Alias, Membership, Organisation, Person
 from events.models import Event, Participant
-from hrkb.admin import EstimatedCountPaginator
 from hrkb.models import Status
-from hrkb.scale import Estimate, estimated_rows
+from hrkb.scale import Estimate, whole_count
 from reports.models import Authorship, Quote, Report, Topic
 from sources.models import Mention
 
@@ -76,7 +75,8 @@ def recent_changes(limit: int = RECENT) -> list[Change]:
 
 
 def counts() -> list[dict]:
-    """Records of each curated type, with how many are drafts and how many restricted (all exact)."""
+    """Records of each curated type, with how many are drafts and how many restricted (exact, but a large
+    table's total: :func:`~hrkb.scale.whole_count`)."""
     rows = []
     for model, label in (
         (Person, "People"),
@@ -94,12 +94,12 @@ def counts() -> list[dict]:
             {
                 "label": label,
                 "url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
-                "total": model.objects.count(),
+                "total": whole_count(model.objects.all()),
                 "drafts": model.objects.filter(status=Status.DRAFT).count(),
                 "restricted": model.objects.filter(restricted=True).count(),
             }
         )
-    citations = [_count(kind.model) for kind in citation_kinds().values()]
+    citations = [whole_count(kind.model.objects.all()) for kind in citation_kinds().values()]
     total = sum(citations)
     rows.append(
         {
@@ -108,17 +108,14 @@ def counts() -> list[dict]:
             "total": Estimate(total) if any(isinstance(n, Estimate) for n in citations) else total,
         }
     )
-    rows.append({"label": "Mentions", "url": reverse("admin:sources_mention_changelist"), "total": _count(Mention)})
+    rows.append(
+        {
+            "label": "Mentions",
+            "url": reverse("admin:sources_mention_changelist"),
+            "total": whole_count(Mention.objects.all()),
+        }
+    )
     return rows
-
-
-def _count(model) -> int:
-    # Tables of hundreds of thousands of rows are counted from the planner's estimate (and show as one):
-    # exact counts of them would cost more than the rest of the page.
-    estimate = estimated_rows(model)
-    if estimate is not None and estimate >= EstimatedCountPaginator.EXACT_BELOW:
-        return Estimate(estimate)
-    return model.objects.count()
 
 
 def home_context(request) -> dict:

@@ -348,6 +348,37 @@ def test_an_estimated_count_prints_as_one():
     assert str(Estimate(1971276)) == "≈ 1971276" and Estimate(1971276) // 50 == 39425
 
 
+@pytest.mark.parametrize("large", [False, True], ids=["small table", "large table"])
+def test_a_filtered_lists_total_of_a_large_table_is_the_planners_estimate(curator_client, monkeypatch, large):
+    """Beside a filtered list's own count, Django counts the whole table for "(… total)" on every page: a large
+    table's total is the planner's estimate (hrkb.scale.whole_count), shown as one, and no COUNT(*) of it runs."""
+    import hrkb.scale
+    from hrkb.scale import Estimate
+
+    for number in range(4):
+        factories.report(f"Counted {number}", language="en" if number else "fr")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE reports_report")
+    elif large:
+        pytest.skip("the planner's estimate is PostgreSQL's: SQLite counts every table")
+    monkeypatch.setattr(hrkb.scale, "EXACT_BELOW", 1 if large else 10**9)
+    with CaptureQueriesContext(connection) as queries:
+        response = curator_client.get("/admin/reports/report/", {"language": "en"})
+    total = response.context["cl"].full_result_count
+    whole_counts = [
+        query["sql"]
+        for query in queries
+        if re.match(r'SELECT COUNT\(\*\) AS "__count" FROM "reports_report"$', query["sql"])
+    ]
+    assert response.context["cl"].result_count == 3
+    if large:
+        assert isinstance(total, Estimate) and not whole_counts
+        assert f"{total} total" in response.content.decode() and str(total).startswith("≈ ")
+    else:
+        assert total == Report.objects.count() and not isinstance(total, Estimate) and len(whole_counts) == 1
+
+
 def test_a_filtered_list_counts_up_to_a_cap_and_says_more(curator_client, monkeypatch):
     """Past the cap the list says "3+" (hrkb.scale.AtLeast) and still pages through what it can reach."""
     from hrkb.admin import EstimatedCountPaginator
