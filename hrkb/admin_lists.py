@@ -59,6 +59,9 @@ class ListReading:
     ordering: list | None = None
     #: ``hrkb.admin.SubquerySearchMixin``: the list's words are tests of each row, its pages read in this walk.
     walk: object | None = None
+    #: ``hrkb.admin.SubquerySearchMixin``: the walked list's rows, found through their rarest word's indexes, to be
+    #: read whole where walking would test many more rows than they are.
+    walk_matches: object | None = None
     #: ``hrkb.admin.SubquerySearchMixin``: the search computes every match before it orders any.
     matches_first: bool = False
     #: ``hrkb.search.admin.RankedSearchAdminMixin``: the lists counted so far (to one past the paginator's cap), by

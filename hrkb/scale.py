@@ -9,8 +9,8 @@
 - :func:`estimated_rows`, :func:`planned_rows` and :func:`is_dense`: the
   planner's own figures, to choose between plans that suit few rows and many;
   :func:`whole_count`, a whole large table counted by the first.
-- :func:`setting`, :func:`serial` and :func:`through_trigrams`: a planner's setting for a block of
-  statements, where its cost model misjudges them.
+- :func:`setting`, :func:`serial`, :func:`through_trigrams` and :func:`hashed`: a planner's setting for a
+  block of statements, where its cost model misjudges them.
 """
 
 from __future__ import annotations
@@ -95,6 +95,19 @@ def through_trigrams(using: str = DEFAULT_DB_ALIAS):
     inside a savepoint, so that an error rolls the settings back.
     """
     with _settings(using, enable_seqscan="off", enable_indexonlyscan="off"):
+        yield
+
+
+@contextmanager
+def hashed(using: str = DEFAULT_DB_ALIAS):
+    """Run the queries inside with their joins hashed or merged, never nested loops (PostgreSQL; a no-op elsewhere).
+
+    For a page of a few thousand matches sorted by a related record's column, the planner walks that column's
+    index and probes each record's rows, testing every one (the 19,874 mentions of "famine" sorted by their
+    reports' titles: 216 ms at 100,000 reports, the first 12,500 reports' 247,000 mentions tested). Collected
+    first by their indexes, then hashed against the records and sorted: 48 ms.
+    """
+    with _settings(using, enable_nestloop="off"):
         yield
 
 

@@ -515,6 +515,47 @@ def test_a_dense_search_is_read_report_by_report_in_the_lists_order(
         assert len({mention.report_id for mention in changelist.result_list}) > 2
 
 
+@pytest.mark.parametrize("whole", [True, False], ids=["few matches: read whole", "many matches: walked on"])
+@pytest.mark.parametrize("page", [1, 2, 3])
+@pytest.mark.parametrize("order", [{}, {"o": "3"}, {"o": "-3.4"}], ids=["own order", "by title", "by title down"])
+def test_a_walk_that_would_test_many_more_rows_than_match_reads_the_matches_whole(
+    curator_client, monkeypatch, whole, page, order
+):
+    """Past its first read, a walk whose next read would test many more rows than the list's matches are (the
+    mentions of "famine", gathered in the reports whose titles hold it, far along the titles' order) reads the
+    page from all the matches instead (hrkb.admin.EstimatedCountPaginator._few_matches): Django's own pages
+    either way."""
+    from django.core.paginator import Paginator
+
+    import hrkb.admin
+    from hrkb.admin import EstimatedCountPaginator
+    from sources.admin import MentionAdmin
+
+    _reports_to_walk()
+    monkeypatch.setattr(hrkb.admin, "_planned", lambda queryset: 10**6)
+    monkeypatch.setattr(EstimatedCountPaginator, "COUNT_AT_MOST", 12)
+    monkeypatch.setattr(EstimatedCountPaginator, "WALK_FIRST", 1)
+    monkeypatch.setattr(MentionAdmin, "list_per_page", 4)
+    # The planner's figures: ten mentions a report, so a read of r reports tests 10 r rows, and the 20 matches are
+    # few beside them when a match is worth a tenth of a tested row, many when it is worth a thousand.
+    monkeypatch.setattr(hrkb.admin, "estimated_rows", lambda model, using: 10 if model is Mention else 1)
+    monkeypatch.setattr(EstimatedCountPaginator, "WALK_TESTS_PER_MATCH", 0.1 if whole else 1000)
+    read_whole = []
+    among_every_match = EstimatedCountPaginator._among_every_match
+    monkeypatch.setattr(
+        EstimatedCountPaginator,
+        "_among_every_match",
+        lambda paginator, bottom, size: read_whole.append(bottom) or among_every_match(paginator, bottom, size),
+    )
+    response = curator_client.get("/admin/sources/mention/", {"q": "kim famine", "p": page, **order})
+    assert response.status_code == 200
+    changelist = response.context["cl"]
+    assert changelist.paginator.walk.by == "report"
+    assert read_whole == ([(page - 1) * 4] if whole else [])
+    expected = Paginator(changelist.queryset, 4).page(page).object_list
+    assert [mention.pk for mention in changelist.result_list] == [mention.pk for mention in expected]
+
+
 @pytest.mark.parametrize(
     ("query", "cap"),
     [({"q": "kim famine"}, 20), ({"q": "kim famine", "o": "1"}, 12)],
