@@ -395,6 +395,22 @@ def test_a_filtered_list_counts_up_to_a_cap_and_says_more(curator_client, monkey
     assert curator_client.get("/admin/reports/report/", {"language": "en"}).context["cl"].result_count == 5
 
 
+@pytest.mark.parametrize("form", ["_holds", "_contains_any"], ids=["a test of each row", "index conditions"])
+def test_a_words_test_asks_related_records_keys_before_the_rows_own_columns(db, form):
+    """Under an OR a database tests a row's conditions in the order written and stops at the first that holds:
+    a word's test asks its related records' keys (a hashed lookup) before reading the row's own column with
+    ``LIKE '%word%'``, which most rows would reach if it came first."""
+    from django.contrib import admin
+
+    import hrkb.admin
+
+    search_fields = admin.site._registry[Mention].search_fields
+    assert search_fields[0] == "text"  # the own column is listed first, and is tested last
+    test = getattr(hrkb.admin, form)(Mention, search_fields, "famine", {})
+    where = str(Mention._base_manager.filter(test).query).partition(" WHERE ")[2]
+    assert where.index('"sources_mention"."report_id"') < where.upper().index("%FAMINE%"), where
+
+
 @pytest.mark.parametrize(
     "term", ["Kirby", "commission inquiry", "Kim", '"human rights"', "korea famine", "commission of inquiry", "zzz"]
 )
