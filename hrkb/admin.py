@@ -238,12 +238,13 @@ class EstimatedCountPaginator(Paginator):
             read = max(read * 2, int(read * wanted / max(len(rows), 1) * 1.25))
             if not weighed:
                 weighed = True
-                if self._few_matches(read):
+                if self._few_matches(read, related):
                     return self._among_every_match(bottom, size)
         return None
 
-    def _few_matches(self, read: int) -> bool:
-        """Whether the list's matches are few beside the rows a walk's read of ``read`` records would test.
+    def _few_matches(self, read: int, related) -> bool:
+        """Whether the list's matches are few beside the rows a walk's read of ``read`` of its ``related`` records
+        would test.
 
         The walk finds a page quickly where matches are spread along the records' order. Where they gather
         far along it, its reads grow to test most of the table: the 19,874 mentions of "famine" are mostly
@@ -253,7 +254,7 @@ class EstimatedCountPaginator(Paginator):
         """
         if self.walk_matches is None:
             return False
-        using, related = self.object_list.db, self.object_list.model._meta.get_field(self.walk.by).related_model
+        using = self.object_list.db
         stored, records = estimated_rows(self.object_list.model, using), estimated_rows(related, using)
         if not stored or not records:
             return False
