@@ -36,7 +36,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
-from hrkb.search.postgres import first_read, nearest, part_names, sort_memory, top_by_parts
+from hrkb.search.engine import ranked_ids
+from hrkb.search.postgres import first_read, part_names, top_by_parts
 
 from .params import whole_number
 
@@ -210,19 +211,15 @@ class KeysetPagination(BasePagination):
 
         The index orders by distance alone (a second sort key would make PostgreSQL rank every match),
         so rows tied in distance come in any order: read nearest first until the rows tied with the
-        last one wanted are all in, then sort those few by the full order. Exact, and a page costs the
-        rows before it (the index cannot start at a cursor) plus its own.
+        last one wanted are all in, then sort those few by the full order (:func:`ranked_ids`). Exact,
+        and a page costs the rows before it (the index cannot start at a cursor) plus its own. Those
+        reads carry keys and distances alone; the page's rows are then read whole, as the plan loads
+        them: a first read of a thousand rows each with its score and columns cost more than the index.
         """
-        distance_at, id_at = plan.position(keys[0].name, names), plan.position(keys[1].name, names)
-        ordered = queryset.order_by(keys[0].name)
-        with sort_memory():
-            return nearest(
-                lambda batch: plan.fetch(ordered, extra=names, limit=batch),
-                self.limit + 1,
-                lambda row: row[distance_at],
-                lambda row: row[id_at],
-                first=first,
-            )
+        ids = ranked_ids(queryset.order_by(keys[0].name, f"-{keys[1].name}"), 0, self.limit + 1, first=first)
+        id_at = plan.position(keys[1].name, names)
+        rows = {row[id_at]: row for row in plan.fetch(queryset.filter(pk__in=ids), extra=names)}
+        return [rows[pk] for pk in ids]
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)

@@ -138,6 +138,28 @@ def test_paging_a_list_search_walks_every_match_once_in_rank_order(famine_corpus
     assert set(seen[:5]) == {report.slug for report in famine_corpus["best"]}
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM's index order is PostgreSQL's")
+@pytest.mark.parametrize("query", ["famine", '"prison camp"'])
+def test_reads_in_the_index_order_score_only_the_rows_kept(famine_corpus, client, query):
+    """A read in RUM's order may read a thousand rows for a page of twenty (hrkb.search.postgres.nearest): it
+    carries keys and distances, and only the page's rows are scored and read whole, in /search/ and a list."""
+    if not postgres.has_rum(Report._meta.db_table):
+        pytest.skip("no RUM index here")
+    expected = _exhaustive(query)
+    by_slug = dict(Report.objects.values_list("slug", "pk"))
+    with CaptureQueriesContext(connection) as queries:
+        hits = search_all(query, types=["report"], limit=20)
+        rows = client.get("/api/v1/reports/", {"search": query, "page_size": 20}).json()["results"]
+    _same_page([(hit.score, by_slug[hit.slug]) for hit in hits], expected[:20])
+    assert [by_slug[row["slug"]] for row in rows] == [hit_id for _score, hit_id in expected[:20]]
+    # Unfiltered, the first read is a thousand rows deep (postgres.first_read).
+    first_reads = [query["sql"] for query in queries if f"LIMIT {postgres.TIED_BATCH}" in query["sql"]]
+    assert len(first_reads) == 2 and all("<=>" in statement for statement in first_reads)
+    for statement in first_reads:
+        assert "rum_ts_score" not in statement, statement
+        assert '"summary"' not in statement, statement
+
+
 def test_a_rank_read_back_compares_equal_to_the_rank_computed_again(db):
     # Keyset pagination sends the last rank back in a cursor: it must select the same row again.
     for number in range(4):
@@ -377,6 +399,10 @@ def test_three_words_read_from_their_pairs_orders_give_the_exhaustive_pages(
     sql = [query["sql"] for query in queries]
     assert any("<=>" in statement for statement in sql)
     assert not any("ORDER BY score DESC" in statement for statement in sql), "no statement ranked every match"
+    in_order = [statement for statement in sql if "<=>" in statement.rpartition("ORDER BY")[2]]
+    assert in_order and not any("rum_ts_score" in statement for statement in in_order), "only the rows kept scored"
+    # Every match holds both words of each pair: a pair's read tests the match alone, not the pair again.
+    assert all(statement.count("@@") == 1 for statement in in_order)
     assert depths == [40, 40, 160, 160], "40 rows deep each order held only reports strong in it alone"
 
     readable = search_queryset(Report.objects.readable(), query, restricted=False)
