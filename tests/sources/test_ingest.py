@@ -11,9 +11,11 @@ from django.core.management.base import CommandError, OutputWrapper
 
 from hrkb.dates import PartialDate
 from reports.models import Authorship, Report
+from sources import services
 from sources.choices import MentionOrigin
 from sources.management.commands.ingest_sources import Progress
 from sources.models import Mention
+from sources.reader import read_articles
 from tests import factories
 
 from .helpers import ingest, row_counts
@@ -21,9 +23,17 @@ from .helpers import ingest, row_counts
 NOBODY = 65534
 
 
-def test_ingest_creates_reports_with_publishers_authors_and_mentions(source, csw, rogers, kim):
+@pytest.mark.parametrize("kept", [True, False], ids=["kept from the check", "read again"])
+def test_ingest_creates_reports_with_publishers_authors_and_mentions(source, csw, rogers, kim, monkeypatch, kept):
+    # The articles checked are written from memory, or read again where their texts are too long to keep.
+    if not kept:
+        monkeypatch.setattr(services, "KEEP_CHECKED", 1)
+    reads = []
+    monkeypatch.setattr(services, "read_articles", lambda path: reads.append(path) or read_articles(path))
+
     output = ingest(source)
 
+    assert len(reads) == (1 if kept else 2)
     assert f"{source}: 2 articles: 2 created, 0 updated, 0 unchanged; 5 mentions linked" in output
     talks = Report.objects.get(slug="human-rights-must-be-included-in-talks-to-ensure-true-peace-in-north-korea")
     assert talks.kind == "article"
