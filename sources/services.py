@@ -21,13 +21,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
 
 from actors.models import Actor, Alias, Organisation, Person
 from events.models import Event
 from hrkb import changelog
 from hrkb.anchoring import TextChange, find_near
-from hrkb.history import reason_text
+from hrkb.history import history_bulk_record, reason_text
 from hrkb.models import SlugRedirect
 from hrkb.search.bulk import DeferredSearch
 from reports.choices import ReportKind
@@ -332,14 +331,14 @@ def _write_batch(batch: list[_Prepared], result: FileResult, unanchored: list[So
                 report.publishers.set(item.publisher_ids)
             if authorships_changed:
                 report.authorships.all().delete()
-                _create_authorships([(report, item)])
+                _create_authorships([(report, item)], result.path)
             result.updated += 1
         else:
             result.unchanged += 1
         result.report_ids.append(report.pk)
 
     if new:
-        bulk_create_with_history([report for report, _ in new], Report, batch_size=BATCH_SIZE)
+        Report.objects.bulk_create([report for report, _ in new], batch_size=BATCH_SIZE)
         changelog.created_by_load(Report, [report.pk for report, _ in new])
         through.objects.bulk_create(
             [
@@ -349,7 +348,9 @@ def _write_batch(batch: list[_Prepared], result: FileResult, unanchored: list[So
             ],
             batch_size=BATCH_SIZE,
         )
-        _create_authorships(new)
+        _create_authorships(new, result.path)
+        # Each new report's first history entry, its publishers included, copied from the rows just written.
+        history_bulk_record(Report, [report.pk for report, _ in new], reason=_ingested_from(result.path))
         result.created += len(new)
         result.report_ids.extend(report.pk for report, _ in new)
 
@@ -408,14 +409,19 @@ def anchors_carry(*, report: Report, old_text: str, article: SourceArticle) -> l
     return problems
 
 
-def _create_authorships(items: list[tuple[Report, _Prepared]]) -> None:
+def _ingested_from(path: Path) -> str:
+    return f"Ingested from {path.name}"
+
+
+def _create_authorships(items: list[tuple[Report, _Prepared]], path: Path) -> None:
     authorships = [
         Authorship(report=report, position=position, person_id=person, organisation_id=organisation, byline=byline)
         for report, item in items
         for position, person, organisation, byline in item.authorships or ()
     ]
     if authorships:
-        bulk_create_with_history(authorships, Authorship, batch_size=BATCH_SIZE)
+        Authorship.objects.bulk_create(authorships, batch_size=BATCH_SIZE)
+        history_bulk_record(Authorship, [authorship.pk for authorship in authorships], reason=_ingested_from(path))
 
 
 # --- Linking mentions ---------------------------------------------------------------------------

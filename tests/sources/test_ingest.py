@@ -64,6 +64,29 @@ def test_ingest_creates_reports_with_publishers_authors_and_mentions(source, csw
     assert all(mention.origin == MentionOrigin.LINKED for mention in Mention.objects.all())
 
 
+def test_each_new_report_and_authorship_has_its_first_history_entry(source, csw, rogers):
+    """Entries copied from the rows ingest wrote (hrkb.history.history_bulk_record), publishers included, so a
+    curator's first edit shows its diff."""
+    ingest(source)
+
+    talks = Report.objects.get(slug__startswith="human-rights-must")
+    created = talks.history.get()
+    assert (created.history_type, created.history_change_reason) == ("+", f"Ingested from {source.name}")
+    assert (created.title, created.text, created.published, created.url) == (
+        talks.title,
+        talks.text,
+        talks.published,
+        talks.url,
+    )
+    assert [row.organisation_id for row in created.publishers.all()] == [csw.pk]
+    [authorship] = talks.authorships.all()
+    assert [(entry.history_type, entry.person_id) for entry in authorship.history.all()] == [("+", rogers.pk)]
+
+    talks.title = "Talks, edited"
+    talks.save()
+    assert talks.history.first().diff_against(created).changed_fields == ["title"]
+
+
 def test_ingest_twice_changes_nothing(source):
     ingest(source)
     modified = dict(Report.objects.values_list("slug", "modified"))
