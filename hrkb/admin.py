@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.views.main import ALL_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -398,10 +399,24 @@ def partial_date(value: PartialDate | None) -> str:
     return value.display() if value else "—"
 
 
+class TextBoxField(forms.CharField):
+    """A text box's value with its lines ended as stored texts end them (LF).
+
+    Browsers send a text area's lines ended by CR LF (the HTML standard), so an unchanged report text
+    came back two characters longer at each line break, and the mentions and citations after one, kept
+    as offsets into the text, no longer matched it: the form refused every edit of such a report.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 FORMFIELD_OVERRIDES = {
     # The admin gives every DateField a calendar and a "Today" link, which
     # would turn "2014" into a full day; a partial date is typed as the source gives it.
     PartialDateField: {"widget": forms.TextInput},
+    models.TextField: {"form_class": TextBoxField, "widget": admin_widgets.AdminTextareaWidget},
     # Sources are on the web today; Django 6 makes https the default scheme anyway.
     models.URLField: {"assume_scheme": "https"},
 }

@@ -18,7 +18,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from actors.admin import actor_link
 from actors.models import Membership, Organisation, Person
 from events.models import Event, Participant
-from hrkb.admin import EstimatedCountMixin, SpreadsheetAdminMixin, SubquerySearchMixin, admin_link, attach_inline
+from hrkb.admin import (
+    FORMFIELD_OVERRIDES,
+    EstimatedCountMixin,
+    SpreadsheetAdminMixin,
+    SubquerySearchMixin,
+    admin_link,
+    attach_inline,
+)
 from hrkb.admin_lists import IndexedValuesFilter
 from hrkb.research.passages import context, context_subquery, in_context
 from hrkb.research.records import citation_kinds, mention_anchor, text_url
@@ -47,7 +54,13 @@ class CitationInline(admin.StackedInline):
     extra = 0
     autocomplete_fields = ["source"]
     fields = [("source", "confidence"), "passage", ("start", "end"), ("claim", "value"), ("rank", "rank_reason")]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
+    formfield_overrides = {
+        **FORMFIELD_OVERRIDES,
+        models.TextField: {
+            **FORMFIELD_OVERRIDES[models.TextField],
+            "widget": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        },
+    }
     classes = ["collapse"]
 
     def get_queryset(self, request):
@@ -68,6 +81,7 @@ class CitationAdmin(SpreadsheetAdminMixin, SubquerySearchMixin, EstimatedCountMi
     search_fields = ["passage", "claim", "value", "source__title", "source__un_symbol"]
     autocomplete_fields = ["subject", "source"]
     fields = ["subject", *CitationInline.fields]
+    formfield_overrides = FORMFIELD_OVERRIDES
     # Millions of rows at scale: one estimated count, not two exact ones.
     show_full_result_count = False
 

@@ -402,6 +402,27 @@ def test_report_text_edited_in_the_admin_is_saved_and_kept_in_history(curator_cl
     assert report.citations.get().passage == "chaired by Michael Kirby"
 
 
+def test_a_text_sent_with_a_browsers_line_endings_keeps_its_mentions(curator_client, records):
+    """Browsers send a text area's lines ended by CR LF: the text is stored with LF, as ingest stores it, so
+    the mentions after a line break still match it and the curator's edit is saved."""
+    kirby = records[Membership].person
+    report = factories.report("Two paragraphs", text="The inquiry reported.\n\nIt was chaired by Michael Kirby.")
+    start = report.text.index("Michael Kirby")
+    Mention.objects.create(report=report, start=start, end=start + 13, text="Michael Kirby", actor=kirby)
+    change_url = _url(Report, "change", report.pk)
+    data = _change_form_data(curator_client.get(change_url))
+    data["text"] = data["text"].replace("\n", "\r\n")
+    data["title"] = "Two paragraphs, edited"
+    data |= {"unsourced_reason": "The report itself, not yet stored."}
+
+    response = curator_client.post(change_url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    report.refresh_from_db()
+    assert report.title == "Two paragraphs, edited"
+    assert report.text == "The inquiry reported.\n\nIt was chaired by Michael Kirby."
+
+
 def test_role_added_on_a_person_page_gets_a_slug_and_shows_on_the_organisation(curator_client, records):
     kim, coi = records[Person], records[Organisation]
     change_url = _url(Person, "change", kim.pk)

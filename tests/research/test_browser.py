@@ -166,6 +166,22 @@ def test_g_who_changed_what_on_a_record(home, live_server):
     expect(page.locator("#content")).to_contain_text("Australian judge who chaired the Commission of Inquiry.")
 
 
+def test_a_report_whose_mentions_follow_a_line_break_is_edited_in_the_browser(home, live_server):
+    """The browser sends the text area's lines ended by CR LF: the report keeps its text, as ingest stored it,
+    and the mentions after each line break (offsets into it) still match, so the edit is saved."""
+    page = home
+    report = Report.objects.filter(mentions__isnull=False, text__contains="\n").distinct().first()
+    assert report.mentions.filter(start__gt=report.text.index("\n")).exists()
+    text, mentions = report.text, report.mentions.count()
+    page.goto(f"{live_server.url}/admin/reports/report/{report.pk}/change/")
+    page.fill("#id_title", f"{report.title} (edited)")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    report.refresh_from_db()
+    assert report.title.endswith("(edited)")
+    assert (report.text, report.mentions.count()) == (text, mentions)
+
+
 def test_select_to_cite_stores_the_passage_at_its_code_point_offsets(home, live_server):
     page = home
     text = "A witness 🙂 said: Jane Roe chaired the inquiry in 2013, and Jane Roe resigned."
