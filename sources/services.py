@@ -26,6 +26,7 @@ from actors.models import Actor, Alias, Organisation, Person
 from events.models import Event
 from hrkb import changelog
 from hrkb.anchoring import TextChange, find_near
+from hrkb.bulk import copy_rows, create_copied
 from hrkb.history import history_bulk_record, reason_text
 from hrkb.models import SlugRedirect
 from hrkb.search.bulk import DeferredSearch
@@ -338,15 +339,17 @@ def _write_batch(batch: list[_Prepared], result: FileResult, unanchored: list[So
         result.report_ids.append(report.pk)
 
     if new:
-        Report.objects.bulk_create([report for report, _ in new], batch_size=BATCH_SIZE)
+        create_copied(Report, [report for report, _ in new])
         changelog.created_by_load(Report, [report.pk for report, _ in new])
-        through.objects.bulk_create(
-            [
-                through(report_id=report.pk, organisation_id=organisation_id)
+        copy_rows(
+            connection,
+            through._meta.db_table,
+            [through._meta.get_field("report").column, through._meta.get_field("organisation").column],
+            (
+                (report.pk, organisation_id)
                 for report, item in new
                 for organisation_id in dict.fromkeys(item.publisher_ids)
-            ],
-            batch_size=BATCH_SIZE,
+            ),
         )
         _create_authorships(new, result.path)
         # Each new report's first history entry, its publishers included, copied from the rows just written.
@@ -420,7 +423,7 @@ def _create_authorships(items: list[tuple[Report, _Prepared]], path: Path) -> No
         for position, person, organisation, byline in item.authorships or ()
     ]
     if authorships:
-        Authorship.objects.bulk_create(authorships, batch_size=BATCH_SIZE)
+        create_copied(Authorship, authorships)
         history_bulk_record(Authorship, [authorship.pk for authorship in authorships], reason=_ingested_from(path))
 
 
@@ -615,19 +618,9 @@ def _insert_mentions(rows: list[tuple]) -> None:
 
     Linking writes tens of mentions per report; building a model instance for
     each and letting bulk_create prepare every field costs more than scanning
-    the text, so the rows go to the database as plain tuples: through COPY on
-    PostgreSQL (several times faster than any INSERT), ``executemany``
-    elsewhere. Nothing is lost: Mention has no save() logic, no history and no
-    signals, and the database enforces its constraints.
+    the text, so the rows go to the database as plain tuples (through COPY on
+    PostgreSQL, :func:`hrkb.bulk.copy_rows`). Nothing is lost: Mention has no
+    save() logic, no history and no signals, and the database enforces its
+    constraints.
     """
-    quote = connection.ops.quote_name
-    table = quote(Mention._meta.db_table)
-    columns = ", ".join(quote(column) for column in _INSERT_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+    copy_rows(connection, Mention._meta.db_table, _INSERT_COLUMNS, rows)
