@@ -1,6 +1,8 @@
 """A large ingest builds the reports' search index once, at its end (PostgreSQL with RUM): search answers as if the
 index had been kept row by row, and a failed ingest leaves the index and the data as they were."""
 
+import random
+
 import pytest
 from django.db import connection, transaction
 
@@ -134,3 +136,45 @@ def test_documents_filled_at_the_end_of_a_load_are_those_the_trigger_computes(ta
             cursor.execute(f"SELECT search_vector::text FROM {table} WHERE id = %s", [record.pk])
             assert filled == cursor.fetchone()[0]
     assert "'famin'" in filled and "'김일성'" in filled
+
+
+def _fillfactor():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = 'reports_report'::regclass")
+        return cursor.fetchone()[0]
+
+
+def _updates():
+    """Reports updated so far in this transaction, and how many of them in place (HOT)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'reports_report'")
+        return cursor.fetchone()
+
+
+@pytest.mark.parametrize("own", [None, 90])
+def test_a_rebuilding_load_gives_its_rows_their_documents_in_place(monkeypatch, write, csw, rum, own):
+    """The load's rows leave room on their pages, so their documents are written as HOT updates (no new entry in
+    each of the table's other indexes); the table's own fill factor is back afterwards, or the default."""
+    monkeypatch.setattr(bulk, "REBUILD_SHARE", 0)
+    if own:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE reports_report SET (fillfactor = {own})")
+    before = _fillfactor()
+    # Texts of many distinct words, as articles are: stored out of line, like their documents.
+    words = random.Random(1).choices([f"w{a}{b}" for a in "bcdfghjklmnp" for b in range(100)], k=24_000)
+    articles = "".join(
+        f"---\ntitle: Article {number}\npublisher: csw\n---\n{' '.join(words[number * 600 : number * 600 + 600])}\n\n"
+        for number in range(40)
+    )
+    path = write("many.md", articles)
+    with transaction.atomic():
+        updated_before, hot_before = _updates()
+        with bulk.deferred_search("reports_report") as index:
+            source_ingest(paths=[path], search_index=index)
+            assert _fillfactor() == [f"fillfactor={bulk.LOAD_FILLFACTOR}"]
+        updated, hot = _updates()
+    # Each new report is updated once, to give it its document, and in place (with full pages: 23 of 40).
+    assert updated - updated_before == 40
+    assert hot - hot_before >= 36
+    assert _fillfactor() == before
+    assert Report.objects.filter(title__startswith="Article ").count() == 40
