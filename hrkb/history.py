@@ -66,7 +66,7 @@ def history_bulk_record(
             continue
         entries = _copy_rows(model, history_model, sorted(chosen), history_type, user, reason_text(reason), when)
         for field in getattr(history_model, "_history_m2m_fields", ()):
-            _snapshot_m2m(model, field, entries)
+            _snapshot_m2m(model, history_model, field, entries)
         written += len(entries)
     return written
 
@@ -114,19 +114,30 @@ def _copy_rows(model, history_model, pks: list, history_type: str, user, reason:
     return entries
 
 
-def _snapshot_m2m(model, field, entries: dict) -> None:
+def _snapshot_m2m(model, history_model, field, entries: dict) -> None:
     """Copy the through rows of ``field`` for each record into the history's many-to-many table (``entries``:
-    {record's key: its entry's key})."""
+    {record's key: its entry's key}), in the database as :func:`_copy_rows` copies the records."""
     m2m_history_model = HistoricalRecords.m2m_models[field]
+    connection = connections[router.db_for_write(m2m_history_model)]
+    quote = connection.ops.quote_name
     through = field.remote_field.through
-    owner = field.m2m_field_name()
     # The through row's own columns, its id included, as django-simple-history copies them.
-    columns = [f.attname for f in through._meta.fields]
-    copies = [
-        m2m_history_model(history_id=entries[values[f"{owner}_id"]], **values)
-        for values in through.objects.filter(**{f"{owner}_id__in": list(entries)}).values(*columns)
-    ]
-    m2m_history_model.objects.bulk_create(copies)
+    columns = [quote(f.column) for f in through._meta.concrete_fields]
+    entry = quote(history_model._meta.pk.column)
+    record = quote(history_model._meta.get_field(model._meta.pk.name).column)
+    keys = sorted(entries.values())
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), COPY_BATCH):
+            batch = keys[start : start + COPY_BATCH]
+            cursor.execute(
+                f"INSERT INTO {quote(m2m_history_model._meta.db_table)} "
+                f"({quote(m2m_history_model._meta.get_field('history').column)}, {', '.join(columns)}) "
+                f"SELECT h.{entry}, {', '.join(f't.{column}' for column in columns)} "
+                f"FROM {quote(through._meta.db_table)} t "
+                f"JOIN {quote(history_model._meta.db_table)} h ON h.{record} = t.{quote(field.m2m_column_name())} "
+                f"WHERE h.{entry} IN ({', '.join(['%s'] * len(batch))})",
+                batch,
+            )
 
 
 def parse_moment(value: str) -> datetime.datetime | None:
