@@ -141,7 +141,7 @@ def test_paging_a_list_search_walks_every_match_once_in_rank_order(famine_corpus
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="RUM's index order is PostgreSQL's")
 @pytest.mark.parametrize("query", ["famine", '"prison camp"'])
 def test_reads_in_the_index_order_score_only_the_rows_kept(famine_corpus, client, query):
-    """A read in RUM's order may read a thousand rows for a page of twenty (hrkb.search.postgres.nearest): it
+    """A read in RUM's order may read ten rows per row wanted (hrkb.search.postgres.nearest): it
     carries keys and distances, and only the page's rows are scored and read whole, in /search/ and a list."""
     if not postgres.has_rum(Report._meta.db_table):
         pytest.skip("no RUM index here")
@@ -152,8 +152,10 @@ def test_reads_in_the_index_order_score_only_the_rows_kept(famine_corpus, client
         rows = client.get("/api/v1/reports/", {"search": query, "page_size": 20}).json()["results"]
     _same_page([(hit.score, by_slug[hit.slug]) for hit in hits], expected[:20])
     assert [by_slug[row["slug"]] for row in rows] == [hit_id for _score, hit_id in expected[:20]]
-    # Unfiltered, the first read is a thousand rows deep (postgres.first_read).
-    first_reads = [query["sql"] for query in queries if f"LIMIT {postgres.TIED_BATCH}" in query["sql"]]
+    # Unfiltered, the first read is ten rows per row wanted (postgres.first_read): 20 for search_all, 21 for the
+    # list (its page and one more, which tells whether there is a next page).
+    depths = [f"LIMIT {postgres.FIRST_PER_ROW * wanted}" for wanted in (20, 21)]
+    first_reads = [query["sql"] for query in queries if any(depth in query["sql"] for depth in depths)]
     assert len(first_reads) == 2 and all("<=>" in statement for statement in first_reads)
     for statement in first_reads:
         assert "rum_ts_score" not in statement, statement

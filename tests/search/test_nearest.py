@@ -60,3 +60,16 @@ def test_a_first_read_may_ask_for_more_rows_at_once():
 
     assert [row[0] for row in nearest(fetch, 2, itemgetter(1), itemgetter(0), first=7)] == [4, 9]
     assert asked == [7]
+
+
+def test_a_deep_first_read_is_ten_rows_per_row_wanted_up_to_what_the_caller_allows():
+    rows = [(id_, float(id_)) for id_ in range(1, 500)]
+    for wanted, first, depth in [(2, 1000, 20), (20, 1000, 200), (100, 1000, 1000), (20, 50, 50), (20, None, 21)]:
+        asked = []
+
+        def fetch(limit, asked=asked):
+            asked.append(limit)
+            return rows[:limit]
+
+        nearest(fetch, wanted, itemgetter(1), itemgetter(0), first=first)
+        assert asked == [depth], (wanted, first)
