@@ -100,7 +100,11 @@ class DeferredSearch:
                 [quote(self.table)],
             )
             self.fillfactor = next(iter(cursor.fetchone() or ()), None)
+            # PostgreSQL refuses to alter a table with queued trigger events: the foreign keys of rows the
+            # transaction wrote before the load (checked at commit) are checked now, as at the rebuild below.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {quote(self.table)} SET (fillfactor = {LOAD_FILLFACTOR})")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         self.definition = definition
         forget_rum(self.connection, self.table)
         return True
