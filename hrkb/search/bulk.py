@@ -100,11 +100,8 @@ class DeferredSearch:
                 [quote(self.table)],
             )
             self.fillfactor = next(iter(cursor.fetchone() or ()), None)
-            # PostgreSQL refuses to alter a table with queued trigger events: the foreign keys of rows the
-            # transaction wrote before the load (checked at commit) are checked now, as at the rebuild below.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE {quote(self.table)} SET (fillfactor = {LOAD_FILLFACTOR})")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            with _keys_checked(cursor):
+                cursor.execute(f"ALTER TABLE {quote(self.table)} SET (fillfactor = {LOAD_FILLFACTOR})")
         self.definition = definition
         forget_rum(self.connection, self.table)
         return True
@@ -131,21 +128,27 @@ class DeferredSearch:
         filled = time.perf_counter()
         self.fill_seconds = filled - started
         if self.dropped:
-            with self.connection.cursor() as cursor:
-                # PostgreSQL refuses to build an index on a table with queued trigger events, and Django's foreign
-                # keys are checked at commit (DEFERRABLE INITIALLY DEFERRED): check the rows written so far now
-                # (a bad one fails the load here rather than at commit), then defer again as Django declares them.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            table = self.connection.ops.quote_name(self.table)
+            with self.connection.cursor() as cursor, _keys_checked(cursor):
                 cursor.execute(self.definition)
-                table = self.connection.ops.quote_name(self.table)
                 if self.fillfactor:
                     cursor.execute(f"ALTER TABLE {table} SET ({self.fillfactor})")
                 else:
                     cursor.execute(f"ALTER TABLE {table} RESET (fillfactor)")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             self.rebuild_seconds = time.perf_counter() - filled
             self.definition = None
             forget_rum(self.connection, self.table)
+
+
+@contextmanager
+def _keys_checked(cursor) -> Iterator[None]:
+    """Run DDL on a table the transaction wrote: PostgreSQL refuses to build an index on, or alter, a table with
+    queued trigger events, and Django's foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED). Check
+    the rows written so far now (a bad one fails the load here rather than at commit), then defer again as Django
+    declares them."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @contextmanager
