@@ -64,6 +64,7 @@ from hrkb.scale import (
 )
 from hrkb.search.admin import RankedSearchAdminMixin
 from hrkb.search.engine import ranked_ids
+from hrkb.text import lf_lines
 
 from . import sourcing
 from .models import PartnerKey, SlugRedirect, Status
@@ -409,7 +410,7 @@ class TextBoxField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+        return lf_lines(value) if isinstance(value, str) else value
 
 
 FORMFIELD_OVERRIDES = {

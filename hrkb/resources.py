@@ -5,8 +5,9 @@ the natural key of a row that has none ("event/actor/role" for a
 participant) — never by database id, so a file exported from one database
 imports into another, and a person can read and write it. Dates are written
 at their precision ("2014", "2014-02", "2014-02-17"); many-to-many values are
-slugs joined with ``|``. Every export adds ``admin_url`` and ``api_url``
-columns (an API address only for records partners can read).
+slugs joined with ``|``; a text's lines end with LF, as every stored text's do
+(:mod:`hrkb.text`). Every export adds ``admin_url`` and ``api_url`` columns (an
+API address only for records partners can read).
 
 Importing (:class:`HRKBResource`): rows are matched by their natural key,
 checked as forms check them (``full_clean``: a citation's passage must be in
@@ -23,6 +24,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import models
 from django.urls import NoReverseMatch, reverse
 from import_export import fields, resources, widgets
 
@@ -30,6 +32,7 @@ from . import sourcing
 from .dates import PartialDate, PartialDateField
 from .history import reason_text
 from .public_types import for_model
+from .text import lf_lines
 
 SEPARATOR = "|"
 KEY_SEPARATOR = "/"
@@ -102,6 +105,14 @@ class PartialDateWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
+class TextWidget(widgets.CharWidget):
+    """A text with its lines ended as stored texts end them (LF), where a spreadsheet's cell may end them with CR LF."""
+
+    def clean(self, value, row=None, **kwargs):
+        value = super().clean(value, row, **kwargs)
+        return lf_lines(value) if isinstance(value, str) else value
+
+
 class HRKBResource(resources.ModelResource):
     """The spreadsheet of one kind of record; subclasses name the model, the columns and the key columns."""
 
@@ -110,6 +121,10 @@ class HRKBResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+
+    @classmethod
+    def widget_from_django_field(cls, f, default=widgets.Widget):
+        return TextWidget if isinstance(f, models.TextField) else super().widget_from_django_field(f, default)
 
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hrkb.dates import PartialDate
+from hrkb.text import lf_lines
 from reports.choices import ReportKind
 
 SUFFIXES = (".txt", ".md")
@@ -116,7 +117,7 @@ def read_text(path: Path) -> str:
         raise SourceError(
             path, line, f"not UTF-8: byte 0x{data[error.start]:02x} at column {column} cannot be decoded"
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return lf_lines(text)
 
 
 def read_articles(path: Path | str) -> Iterator[SourceArticle]:

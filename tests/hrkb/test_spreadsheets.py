@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -199,3 +200,32 @@ def test_aliases_and_participants_import_by_natural_keys(tmp_path):
     out = io.StringIO()
     call_command("export_records", "participants", str(tmp_path / "out.csv"), stdout=out)
     assert "day-of-the-sun,kim-il-sung,subject" in (tmp_path / "out.csv").read_text()
+
+
+def test_a_cell_whose_lines_end_with_cr_lf_imports_as_stored_texts_read(tmp_path):
+    kirby = factories.person(
+        "Michael Kirby", slug="michael-kirby", description="Australian judge.\nChair of the inquiry.", own_summary=True
+    )
+    book = openpyxl.Workbook()
+    book.active.append(["slug", "name", "description", "own_summary"])
+    book.active.append(["michael-kirby", "Michael Kirby", "Australian judge.\r\nChair of the inquiry.", "1"])
+    book.active.append(["kim-yong-hwa", "Kim Yong-hwa", "Born 1950.\rDefected 1988.", "1"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    # As a spreadsheet program may write them: each CR in a cell as a character reference in the sheet's XML
+    # (openpyxl writes the CR itself, which XML reads back as a line's end).
+    with zipfile.ZipFile(buffer) as written:
+        parts = {name: written.read(name) for name in written.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b"\r", b"&#13;")
+    path = tmp_path / "people.xlsx"
+    with zipfile.ZipFile(path, "w") as sheet:
+        for name, data in parts.items():
+            sheet.writestr(name, data)
+    assert openpyxl.load_workbook(path).active["C2"].value == "Australian judge.\r\nChair of the inquiry."
+    out = io.StringIO()
+    call_command("import_records", "people", str(path), stdout=out)
+    assert "1 new, 0 changed, 1 unchanged, 0 with errors" in out.getvalue()
+    assert Person.objects.get(slug="kim-yong-hwa").description == "Born 1950.\nDefected 1988."
+    kirby.refresh_from_db()
+    assert kirby.description == "Australian judge.\nChair of the inquiry."
+    assert kirby.history.count() == 1  # unchanged: not saved again
