@@ -276,9 +276,13 @@ def main(argv=None) -> None:
     client = Client()
     client.force_login(user)
     print(f"{connection.vendor}, {count:,} reports; median and worst of {arguments.repeat}, target {TARGET_MS} ms")
-    rows = [(name, url) for name, url in pages(arguments.search or DEFAULT_SEARCHES) if arguments.only in name]
+    rows = list(pages(arguments.search or DEFAULT_SEARCHES))
     if arguments.states:
         rows = [row for name, url in rows for row in [(name, url), *states(user, name, url)]]
+    # After the states, so that --only can pick one ("famine, counts").
+    rows = [(name, url) for name, url in rows if arguments.only in name]
+    if not rows:
+        parser.error(f"no page's name contains {arguments.only!r}")
     pid = backend_pid()
     width = max(len(name) for name, _ in rows)
     wall, cpu = contention()
