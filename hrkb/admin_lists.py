@@ -283,8 +283,10 @@ def _list_kept(changelist, request):
 
 
 def _counted(read, searched: bool):
-    """``read()`` on a reader's connection, a searched list's matches read through the search index."""
-    with _matches_indexed(searched):
+    """``read()`` on a reader's connection, a searched list's matches read through the search index, without
+    parallel workers: the counting statements already run side by side, one a reader, and each one's workers
+    only took the other's cores (:func:`hrkb.scale.serial`)."""
+    with _matches_indexed(searched), serial():
         return read()
 
 
