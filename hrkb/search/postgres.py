@@ -745,8 +745,9 @@ def threshold_top(
 
     ``whole``: ``fetch(len(weights), depth)`` gives every match by the sum of its parts' scores unweighed
     (alternatives of one lexeme each, whose score together RUM's index returns in order): a row scores at
-    most the heaviest weight times that sum. Where the weights are alike (:data:`ALIKE`) it is read first,
-    alone, and often settles the page in one read; the parts' orders only if it does not.
+    most the heaviest weight times that sum, and at least the lightest times it. Where the weights are alike
+    (:data:`ALIKE`) it is read first, alone, and often settles the page in one read; the parts' orders only
+    if it does not.
 
     Only the rows read that may still be among the best are scored on the row: a row's scores in the
     orders that reached it are known from their distances, and in each other order it scores at most
@@ -777,19 +778,23 @@ def threshold_top(
                 known[row_id] = known.get(row_id, 0.0) + weight * _score_of(distance)
                 reached[row_id] = reached.get(row_id, 0) | 1 << index
         ceiling: dict[int, float] = {}  # the most a row the whole order reached may score
+        floor: dict[int, float] = {}  # the least it may score
         whole_last = math.inf  # the most a row it did not reach may score
-        if whole:  # the alternatives together, by the sum of their scores: at most the heaviest weight times it
+        if whole:
+            # The alternatives together, by the sum of their scores: a row scores between the lightest weight times
+            # that sum and the heaviest times it.
             rows, ended = read[len(weights)]
             # Generous by a part in a million: RUM's score of the alternatives together and the sum of theirs round
             # apart in the last places of a real.
-            most = heaviest * (1 + 1e-6)
+            most, least = heaviest * (1 + 1e-6), min(weights) * (1 - 1e-6)
             whole_last = 0.0 if ended else most * _score_of(rows[-1][1])
             for row_id, distance in rows:
                 ceiling[row_id] = most * _score_of(distance)
+                floor[row_id] = least * _score_of(distance)
                 known.setdefault(row_id, 0.0)
                 reached.setdefault(row_id, 0)
         bound = min(sum(last), whole_last)
-        may_be_best = _may_be_best(known, reached, last, wanted, ceiling, whole_last)
+        may_be_best = _may_be_best(known, reached, last, wanted, ceiling, whole_last, floor)
         ranked = sorted(scores(may_be_best).items(), key=lambda row: (-row[1], -row[0]))[:wanted]
         # Every match read: every order of a part to its end, or the whole order.
         complete = all(read.get(index, ((), False))[1] for index in range(len(weights))) or bound == 0
@@ -818,16 +823,18 @@ def _may_be_best(
     wanted: int,
     ceiling: dict[int, float],
     whole_last: float,
+    floor: dict[int, float],
 ) -> list[int]:
     """The rows read whose highest possible score reaches the ``wanted``-th best lowest one (see :func:`threshold_top`).
 
-    A row's lowest possible score is its scores in the orders that reached it; its highest adds each other
-    order's last score, and is at most its ``ceiling`` from the whole order (``whole_last`` for a row that
-    order did not reach).
+    A row's lowest possible score is its scores in the orders that reached it, and at least its ``floor`` from
+    the whole order; its highest adds each other order's last score, and is at most its ``ceiling`` from the
+    whole order (``whole_last`` for a row that order did not reach). Without the floor, a page read from the
+    whole order alone had no lowest score above 0 and scored every row read (hundreds for a page of 20).
     """
     if len(known) <= wanted:
         return list(known)
-    least = sorted(known.values(), reverse=True)[wanted - 1]
+    least = sorted((max(score, floor.get(row_id, 0.0)) for row_id, score in known.items()), reverse=True)[wanted - 1]
     # Generous by a part in a million: distances and scores round apart in their last places.
     least -= 1e-6 * (1 + least)
     unread = {

@@ -131,6 +131,16 @@ def test_the_whole_order_bounds_an_unread_row_by_the_heaviest_weight():
     assert top == _exhaustive(rows, 1, [1.0, 1.4]) and top[0][0] == 50
 
 
+def test_rows_read_from_the_whole_order_alone_are_scored_only_if_they_may_be_among_the_best():
+    """Read from the whole order alone, a row scores at least the lightest weight times its sum: the three best
+    (sums 1.0, 0.9, 0.8, at least 0.8 weighed) settle the page, and the rows read after them (sum 0.1, at most
+    0.11 weighed) are not asked for their scores."""
+    rows = {1: [0.5, 0.5], 2: [0.4, 0.5], 3: [0.3, 0.5]} | {row_id: [0.05, 0.05] for row_id in range(4, 50)}
+    top, asked, scored = _top(rows, 3, [1.0, 1.1], whole=True)
+    assert top == _exhaustive(rows, 3, [1.0, 1.1])
+    assert asked == [6] and scored == [{1, 2, 3}]
+
+
 def test_a_rare_alternative_read_once_weighs_more_than_a_common_one_repeated():
     """The common word's order gives its best rows first, but a weight of a twentieth puts the row holding the rare
     word once before them."""
