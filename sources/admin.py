@@ -182,7 +182,7 @@ attach_inline(Report, MentionInline)
 
 
 class MentionTargetFilter(admin.SimpleListFilter):
-    title = _("names a")
+    title = _("what it names")
     parameter_name = "target"
     lookups_by_value = {"actor": "actor__isnull", "report": "mentioned_report__isnull", "event": "event__isnull"}
 

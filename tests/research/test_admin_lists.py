@@ -763,7 +763,7 @@ def _ours_and_djangos(changelist, request):
 
 
 def test_the_mentions_names_filter_counts_each_choice_as_django_would(curator_client):
-    """With "Show counts", each choice of "names a" is counted by a test of the row (the list's search runs once
+    """With "Show counts", each choice of "what it names" is counted by a test of the row (the list's search runs once
     per filter, not once more per choice), and the counts are Django's own: the searched rows of each kind."""
     from django.contrib import admin
 
@@ -779,7 +779,7 @@ def test_the_mentions_names_filter_counts_each_choice_as_django_would(curator_cl
     response = curator_client.get("/admin/sources/mention/", {"q": "famine", "_facets": "True"})
     assert response.status_code == 200
     changelist = response.context["cl"]
-    spec = _filter(response, "names a")
+    spec = _filter(response, "what it names")
     filtered = changelist.get_queryset(response.wsgi_request, exclude_parameters=spec.expected_parameters())
     djangos = filtered.aggregate(**admin.SimpleListFilter.get_facet_counts(spec, changelist.pk_attname, filtered))
     ours = {title: counts for title, counts, _djangos in _ours_and_djangos(changelist, response.wsgi_request)}
