@@ -777,24 +777,20 @@ def threshold_top(
             for row_id, distance in rows:
                 known[row_id] = known.get(row_id, 0.0) + weight * _score_of(distance)
                 reached[row_id] = reached.get(row_id, 0) | 1 << index
-        ceiling: dict[int, float] = {}  # the most a row the whole order reached may score
-        floor: dict[int, float] = {}  # the least it may score
-        whole_last = math.inf  # the most a row it did not reach may score
+        together: dict[int, float] = {}  # each row the whole order reached: its score there, the parts' unweighed
+        # A row scores between the lightest weight and the heaviest times that sum; generous by a part in a million:
+        # RUM's score of the alternatives together and the sum of theirs round apart in the last places of a real.
+        between = (min(weights) * (1 - 1e-6), heaviest * (1 + 1e-6))
+        whole_last = math.inf  # the most a row the whole order did not reach may score
         if whole:
-            # The alternatives together, by the sum of their scores: a row scores between the lightest weight times
-            # that sum and the heaviest times it.
             rows, ended = read[len(weights)]
-            # Generous by a part in a million: RUM's score of the alternatives together and the sum of theirs round
-            # apart in the last places of a real.
-            most, least = heaviest * (1 + 1e-6), min(weights) * (1 - 1e-6)
-            whole_last = 0.0 if ended else most * _score_of(rows[-1][1])
+            whole_last = 0.0 if ended else between[1] * _score_of(rows[-1][1])
             for row_id, distance in rows:
-                ceiling[row_id] = most * _score_of(distance)
-                floor[row_id] = least * _score_of(distance)
+                together[row_id] = _score_of(distance)
                 known.setdefault(row_id, 0.0)
                 reached.setdefault(row_id, 0)
         bound = min(sum(last), whole_last)
-        may_be_best = _may_be_best(known, reached, last, wanted, ceiling, whole_last, floor)
+        may_be_best = _may_be_best(known, reached, last, wanted, together, between, whole_last)
         ranked = sorted(scores(may_be_best).items(), key=lambda row: (-row[1], -row[0]))[:wanted]
         # Every match read: every order of a part to its end, or the whole order.
         complete = all(read.get(index, ((), False))[1] for index in range(len(weights))) or bound == 0
@@ -821,30 +817,33 @@ def _may_be_best(
     reached: dict[int, int],
     last: list[float],
     wanted: int,
-    ceiling: dict[int, float],
+    together: dict[int, float],
+    between: tuple[float, float],
     whole_last: float,
-    floor: dict[int, float],
 ) -> list[int]:
     """The rows read whose highest possible score reaches the ``wanted``-th best lowest one (see :func:`threshold_top`).
 
-    A row's lowest possible score is its scores in the orders that reached it, and at least its ``floor`` from
-    the whole order; its highest adds each other order's last score, and is at most its ``ceiling`` from the
-    whole order (``whole_last`` for a row that order did not reach). Without the floor, a page read from the
-    whole order alone had no lowest score above 0 and scored every row read (hundreds for a page of 20).
+    A row's lowest possible score is its scores in the orders that reached it; its highest adds each other
+    order's last score. A row the whole order reached scores ``together`` there, and between the two weights
+    of ``between`` times that: at least the lightest (else a page read from the whole order alone had no
+    lowest score above 0, and every row read was scored: hundreds for a page of 20), at most the heaviest
+    (``whole_last`` for a row that order did not reach).
     """
     if len(known) <= wanted:
         return list(known)
-    least = sorted((max(score, floor.get(row_id, 0.0)) for row_id, score in known.items()), reverse=True)[wanted - 1]
+    lightest, heaviest = between
+    lowest = (max(score, lightest * together.get(row_id, 0.0)) for row_id, score in known.items())
+    least = sorted(lowest, reverse=True)[wanted - 1]
     # Generous by a part in a million: distances and scores round apart in their last places.
     least -= 1e-6 * (1 + least)
     unread = {
         mask: sum(score for index, score in enumerate(last) if not mask >> index & 1) for mask in set(reached.values())
     }
-    return [
-        row_id
-        for row_id, score in known.items()
-        if min(score + unread[reached[row_id]], ceiling.get(row_id, whole_last)) >= least
-    ]
+
+    def highest(row_id: int, score: float) -> float:
+        return min(score + unread[reached[row_id]], heaviest * together[row_id] if row_id in together else whole_last)
+
+    return [row_id for row_id, score in known.items() if highest(row_id, score) >= least]
 
 
 #: Memory for RUM's sort of every match's distance (``with sort_memory(): nearest(...)``): at 4 MB
