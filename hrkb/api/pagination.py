@@ -36,6 +36,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
+from hrkb.scale import by_key
 from hrkb.search.engine import ranked_ids
 from hrkb.search.postgres import first_read, part_names, top_by_parts
 
@@ -192,7 +193,8 @@ class KeysetPagination(BasePagination):
                 # (one segment: rank, then id).
                 top = top_by_parts(queryset.filter(segments[0]), self.limit + 1)
                 if top is not None:
-                    queryset = queryset.filter(pk__in=top)
+                    # Chosen under the list's conditions and the cursor's: read by key (hrkb.scale.by_key).
+                    queryset, segments = by_key(queryset, top, *names), [Q()]
             rows = []
             for segment in segments:
                 rows += plan.fetch(queryset.filter(segment), extra=names, limit=self.limit + 1 - len(rows))
@@ -218,7 +220,7 @@ class KeysetPagination(BasePagination):
         """
         ids = ranked_ids(queryset.order_by(keys[0].name, f"-{keys[1].name}"), 0, self.limit + 1, first=first)
         id_at = plan.position(keys[1].name, names)
-        rows = {row[id_at]: row for row in plan.fetch(queryset.filter(pk__in=ids), extra=names)}
+        rows = {row[id_at]: row for row in plan.fetch(by_key(queryset, ids, *names), extra=names)}
         return [rows[pk] for pk in ids]
 
     def get_page_size(self, request) -> int:

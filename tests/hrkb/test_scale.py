@@ -2,8 +2,9 @@
 
 import pytest
 from django.db import connection
+from django.db.models.functions import Length
 
-from hrkb.scale import among, read_keys, serial, through_trigrams
+from hrkb.scale import among, by_key, read_keys, serial, through_trigrams
 from reports.models import Report
 from sources.models import Mention
 from tests import factories
@@ -74,6 +75,21 @@ def test_read_keys_reads_a_querysets_keys_as_the_orm_does(mentions):
     union = first.union(second)
     assert sorted(read_keys(union)) == sorted(row["pk"] for row in union) == sorted([kim.pk, alone.pk])
     assert read_keys(Mention.objects.order_by("pk").values("pk")[:2]) == [kim.pk, kirby.pk]
+
+
+def test_by_key_reads_rows_already_chosen_once_each_in_the_querysets_order_with_the_annotations_named():
+    famine, camps = factories.topic("Famine"), factories.topic("Camps")
+    both, one = factories.report("Both", topics=[famine, camps]), factories.report("One", topics=[famine])
+    factories.report("Neither")
+    # Chosen through a many-to-many join that matches "Both" twice; read again, each row comes once.
+    chosen = (
+        Report.objects.filter(topics__in=[famine, camps])
+        .annotate(letters=Length("title"), other=Length("slug"))
+        .order_by("-letters", "pk")
+    )
+    again = by_key(chosen, [one.pk, both.pk], "letters")
+    assert list(again.values_list("pk", "letters")) == [(both.pk, 4), (one.pk, 3)]
+    assert "other" not in again.query.annotations
 
 
 @postgresql_only
