@@ -136,3 +136,25 @@ def test_bad_syntax_is_an_empty_result_never_an_error(search_corpus):
     assert search_all('"songbun') and search_all('"songbun')[0].title == DAY_OF_THE_SUN
     for query in ["", "!!!", '"', "-songbun", "OR", "NEAR(", "*", "title:x", "^songbun"]:
         assert isinstance(search_all(query), list), query
+
+
+def test_a_page_of_hits_costs_the_same_statements_at_any_length_and_reads_no_report_text(db):
+    """A hit shows its title, summary and passage: the report's whole text is parsed for the passage in the
+    database, never sent (a long report's text is most of a page's bytes), and no hit costs a statement of its
+    own (on PostgreSQL a long page's passages are found in two shares)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in range(25):
+        factories.report(f"Famine report {number}", summary=f"Famine, the {number}th.", text="Famine. " * 50)
+
+    def statements(limit: int) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            hits = search_all("famine", types=["report"], limit=limit)
+        assert len(hits) == limit and all(hit.summary.startswith("Famine, the") for hit in hits)
+        return [query["sql"] for query in captured.captured_queries]
+
+    statements(1)  # what a process learns once (the RUM index, the query's lexemes)
+    short, long = statements(2), statements(20)
+    assert len(short) <= len(long) <= len(short) + 1
+    assert not [sql for sql in long if '"reports_report"."text"' in sql and "ts_headline" not in sql]
