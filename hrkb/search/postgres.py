@@ -58,7 +58,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from hrkb.readers import READERS, read_ahead
+from hrkb.readers import READERS, read_ahead, read_soon
 from hrkb.scale import DENSE, by_key, estimated_rows, planned_rows, setting
 
 from .documents import SearchType, fuzzy_table
@@ -70,6 +70,8 @@ _NAMED = re.compile(r"%\((\w+)\)s")
 HEADLINE_OPTIONS = 'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=24, MinWords=10, FragmentDelimiter=" … "'
 # ts_headline parses the whole document it is given: bound the work for very long texts.
 HEADLINE_TEXT_LIMIT = 100_000
+#: The fewest rows whose passages are cut from texts in shares at once (:func:`snippets`).
+SHARED_PASSAGES = 4
 #: The annotation a list's ``search`` orders by where RUM can give the order (see hrkb.api.pagination).
 DISTANCE = "search_distance"
 #: The prefix of the annotations that give each part's distance (see :attr:`Ranking.parts`).
@@ -961,6 +963,20 @@ def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> di
         SELECT t.id, ts_headline('{CONFIG}', {document}, {_tsquery(parsed)[0]}, %(options)s)
         FROM {search_type.table} t WHERE t.id = ANY(%(ids)s)
     """
+    params = {**_params(parsed), "options": HEADLINE_OPTIONS}
+    # ts_headline parses each text whole, a page of reports' passages a statement's work on one core: a page cut
+    # from texts is found in shares at once, one here and the others on readers' connections (each row parsed
+    # once). Names and descriptions are short: a thread would cost more than it saves.
+    shared = "text" in search_type.snippet_fields and len(ids) >= SHARED_PASSAGES
+    shares = [list(ids[index::READERS]) for index in range(READERS)] if shared else [list(ids)]
+    others = read_soon([functools.partial(_passages, sql, params, share) for share in shares[1:]])
+    found = _passages(sql, params, shares[0])
+    for index in range(len(shares) - 1):
+        found.update(others(index))
+    return found
+
+
+def _passages(sql: str, params: dict, ids: list[int]) -> dict[int, str]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, {**_params(parsed), "options": HEADLINE_OPTIONS, "ids": list(ids)})
+        cursor.execute(sql, {**params, "ids": ids})
         return dict(cursor.fetchall())

@@ -92,3 +92,20 @@ def test_a_three_word_search_ranks_the_types_in_turn_while_the_reports_pairs_are
     ranked_in = threads_calling(monkeypatch, postgres, "ranked")
     search_all("famine torture refugees", limit=30)
     assert set(ranked_in) == {"MainThread"} and READER_NAME in committed
+
+
+def test_a_pages_passages_are_found_in_shares_at_once(committed, monkeypatch):
+    """ts_headline parses each text whole: a page's passages are found in shares, one here and one on a reader's
+    connection, each row once; the same passages as one statement finds inside a transaction."""
+    found_in = threads_calling(monkeypatch, postgres, "_passages")
+    at_once = search_all("famine", limit=30)
+    # The reports' page in two shares; the event's and the person's passages each in one statement here.
+    assert sorted(found_in) == ["MainThread"] * 3 + [READER_NAME]
+    with transaction.atomic():
+        found_in.clear()
+        assert search_all("famine", limit=30) == at_once
+        assert found_in == ["MainThread"] * 4, "inside a transaction in turn"
+    assert {hit.type for hit in at_once} >= {"report", "event", "person"}
+    reports = [hit for hit in at_once if hit.type == "report"]
+    assert len(reports) == 28 and all("<mark>famine</mark>" in hit.snippet.lower() for hit in reports)
+    assert not readers_left()
