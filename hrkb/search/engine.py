@@ -196,7 +196,7 @@ def _hits(backend, parsed: ParsedQuery, page: list[tuple[float, str, int]]) -> l
         # The ids were chosen under the access rule; the base manager only fetches them. A hit shows its title and
         # summary: the text its passage is cut from (a report's whole text) stays in the database.
         shown = (search_type.title_field, search_type.summary_field)
-        unread = [name for name in search_type.snippet_fields if name not in shown]
+        unread = [field for field in search_type.snippet_fields if field not in shown]
         for record in search_type.model._base_manager.filter(pk__in=ids).defer(*unread):
             records[name, record.pk] = record
         for row_id, passage in backend.snippets(search_type, parsed, ids).items():
