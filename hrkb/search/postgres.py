@@ -967,8 +967,9 @@ def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> di
     # ts_headline parses each text whole, a page of reports' passages a statement's work on one core: a page cut
     # from texts is found in shares at once, one here and the others on readers' connections (each row parsed
     # once). Names and descriptions are short: a thread would cost more than it saves.
-    shared = "text" in search_type.snippet_fields and len(ids) >= SHARED_PASSAGES
-    shares = [list(ids[index::READERS]) for index in range(READERS)] if shared else [list(ids)]
+    if "text" not in search_type.snippet_fields or len(ids) < SHARED_PASSAGES:
+        return _passages(sql, params, list(ids))
+    shares = [list(ids[index::READERS]) for index in range(READERS)]
     others = read_soon([functools.partial(_passages, sql, params, share) for share in shares[1:]])
     found = _passages(sql, params, shares[0])
     for index in range(len(shares) - 1):

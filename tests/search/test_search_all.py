@@ -1,5 +1,8 @@
 """search_all: the ranked hits of /api/v1/search/, on the corpus, under the access rules."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from hrkb.search import search_all
 from tests import factories
 
@@ -142,9 +145,6 @@ def test_a_page_of_hits_costs_the_same_statements_at_any_length_and_reads_no_rep
     """A hit shows its title, summary and passage: the report's whole text is parsed for the passage in the
     database, never sent (a long report's text is most of a page's bytes), and no hit costs a statement of its
     own (on PostgreSQL a long page's passages are found in two shares)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     for number in range(25):
         factories.report(f"Famine report {number}", summary=f"Famine, the {number}th.", text="Famine. " * 50)
 
