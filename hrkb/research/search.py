@@ -15,7 +15,6 @@ filter).
 from __future__ import annotations
 
 import functools
-import html
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -29,7 +28,7 @@ from hrkb.public_types import BY_NAME
 from hrkb.readers import read_ahead
 from hrkb.search import SearchQueryError, search_queryset
 from hrkb.search import facets as facet_filters
-from hrkb.search.documents import search_types
+from hrkb.search.documents import Marked, clipped, highlighted, search_types
 from hrkb.search.engine import ranked_ids
 from hrkb.search.postgres import first_read
 from hrkb.search.query import clean, parse
@@ -81,6 +80,7 @@ class Facet:
 
 @dataclass
 class Hit:
+    # The title and the snippet are HTML: escaped, the query's matches marked.
     type: str
     record: object
     title: str
@@ -202,15 +202,15 @@ def _hits(type_name: str, queryset, parsed, limit: int, offset: int = 0, *, narr
         record = records.get(pk)
         if record is None:
             continue
-        title = str(getattr(record, search_type.title_field))
+        marked = snippets.get(pk) or Marked(str(getattr(record, search_type.title_field)), "")
+        title = marked.title
         if model is Quote:
-            title = f"{record.speaker}: “{title[:120]}”"
-        snippet = snippets.get(pk) or getattr(record, search_type.summary_field) or ""
-        escaped = html.escape(snippet, quote=False).replace("\x02", "<mark>").replace("\x03", "</mark>")
+            title = f"{record.speaker}: “{clipped(title, 120)}{'…' if len(record.text) > 120 else ''}”"
+        passage = marked.passage or getattr(record, search_type.summary_field) or ""
         alias = ""
         if type_name in ("person", "organisation"):
             alias = _matched_alias(record, parsed)
-        hits.append(Hit(type_name, record, title, dossier_url(record), escaped, alias))
+        hits.append(Hit(type_name, record, highlighted(title), dossier_url(record), highlighted(passage), alias))
     return hits
 
 

@@ -2,14 +2,51 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import models
 
 if TYPE_CHECKING:
     from hrkb.public_types import PublicType
+
+
+# How both databases bracket a match in the text they return (ts_headline's StartSel and StopSel, FTS5's highlight()
+# and snippet()): characters no stored text holds, so that the text can be escaped before the brackets are marked up.
+START, STOP = "\x02", "\x03"
+
+
+class Marked(NamedTuple):
+    """Why a row matched, as the database found it: its title whole and a passage, each match in START…STOP."""
+
+    title: str
+    passage: str
+
+
+def highlighted(text: str) -> str:
+    """HTML: ``text`` escaped, its matches (START…STOP) wrapped in <mark>."""
+    escaped = html.escape(text, quote=False)
+    return escaped.replace(START, "<mark>").replace(STOP, "</mark>")
+
+
+def clipped(text: str, length: int) -> str:
+    """The first ``length`` characters of a bracketed ``text`` (brackets not counted), a match cut short closed."""
+    kept, seen, inside = [], 0, False
+    for char in text:
+        if char == START:
+            if seen == length:
+                break
+            inside = True
+        elif char == STOP:
+            inside = False
+        elif seen == length:
+            break
+        else:
+            seen += 1
+        kept.append(char)
+    return "".join(kept) + (STOP if inside else "")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from functools import partial
 from operator import itemgetter
@@ -14,7 +13,7 @@ from django.urls import NoReverseMatch
 from hrkb.readers import read_soon
 
 from . import facets, postgres, sqlite
-from .documents import SearchType, is_searchable, search_types
+from .documents import Marked, SearchType, highlighted, is_searchable, search_types
 from .query import ParsedQuery, clean, parse
 
 SUMMARY_LENGTH = 300
@@ -27,6 +26,8 @@ class Hit:
     type: str
     slug: str
     title: str
+    #: The title as HTML, the query's matches in it marked.
+    highlighted_title: str
     summary: str
     url: str | None
     snippet: str
@@ -190,7 +191,7 @@ def _hits(backend, parsed: ParsedQuery, page: list[tuple[float, str, int]]) -> l
     by_type: dict[str, list[int]] = {}
     for _score, name, row_id in page:
         by_type.setdefault(name, []).append(row_id)
-    records, passages = {}, {}
+    records, marked = {}, {}
     for name, ids in by_type.items():
         search_type = search_types()[name]
         # The ids were chosen under the access rule; the base manager only fetches them. A hit shows its title and
@@ -199,30 +200,30 @@ def _hits(backend, parsed: ParsedQuery, page: list[tuple[float, str, int]]) -> l
         unread = [field for field in search_type.snippet_fields if field not in shown]
         for record in search_type.model._base_manager.filter(pk__in=ids).defer(*unread):
             records[name, record.pk] = record
-        for row_id, passage in backend.snippets(search_type, parsed, ids).items():
-            passages[name, row_id] = passage
+        for row_id, found in backend.snippets(search_type, parsed, ids).items():
+            marked[name, row_id] = found
     hits = []
     for score, name, row_id in page:
         record = records.get((name, row_id))
         if record is None:  # deleted between ranking and fetching
             continue
-        hits.append(_hit(search_types()[name], record, passages.get((name, row_id)), score))
+        hits.append(_hit(search_types()[name], record, marked.get((name, row_id)), score))
     return hits
 
 
-def _hit(search_type: SearchType, record, passage: str | None, score: float) -> Hit:
+def _hit(search_type: SearchType, record, marked: Marked | None, score: float) -> Hit:
+    title = str(getattr(record, search_type.title_field))
     summary = getattr(record, search_type.summary_field) or ""
     if len(summary) > SUMMARY_LENGTH:
         summary = summary[: SUMMARY_LENGTH - 1].rstrip() + "…"
-    if passage is None:
-        passage = summary
     return Hit(
         type=search_type.name,
         slug=record.slug,
-        title=str(getattr(record, search_type.title_field)),
+        title=title,
+        highlighted_title=highlighted(marked.title if marked else title),
         summary=summary,
         url=_url(record),
-        snippet=highlighted(passage),
+        snippet=highlighted((marked.passage if marked else "") or summary),
         score=round(score, 6),
     )
 
@@ -232,9 +233,3 @@ def _url(record) -> str | None:
         return record.get_absolute_url()
     except NoReverseMatch:  # the resource has no API route (yet)
         return None
-
-
-def highlighted(passage: str) -> str:
-    """HTML-escape a passage whose matches are bracketed by \\x02…\\x03, then mark them."""
-    escaped = html.escape(passage, quote=False)
-    return escaped.replace("\x02", "<mark>").replace("\x03", "</mark>")

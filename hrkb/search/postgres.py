@@ -61,13 +61,14 @@ from django.db.models.expressions import RawSQL
 from hrkb.readers import READERS, read_ahead, read_soon
 from hrkb.scale import DENSE, by_key, estimated_rows, planned_rows, setting
 
-from .documents import SearchType, fuzzy_table
+from .documents import Marked, SearchType, fuzzy_table
 from .query import ParsedQuery
 from .schema import CONFIG, named_by, rum_index
 
 NAMES = "lower(unaccent(%(names)s))"
 _NAMED = re.compile(r"%\((\w+)\)s")
 HEADLINE_OPTIONS = 'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=24, MinWords=10, FragmentDelimiter=" … "'
+TITLE_OPTIONS = "StartSel=\x02, StopSel=\x03, HighlightAll=true"
 # ts_headline parses the whole document it is given: bound the work for very long texts.
 HEADLINE_TEXT_LIMIT = 100_000
 #: The fewest rows whose passages are cut from texts in shares at once (:func:`snippets`).
@@ -945,12 +946,13 @@ def _scores(search_type: SearchType, parsed: ParsedQuery, ranking: Ranking, ids)
         return {row_id: float(score) for row_id, score in cursor.fetchall()}
 
 
-def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
-    """Highlighted passages for the given rows only (ts_headline is the costly part)."""
+def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> dict[int, Marked]:
+    """Each given row's title, its matches marked, and a highlighted passage (ts_headline is the costly part)."""
     if not ids:
         return {}
+    # An empty part is left out, not joined: a passage of " … " says nothing.
     parts = [
-        f"left(t.{name}, {HEADLINE_TEXT_LIMIT})" if name == "text" else f"t.{name}"
+        f"nullif(left(t.{name}, {HEADLINE_TEXT_LIMIT}), '')" if name == "text" else f"nullif(t.{name}, '')"
         for name in search_type.snippet_fields
     ]
     if search_type.fuzzy:
@@ -959,11 +961,13 @@ def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> di
     # a report is found by "김일성" when its text says "the Great Leader".
     parts += [f"nullif({names}, '')" for names in named_by(search_type.table, "t", between="', '")]
     document = f"concat_ws(' … ', {', '.join(parts)})"
+    query = _tsquery(parsed)[0]
     sql = f"""
-        SELECT t.id, ts_headline('{CONFIG}', {document}, {_tsquery(parsed)[0]}, %(options)s)
+        SELECT t.id, ts_headline('{CONFIG}', t.{search_type.title_field}, {query}, %(title_options)s),
+            coalesce(ts_headline('{CONFIG}', {document}, {query}, %(options)s), '')
         FROM {search_type.table} t WHERE t.id = ANY(%(ids)s)
     """
-    params = {**_params(parsed), "options": HEADLINE_OPTIONS}
+    params = {**_params(parsed), "options": HEADLINE_OPTIONS, "title_options": TITLE_OPTIONS}
     # ts_headline parses each text whole, a page of reports' passages a statement's work on one core: a page cut
     # from texts is found in shares at once, one here and the others on readers' connections (each row parsed
     # once). Names and descriptions are short: a thread would cost more than it saves.
@@ -977,7 +981,7 @@ def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> di
     return found
 
 
-def _passages(sql: str, params: dict, ids: list[int]) -> dict[int, str]:
+def _passages(sql: str, params: dict, ids: list[int]) -> dict[int, Marked]:
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, "ids": ids})
-        return dict(cursor.fetchall())
+        return {row_id: Marked(title, passage) for row_id, title, passage in cursor.fetchall()}

@@ -145,6 +145,11 @@ class HitSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=list(search_types()))
     slug = serializers.SlugField()
     title = serializers.CharField(help_text=_("The report's or event's title, the actor's name, the quote's text."))
+    highlighted_title = serializers.CharField(
+        help_text=_(
+            "The title, HTML-escaped, the query's matches in it wrapped in <mark> (none where it matched elsewhere)."
+        )
+    )
     summary = serializers.CharField(allow_blank=True)
     url = serializers.SerializerMethodField(help_text=_("The record's API URL, if it has one."))
     snippet = serializers.CharField(

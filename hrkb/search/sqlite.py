@@ -4,7 +4,9 @@ Same results shape as PostgreSQL, with documented differences: FTS5's porter
 stemmer instead of PostgreSQL's English one (and no stop words), bm25 scores
 instead of ts_rank_cd, and misspelt names found by a trigram pre-selection
 (FTS5 trigram tokenizer, SQLite 3.34+) re-scored in Python with
-:func:`difflib.SequenceMatcher`, instead of pg_trgm.
+:func:`difflib.SequenceMatcher`, instead of pg_trgm. A hit's passage is FTS5's
+best column, which may be its title's when nothing else matched (PostgreSQL's
+is cut from the rest of the document alone).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.db import connection
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from .documents import SearchType, fuzzy_table
+from .documents import Marked, SearchType, clipped, fuzzy_table
 from .query import ParsedQuery
 from .schema import DOCUMENTS, SQLITE_HAS_TRIGRAM, audience_table
 
@@ -212,19 +214,24 @@ def _kept(search_type: SearchType, similar: dict[int, float], where: tuple[str, 
         return {row_id: similar[row_id] for (row_id,) in cursor.fetchall()}
 
 
-def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
-    """Highlighted passages for the given rows (rows found only by a fuzzy name get none)."""
+def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> dict[int, Marked]:
+    """Each given row's title, its matches marked, and a highlighted passage (rows found only by a fuzzy name get
+    none)."""
     if not ids:
         return {}
     fts = f"{search_type.table}_search"
     placeholders = ", ".join(["%s"] * len(ids))
+    # Every type's first column begins with its title (hrkb.search.schema.DOCUMENTS: a report's title, then its
+    # subtitle and aliases): the title is that column's highlight cut to the title's length.
     sql = f"""
-        SELECT rowid, snippet({fts}, -1, char(2), char(3), '…', {SNIPPET_TOKENS}) FROM {fts}
-        WHERE {fts} MATCH %s AND rowid IN ({placeholders})
+        SELECT {fts}.rowid, length(t.{search_type.title_field}), highlight({fts}, 0, char(2), char(3)),
+            snippet({fts}, -1, char(2), char(3), '…', {SNIPPET_TOKENS})
+        FROM {fts} JOIN {search_type.table} t ON t.id = {fts}.rowid
+        WHERE {fts} MATCH %s AND {fts}.rowid IN ({placeholders})
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [parsed.to_fts5(), *ids])
-        return dict(cursor.fetchall())
+        return {row_id: Marked(clipped(head, length), passage) for row_id, length, head, passage in cursor.fetchall()}
 
 
 def ranked_apart(parsed: ParsedQuery, search_types: list[SearchType]) -> None:

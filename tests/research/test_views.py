@@ -227,6 +227,15 @@ def test_search_finds_kim_il_sung_in_hangul_and_by_the_captions_spelling(staff_c
     assert "matched alias" in staff_client.get(url("research_search"), {"q": "Kim II Sung"}).content.decode()
 
 
+def test_search_marks_the_words_a_title_matched_and_cuts_a_long_quote_without_breaking_a_mark(staff_client, db):
+    factories.report("Orchards of Hamhung", summary="A survey.")
+    speaker = factories.person("Orchard Keeper")
+    factories.quote(speaker, text="x" * 115 + " orchards were tended at night by the whole village.")
+    page = staff_client.get(url("research_search"), {"q": "orchards"}).content.decode()
+    assert 'class="hit-title"><mark>Orchards</mark> of Hamhung</a>' in page
+    assert "Orchard Keeper: “" + "x" * 115 + " <mark>orch</mark>…”" in page
+
+
 def test_search_groups_by_type_with_snippets_and_facets(staff_client, linked_corpus):
     response = staff_client.get(url("research_search"), {"q": "Commission of Inquiry"})
     groups = {group.type: group for group in response.context["results"].groups}

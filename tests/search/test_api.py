@@ -20,9 +20,29 @@ def test_search_answers_ranked_hits_with_their_type_summary_url_and_snippet(clie
     body = response.json()
     assert body["query"] == "songbun"
     first = body["results"][0]
-    assert set(first) == {"type", "slug", "title", "summary", "url", "snippet", "score"}
+    assert set(first) == {"type", "slug", "title", "highlighted_title", "summary", "url", "snippet", "score"}
     assert (first["type"], first["title"]) == ("report", DAY_OF_THE_SUN)
     assert "<mark>" in first["snippet"]
+
+
+def test_a_hit_found_by_its_title_shows_why_with_its_title_marked_and_escaped(client, db):
+    """On PostgreSQL the passage is cut from what lies beside the title (a summary, a text): a report found by its
+    title alone would show no mark at all."""
+    report = factories.report("Orchards & <Fields> of Hamhung", summary="A survey.", text="Nothing else here.")
+    person = factories.person("Orchard Keeper")
+    quote = factories.quote(person, text="We tended the orchards at night.")
+    bare = factories.report("Orchard resolution")
+    hits = {hit["slug"]: hit for hit in client.get(SEARCH, {"q": "orchards"}).json()["results"]}
+    # Nothing beside the title: no passage of separators alone.
+    assert "…" not in hits[bare.slug]["snippet"]
+    assert hits[report.slug]["title"] == "Orchards & <Fields> of Hamhung"
+    assert hits[report.slug]["highlighted_title"] == "<mark>Orchards</mark> &amp; &lt;Fields&gt; of Hamhung"
+    assert hits[person.slug]["highlighted_title"] == "<mark>Orchard</mark> Keeper"
+    assert hits[quote.slug]["highlighted_title"] == "We tended the <mark>orchards</mark> at night."
+    # A title that did not match is shown plain.
+    [hit] = client.get(SEARCH, {"q": "survey"}).json()["results"]
+    assert hit["highlighted_title"] == "Orchards &amp; &lt;Fields&gt; of Hamhung"
+    assert "<mark>survey</mark>." in hit["snippet"]
 
 
 def test_type_filters_and_an_unknown_type_is_a_400_naming_it(client, search_corpus):
