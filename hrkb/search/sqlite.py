@@ -4,9 +4,7 @@ Same results shape as PostgreSQL, with documented differences: FTS5's porter
 stemmer instead of PostgreSQL's English one (and no stop words), bm25 scores
 instead of ts_rank_cd, and misspelt names found by a trigram pre-selection
 (FTS5 trigram tokenizer, SQLite 3.34+) re-scored in Python with
-:func:`difflib.SequenceMatcher`, instead of pg_trgm. A hit's passage is FTS5's
-best column, which may be its title's when nothing else matched (PostgreSQL's
-is cut from the rest of the document alone).
+:func:`difflib.SequenceMatcher`, instead of pg_trgm.
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from django.db import connection
 from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from .documents import Marked, SearchType, clipped, fuzzy_table
+from .documents import START, Marked, SearchType, clipped, fuzzy_table
 from .query import ParsedQuery
 from .schema import DOCUMENTS, SQLITE_HAS_TRIGRAM, audience_table
 
@@ -220,18 +218,28 @@ def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> di
     if not ids:
         return {}
     fts = f"{search_type.table}_search"
-    placeholders = ", ".join(["%s"] * len(ids))
     # Every type's first column begins with its title (hrkb.search.schema.DOCUMENTS: a report's title, then its
-    # subtitle and aliases): the title is that column's highlight cut to the title's length.
+    # subtitle and aliases): the title is that column's highlight cut to the title's length. The passage is cut, as
+    # on PostgreSQL, from the columns beside the title: all but a report's or an event's first (shown as the
+    # title), an actor's names included (the aliases it is found by), a quote's (the quote) too.
+    first = 0 if search_type.title_field in search_type.snippet_fields or search_type.fuzzy else 1
+    passages = ", ".join(
+        f"snippet({fts}, {column}, char(2), char(3), '…', {SNIPPET_TOKENS})"
+        for column in range(first, len(DOCUMENTS[search_type.table]))
+    )
+    placeholders = ", ".join(["%s"] * len(ids))
     sql = f"""
-        SELECT {fts}.rowid, length(t.{search_type.title_field}), highlight({fts}, 0, char(2), char(3)),
-            snippet({fts}, -1, char(2), char(3), '…', {SNIPPET_TOKENS})
+        SELECT {fts}.rowid, length(t.{search_type.title_field}), highlight({fts}, 0, char(2), char(3)), {passages}
         FROM {fts} JOIN {search_type.table} t ON t.id = {fts}.rowid
         WHERE {fts} MATCH %s AND {fts}.rowid IN ({placeholders})
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [parsed.to_fts5(), *ids])
-        return {row_id: Marked(clipped(head, length), passage) for row_id, length, head, passage in cursor.fetchall()}
+        # The column with the most matches; none matching (the title did), the first column's opening words.
+        return {
+            row_id: Marked(clipped(head, length), max(passages, key=lambda passage: passage.count(START)))
+            for row_id, length, head, *passages in cursor.fetchall()
+        }
 
 
 def ranked_apart(parsed: ParsedQuery, search_types: list[SearchType]) -> None:

@@ -26,8 +26,8 @@ def test_search_answers_ranked_hits_with_their_type_summary_url_and_snippet(clie
 
 
 def test_a_hit_found_by_its_title_shows_why_with_its_title_marked_and_escaped(client, db):
-    """On PostgreSQL the passage is cut from what lies beside the title (a summary, a text): a report found by its
-    title alone would show no mark at all."""
+    """The passage is cut from what lies beside the title (a summary, a text): a report found by its title alone
+    would show no mark at all."""
     report = factories.report("Orchards & <Fields> of Hamhung", summary="A survey.", text="Nothing else here.")
     person = factories.person("Orchard Keeper")
     quote = factories.quote(person, text="We tended the orchards at night.")
@@ -37,6 +37,7 @@ def test_a_hit_found_by_its_title_shows_why_with_its_title_marked_and_escaped(cl
     assert "…" not in hits[bare.slug]["snippet"]
     assert hits[report.slug]["title"] == "Orchards & <Fields> of Hamhung"
     assert hits[report.slug]["highlighted_title"] == "<mark>Orchards</mark> &amp; &lt;Fields&gt; of Hamhung"
+    assert hits[report.slug]["snippet"].startswith("A survey.") and "<mark>" not in hits[report.slug]["snippet"]
     assert hits[person.slug]["highlighted_title"] == "<mark>Orchard</mark> Keeper"
     assert hits[quote.slug]["highlighted_title"] == "We tended the <mark>orchards</mark> at night."
     # A title that did not match is shown plain.
