@@ -54,7 +54,7 @@ class SearchDocument:
     """How a public type is searched and shown as a hit (its entry in :data:`hrkb.public_types.PUBLIC_TYPES`).
 
     ``snippet_fields`` are the columns the snippet is cut from (the title or name is
-    shown beside it already); ``fuzzy`` types are also found by misspelt names.
+    shown beside it, its matches marked: :class:`Marked`); ``fuzzy`` types are also found by misspelt names.
     ``facets`` names the field behind each facet the type is counted in (see
     :mod:`hrkb.search.facets`): ``kind``, ``country`` (a column), ``year`` (a
     partial date), ``topic`` (a many-to-many to topics); a type without one is
