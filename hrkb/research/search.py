@@ -28,7 +28,7 @@ from hrkb.public_types import BY_NAME
 from hrkb.readers import read_ahead
 from hrkb.search import SearchQueryError, search_queryset
 from hrkb.search import facets as facet_filters
-from hrkb.search.documents import Marked, clipped, highlighted, search_types
+from hrkb.search.documents import clipped, highlighted, search_types, shown
 from hrkb.search.engine import ranked_ids
 from hrkb.search.postgres import first_read
 from hrkb.search.query import clean, parse
@@ -202,15 +202,18 @@ def _hits(type_name: str, queryset, parsed, limit: int, offset: int = 0, *, narr
         record = records.get(pk)
         if record is None:
             continue
-        marked = snippets.get(pk) or Marked(str(getattr(record, search_type.title_field)), "")
+        marked = shown(
+            snippets.get(pk),
+            str(getattr(record, search_type.title_field)),
+            getattr(record, search_type.summary_field) or "",
+        )
         title = marked.title
         if model is Quote:
             title = f"{record.speaker}: “{clipped(title, 120)}{'…' if len(record.text) > 120 else ''}”"
-        passage = marked.passage or getattr(record, search_type.summary_field) or ""
         alias = ""
         if type_name in ("person", "organisation"):
             alias = _matched_alias(record, parsed)
-        hits.append(Hit(type_name, record, highlighted(title), dossier_url(record), highlighted(passage), alias))
+        hits.append(Hit(type_name, record, highlighted(title), dossier_url(record), highlighted(marked.passage), alias))
     return hits
 
 

@@ -25,6 +25,14 @@ class Marked(NamedTuple):
     passage: str
 
 
+def shown(found: Marked | None, title: str, summary: str) -> Marked:
+    """A hit's title and passage: what the database marked of its row, and where it marked nothing (a row found by
+    a misspelt name alone, a record with nothing beside its title) its title and summary as they are."""
+    if found is None:
+        return Marked(title, summary)
+    return Marked(found.title, found.passage or summary)
+
+
 def highlighted(text: str) -> str:
     """HTML: ``text`` escaped, its matches (START…STOP) wrapped in <mark>."""
     escaped = html.escape(text, quote=False)

@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch
 from hrkb.readers import read_soon
 
 from . import facets, postgres, sqlite
-from .documents import Marked, SearchType, highlighted, is_searchable, search_types
+from .documents import Marked, SearchType, highlighted, is_searchable, search_types, shown
 from .query import ParsedQuery, clean, parse
 
 SUMMARY_LENGTH = 300
@@ -211,19 +211,20 @@ def _hits(backend, parsed: ParsedQuery, page: list[tuple[float, str, int]]) -> l
     return hits
 
 
-def _hit(search_type: SearchType, record, marked: Marked | None, score: float) -> Hit:
+def _hit(search_type: SearchType, record, found: Marked | None, score: float) -> Hit:
     title = str(getattr(record, search_type.title_field))
     summary = getattr(record, search_type.summary_field) or ""
     if len(summary) > SUMMARY_LENGTH:
         summary = summary[: SUMMARY_LENGTH - 1].rstrip() + "…"
+    marked = shown(found, title, summary)
     return Hit(
         type=search_type.name,
         slug=record.slug,
         title=title,
-        highlighted_title=highlighted(marked.title if marked else title),
+        highlighted_title=highlighted(marked.title),
         summary=summary,
         url=_url(record),
-        snippet=highlighted((marked.passage if marked else "") or summary),
+        snippet=highlighted(marked.passage),
         score=round(score, 6),
     )
 

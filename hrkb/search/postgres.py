@@ -61,14 +61,16 @@ from django.db.models.expressions import RawSQL
 from hrkb.readers import READERS, read_ahead, read_soon
 from hrkb.scale import DENSE, by_key, estimated_rows, planned_rows, setting
 
-from .documents import Marked, SearchType, fuzzy_table
+from .documents import START, STOP, Marked, SearchType, fuzzy_table
 from .query import ParsedQuery
 from .schema import CONFIG, named_by, rum_index
 
 NAMES = "lower(unaccent(%(names)s))"
 _NAMED = re.compile(r"%\((\w+)\)s")
-HEADLINE_OPTIONS = 'StartSel=\x02, StopSel=\x03, MaxFragments=2, MaxWords=24, MinWords=10, FragmentDelimiter=" … "'
-TITLE_OPTIONS = "StartSel=\x02, StopSel=\x03, HighlightAll=true"
+HEADLINE_OPTIONS = (
+    f'StartSel={START}, StopSel={STOP}, MaxFragments=2, MaxWords=24, MinWords=10, FragmentDelimiter=" … "'
+)
+TITLE_OPTIONS = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 # ts_headline parses the whole document it is given: bound the work for very long texts.
 HEADLINE_TEXT_LIMIT = 100_000
 #: The fewest rows whose passages are cut from texts in shares at once (:func:`snippets`).
@@ -964,7 +966,7 @@ def snippets(search_type: SearchType, parsed: ParsedQuery, ids: list[int]) -> di
     query = _tsquery(parsed)[0]
     sql = f"""
         SELECT t.id, ts_headline('{CONFIG}', t.{search_type.title_field}, {query}, %(title_options)s),
-            coalesce(ts_headline('{CONFIG}', {document}, {query}, %(options)s), '')
+            ts_headline('{CONFIG}', {document}, {query}, %(options)s)
         FROM {search_type.table} t WHERE t.id = ANY(%(ids)s)
     """
     params = {**_params(parsed), "options": HEADLINE_OPTIONS, "title_options": TITLE_OPTIONS}
